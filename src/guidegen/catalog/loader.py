@@ -1,0 +1,475 @@
+"""Load a catalog folder, validate it completely, compile the JSON bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .schema import FILE_KEYS, Problem, Where
+from .yamlsource import LocDict, LocList, YamlProblem, load_yaml
+
+__all__ = ["Catalog", "CatalogError", "load_catalog", "compile_bundle", "BUNDLE_FORMAT"]
+
+BUNDLE_FORMAT = 1
+DIVISION_CODES = [f"C{n}" for n in range(13, 44)]
+
+
+class CatalogError(Exception):
+    """A catalog with problems; ``problems`` lists each as file:line: key: message."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value):
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated catalog. Every collection is read-only; ``bundle()`` gives the JSON form."""
+
+    root: str
+    sources: Mapping[str, Mapping]
+    guides: Mapping[str, Mapping]
+    crosswalk: tuple
+    technologies: tuple
+    modes: tuple
+    sectors: Mapping[str, Mapping]
+    divisions: Mapping[str, Mapping]
+    kpi_lists: Mapping[str, Mapping]
+    size_classes: Mapping
+    declarations: Mapping[str, Mapping]
+    profile_sections: tuple
+    facts: Mapping[str, Mapping]
+    schemes: Mapping[str, Mapping]
+
+    def counts(self) -> dict:
+        return {
+            "sources": len(self.sources),
+            "guides": len(self.guides),
+            "links": sum(len(g["links"]) for g in self.guides.values()),
+            "scenes": sum(len(l["scenes"]) for g in self.guides.values() for l in g["links"]),
+            "crosswalk rows": len(self.crosswalk),
+            "sectors": len(self.sectors),
+            "divisions": len(self.divisions),
+            "schemes": len(self.schemes),
+            "conditions": sum(len(s["conditions"]) + sum(len(l["conditions"]) for l in s.get("levels", ()))
+                              for s in self.schemes.values()),
+            "rubric items": sum(len(s["rubric"]["items"]) for s in self.schemes.values() if s.get("rubric")),
+            "KPI lists": len(self.kpi_lists),
+            "declarations": len(self.declarations),
+            "profile fields": sum(len(s["fields"]) for s in self.profile_sections),
+        }
+
+    def bundle(self) -> dict:
+        return compile_bundle(self)
+
+
+# ---------------------------------------------------------------- loading
+
+@dataclass
+class _Entry:
+    """One list item or object with where it came from."""
+
+    value: Any
+    at: Where
+
+
+def _read_files(root: Path, problems: list[Problem]) -> dict[str, list[_Entry]]:
+    merged: dict[str, list[_Entry]] = {key: [] for key in FILE_KEYS}
+    files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    if not files:
+        problems.append(Problem(str(root), 1, "(folder)", "no .yaml files found"))
+    for path in files:
+        rel = path.relative_to(root.parent).as_posix() if root.parent != path else path.name
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(rel, 1, "(file)", f"not UTF-8 text: {exc.reason}"))
+            continue
+        except YamlProblem as exc:
+            problems.append(Problem(rel, exc.line, exc.key or "(file)", exc.message))
+            continue
+        top = Where(rel, 1, "", problems)
+        if data is None:
+            top.fail("empty file")
+            continue
+        if not isinstance(data, LocDict):
+            top.fail("a catalog file must be a mapping of top-level keys")
+            continue
+        for key, value in data.items():
+            at = top.child(data, key)
+            if key not in FILE_KEYS:
+                at.fail(f"unknown top-level key (allowed: {', '.join(FILE_KEYS)})")
+                continue
+            spec, is_list = FILE_KEYS[key]
+            before = len(problems)
+            spec.check(value, at)
+            if len(problems) != before:
+                continue  # shape errors reported; cross-checks would only add noise
+            if is_list:
+                merged[key].extend(_Entry(item, at.child(value, i)) for i, item in enumerate(value))
+            else:
+                merged[key].append(_Entry(value, at))
+    return merged
+
+
+def _index(entries: list[_Entry], key: str, kind: str) -> dict[str, _Entry]:
+    out: dict[str, _Entry] = {}
+    for e in entries:
+        ident = e.value[key]
+        if ident in out:
+            e.at.child(e.value, key).fail(f"{kind} {ident!r} defined twice (first at {out[ident].at.file}:{out[ident].at.line})")
+        else:
+            out[ident] = e
+    return out
+
+
+def load_catalog(root: str | Path) -> Catalog:
+    """Read every YAML file below ``root``; raise CatalogError listing every problem."""
+    root = Path(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise CatalogError([Problem(str(root), 1, "(folder)", "catalog folder not found")])
+    merged = _read_files(root, problems)
+    catalog = _cross_check(root, merged, problems)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def _walk(value, at: Where):
+    """Yield (mapping, where) for every mapping in a value, depth first."""
+    if isinstance(value, dict):
+        yield value, at
+        for k, v in value.items():
+            yield from _walk(v, at.child(value, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, at.child(value, i))
+
+
+def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]) -> Catalog | None:
+    sources = _index(m["sources"], "id", "source")
+    guides = _index(m["guide"], "id", "guide")
+    sectors = _index(m["sectors"], "id", "sector")
+    divisions = _index(m["divisions"], "code", "division")
+    kpis = _index(m["kpi_lists"], "id", "KPI list")
+    decls = _index(m["declarations"], "id", "declaration")
+    schemes = _index(m["scheme"], "id", "scheme")
+    techs = _index(m["technologies"], "id", "technology")
+    modes = _index(m["modes"], "id", "mode")
+    facts = _index(m["facts"], "path", "fact")
+    section_ids = _index(m["sections"], "id", "profile section")
+    fields: dict[str, tuple[dict, Where]] = {}
+    for sec in m["sections"]:
+        for i, f in enumerate(sec.value["fields"]):
+            at = sec.at.child(sec.value, "fields").child(sec.value["fields"], i)
+            if f["path"] in fields:
+                at.child(f, "path").fail(f"profile field {f['path']!r} defined twice")
+            fields[f["path"]] = (f, at)
+    del section_ids
+
+    for name, key in (("size_classes", "size-classes"), ):
+        if len(m[name]) > 1:
+            m[name][1].at.fail("size_classes defined in more than one file")
+    if not m["size_classes"] and not problems:
+        problems.append(Problem(root.name, 1, "size_classes", "no file defines size_classes"))
+
+    # every citation names a known source
+    every = [e for entries in m.values() for e in entries]
+    for e in every:
+        for mapping, at in _walk(e.value, e.at):
+            if "doc" in mapping and "article" in mapping and mapping["doc"] not in sources:
+                at.child(mapping, "doc").fail(f"unknown source {mapping['doc']!r}")
+
+    # guides: numbering and stated counts
+    scene_numbers: dict[str, set[int]] = {}
+    for gid, e in guides.items():
+        g, at = e.value, e.at
+        links_at = at.child(g, "links")
+        # Scene numbers run 1..N without gaps or repeats; they need not follow link
+        # order (Changzhou numbers its checklist in table order, links by 附件1).
+        seen_scene: dict[int, Where] = {}
+        for li, link in enumerate(g["links"]):
+            lat = links_at.child(g["links"], li)
+            if link["number"] != li + 1:
+                lat.child(link, "number").fail(f"link number {link['number']} out of order (expected {li + 1})")
+            for si, scene in enumerate(link["scenes"]):
+                sat = lat.child(link, "scenes").child(link["scenes"], si).child(scene, "number")
+                if scene["number"] in seen_scene:
+                    sat.fail(f"scene number {scene['number']} used twice (first at line {seen_scene[scene['number']].line})")
+                seen_scene[scene["number"]] = sat
+        n_scene = len(seen_scene)
+        gaps = sorted(set(range(1, n_scene + 1)) - set(seen_scene))
+        if gaps:
+            links_at.fail(f"scene numbers skip {gaps[:10]} (numbers must run 1..{n_scene})")
+        scene_numbers[gid] = set(seen_scene)
+        exp = g["expected"]
+        if len(g["links"]) != exp["links"]:
+            at.child(g, "links").fail(f"the document states {exp['links']} links, the catalog has {len(g['links'])}")
+        if n_scene != exp["scenes"]:
+            at.child(g, "links").fail(f"the document states {exp['scenes']} scenes, the catalog has {n_scene}")
+        for ai, area in enumerate(g.get("areas", [])):
+            aat = at.child(g, "areas").child(g["areas"], ai)
+            for n in area["links"]:
+                if not 1 <= n <= len(g["links"]):
+                    aat.child(area, "links").fail(f"link {n} does not exist in guide {gid}")
+
+    # crosswalk
+    seen_rows: dict[tuple, Where] = {}
+    for e in m["crosswalk"]:
+        row, at = e.value, e.at
+        for side, refs in (("from", [row["from"]]), ("to", row["to"])):
+            for ref in refs:
+                if ref["guide"] not in guides:
+                    at.child(row, side).fail(f"unknown guide {ref['guide']!r}")
+                elif ref["scene"] not in scene_numbers.get(ref["guide"], ()):
+                    at.child(row, side).fail(f"scene {ref['scene']} does not exist in guide {ref['guide']}")
+        if (row["relation"] == "none") != (len(row["to"]) == 0):
+            at.child(row, "relation").fail("relation 'none' goes with an empty 'to', and only it")
+        k = (row["from"]["guide"], row["from"]["scene"])
+        if k in seen_rows:
+            at.child(row, "from").fail(f"scene {k[1]} of {k[0]} has two crosswalk rows")
+        seen_rows[k] = at
+    mapped_guides = {g for g, _ in seen_rows}
+    for gid in sorted(mapped_guides):
+        missing = sorted(scene_numbers.get(gid, set()) - {s for g, s in seen_rows if g == gid})
+        if missing:
+            first = next(e for e in m["crosswalk"] if e.value["from"]["guide"] == gid)
+            first.at.fail(f"crosswalk lacks rows for {gid} scenes {missing[:10]}")
+
+    # sectors and divisions
+    for sid, e in sectors.items():
+        s, at = e.value, e.at
+        for n in s.get("key_links", []):
+            if "miit-2021" in guides and not 1 <= n <= len(guides["miit-2021"].value["links"]):
+                at.child(s, "key_links").fail(f"link {n} does not exist in guide miit-2021")
+        for key, vocab in (("technologies", techs), ("modes", modes)):
+            for item in s.get(key, []):
+                if item not in vocab:
+                    at.child(s, key).fail(f"unknown {key[:-1] if key == 'modes' else 'technology'} {item!r}")
+    for code, e in divisions.items():
+        if e.value["sector"] not in sectors:
+            e.at.child(e.value, "sector").fail(f"unknown sector {e.value['sector']!r}")
+        if code not in DIVISION_CODES:
+            e.at.child(e.value, "code").fail(f"{code} is not a manufacturing division (C13–C43)")
+    if divisions:
+        missing = [c for c in DIVISION_CODES if c not in divisions]
+        if missing:
+            e0 = next(iter(divisions.values()))
+            e0.at.fail(f"divisions missing: {', '.join(missing)}")
+
+    # size classes
+    if m["size_classes"]:
+        sc_e = m["size_classes"][0]
+        class_ids = {c["id"] for c in sc_e.value["classes"]}
+        for c in sc_e.value["sme_classes"]:
+            if c not in class_ids:
+                sc_e.at.child(sc_e.value, "sme_classes").fail(f"unknown size class {c!r}")
+
+    # profile fields
+    for path, (f, at) in fields.items():
+        if f["type"] in ("choice", "multi-choice") and "options" not in f and "options_from" not in f:
+            at.fail("a choice field needs options or options_from")
+        if "max_field" in f and f["max_field"] not in fields:
+            at.child(f, "max_field").fail(f"unknown profile field {f['max_field']!r}")
+        if "min" in f and "max" in f and f["min"] > f["max"]:
+            at.child(f, "min").fail("min is above max")
+
+    known_facts = set(fields) | set(facts)
+
+    def check_rule(rule, at: Where):
+        if "compare" in rule:
+            if rule["compare"] not in known_facts:
+                at.child(rule, "compare").fail(f"unknown fact {rule['compare']!r} (not in profile.yaml or facts.yaml)")
+            v = rule.get("value")
+            if isinstance(v, dict) and v.get("fact") not in known_facts:
+                at.child(rule, "value").fail(f"unknown fact {v.get('fact')!r}")
+            if rule["op"] in ("in", "not-in", "intersects", "includes-all") and not isinstance(v, (list, dict)):
+                at.child(rule, "value").fail(f"op {rule['op']!r} needs a list value")
+        elif "declaration" in rule:
+            if rule["declaration"] not in decls:
+                at.child(rule, "declaration").fail(f"unknown declaration {rule['declaration']!r}")
+        elif "not" in rule:
+            check_rule(rule["not"], at.child(rule, "not"))
+        else:
+            kind = "all" if "all" in rule else "any"
+            for i, part in enumerate(rule[kind]):
+                check_rule(part, at.child(rule, kind).child(rule[kind], i))
+
+    def check_conditions(conds, at: Where, seen: dict):
+        for i, c in enumerate(conds):
+            cat = at.child(conds, i)
+            if c["id"] in seen:
+                cat.child(c, "id").fail(f"condition id {c['id']!r} used twice in this scheme")
+            seen[c["id"]] = cat
+            check_rule(c["rule"], cat.child(c, "rule"))
+
+    for sid, e in schemes.items():
+        s, at = e.value, e.at
+        seen: dict = {}
+        check_conditions(s["conditions"], at.child(s, "conditions"), seen)
+        for li, lvl in enumerate(s.get("levels", [])):
+            lat = at.child(s, "levels").child(s["levels"], li)
+            check_conditions(lvl["conditions"], lat.child(lvl, "conditions"), seen)
+        for k in s.get("kpi_lists", []):
+            if k not in kpis:
+                at.child(s, "kpi_lists").fail(f"unknown KPI list {k!r}")
+        if "rubric" in s:
+            _check_rubric(s["rubric"], at.child(s, "rubric"), known_facts, check_rule)
+
+    if problems:
+        return None
+
+    def plain(entries):
+        return [_thaw(e.value) for e in entries]
+
+    return Catalog(
+        root=str(root),
+        sources=_freeze({k: e.value for k, e in sources.items()}),
+        guides=_freeze({k: e.value for k, e in sorted(guides.items())}),
+        crosswalk=_freeze(plain(m["crosswalk"])),
+        technologies=_freeze(plain(m["technologies"])),
+        modes=_freeze(plain(m["modes"])),
+        sectors=_freeze({k: e.value for k, e in sectors.items()}),
+        divisions=_freeze({k: divisions[k].value for k in DIVISION_CODES if k in divisions}),
+        kpi_lists=_freeze({k: e.value for k, e in kpis.items()}),
+        size_classes=_freeze(m["size_classes"][0].value),
+        declarations=_freeze({k: e.value for k, e in decls.items()}),
+        profile_sections=_freeze(plain(m["sections"])),
+        facts=_freeze({k: e.value for k, e in facts.items()}),
+        schemes=_freeze({k: e.value for k, e in schemes.items()}),
+    )
+
+
+def _d(x) -> Decimal:
+    return Decimal(str(x))
+
+
+def _check_rubric(r, at: Where, known_facts, check_rule) -> None:
+    groups = {g["id"]: g for g in r["groups"]}
+    sums = {g: Decimal(0) for g in groups}
+    items_at = at.child(r, "items")
+    ids = set()
+    for i, item in enumerate(r["items"]):
+        iat = items_at.child(r["items"], i)
+        if item["id"] in ids:
+            iat.child(item, "id").fail(f"rubric item {item['id']!r} defined twice")
+        ids.add(item["id"])
+        if item["group"] not in groups:
+            iat.child(item, "group").fail(f"unknown rubric group {item['group']!r}")
+        else:
+            sums[item["group"]] += _d(item["max"])
+        sc = item["scoring"]
+        sat = iat.child(item, "scoring")
+        kind = sc["kind"]
+        if "fact" in sc and sc["fact"] not in known_facts:
+            sat.child(sc, "fact").fail(f"unknown fact {sc['fact']!r}")
+        if kind == "banded":
+            attainable = _check_bands(sc["bands"], sat.child(sc, "bands"))
+        elif kind == "choice":
+            attainable = max(_d(o["points"]) for o in sc["options"])
+        elif kind == "tiers":
+            for ti, t in enumerate(sc["tiers"]):
+                check_rule(t["when"], sat.child(sc, "tiers").child(sc["tiers"], ti).child(t, "when"))
+            attainable = max(_d(t["points"]) for t in sc["tiers"])
+        else:
+            cap = _d(sc["cap"])
+            for ci, c in enumerate(sc.get("counts", [])):
+                cat = sat.child(sc, "counts").child(sc["counts"], ci)
+                if c["fact"] not in known_facts:
+                    cat.child(c, "fact").fail(f"unknown fact {c['fact']!r}")
+                if _d(c["rate"]) > cap:
+                    cat.child(c, "rate").fail(f"rate {c['rate']} is above the cap {sc['cap']}")
+            for fi, f in enumerate(sc.get("flats", [])):
+                fat = sat.child(sc, "flats").child(sc["flats"], fi)
+                check_rule(f["when"], fat.child(f, "when"))
+                if _d(f["points"]) > cap:
+                    fat.child(f, "points").fail(f"points {f['points']} are above the cap {sc['cap']}")
+            attainable = cap
+        if attainable is not None and attainable != _d(item["max"]):
+            iat.child(item, "max").fail(f"max is {item['max']} but the scoring can give at most {attainable}")
+    for gid, g in groups.items():
+        if sums[gid] != _d(g["max"]):
+            gi = r["groups"].index(g)
+            at.child(r, "groups").child(r["groups"], gi).child(g, "max").fail(
+                f"group max is {g['max']} but its items add up to {sums[gid]}")
+
+
+def _check_bands(bands, at: Where):
+    """Bands must tile the number line: sorted by min, each max equal to the next min."""
+    def lo(b):
+        return _d(b["min"]) if "min" in b else Decimal("-Infinity")
+
+    order = sorted(range(len(bands)), key=lambda i: lo(bands[i]))
+    ok = True
+    for i, b in enumerate(bands):
+        if "min" in b and "max" in b and _d(b["min"]) >= _d(b["max"]):
+            at.child(bands, i).fail(f"band min {b['min']} is not below its max {b['max']}")
+            ok = False
+    if not ok:
+        return None
+    first = bands[order[0]]
+    if "min" in first:
+        at.child(bands, order[0]).fail(f"gap: no band covers values below {first['min']}")
+    for a, b in zip(order, order[1:]):
+        top = bands[a].get("max")
+        nxt = bands[b].get("min")
+        if top is None:
+            at.child(bands, b).fail(f"overlap: band starting at {nxt} lies inside an open-ended band")
+        elif _d(top) < _d(nxt):
+            at.child(bands, b).fail(f"gap: no band covers [{top}, {nxt})")
+        elif _d(top) > _d(nxt):
+            at.child(bands, b).fail(f"overlap: bands overlap on [{nxt}, {top})")
+    last = bands[order[-1]]
+    if "max" in last:
+        at.child(bands, order[-1]).fail(f"gap: no band covers values from {last['max']} up")
+    return max(_d(b["points"]) for b in bands)
+
+
+# ---------------------------------------------------------------- bundle
+
+def compile_bundle(catalog: Catalog) -> dict:
+    """The JSON document the engine and the browser read (shape in README)."""
+    c = _thaw
+    guides = {gid: c(g["links"]) for gid, g in catalog.guides.items()}
+    guide_info = {gid: {k: c(v) for k, v in g.items() if k != "links"} for gid, g in catalog.guides.items()}
+    body = {
+        "format": BUNDLE_FORMAT,
+        "sources": c(catalog.sources),
+        "guides": guides,
+        "guide_info": guide_info,
+        "crosswalk": c(catalog.crosswalk),
+        "technologies": c(catalog.technologies),
+        "modes": c(catalog.modes),
+        "sectors": c(catalog.sectors),
+        "divisions": c(catalog.divisions),
+        "kpi_lists": c(catalog.kpi_lists),
+        "size_classes": c(catalog.size_classes),
+        "declarations": c(catalog.declarations),
+        "profile": {"sections": c(catalog.profile_sections)},
+        "facts": c(catalog.facts),
+        "schemes": c(catalog.schemes),
+    }
+    digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
+    return {"format": BUNDLE_FORMAT, "version": digest, **{k: v for k, v in body.items() if k != "format"}}

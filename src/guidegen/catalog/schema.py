@@ -1,0 +1,350 @@
+"""The shape of every catalog file, checked with exact file:line:key locations.
+
+A spec is a small object with ``check(value, at)``; ``at`` is a Where that
+knows the file, the line and the dotted key, and collects problems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .yamlsource import LocDict, LocList
+
+__all__ = ["Problem", "Where", "FILE_KEYS", "RULE_OPS"]
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+RULE_OPS = (">=", ">", "<=", "<", "==", "!=", "in", "not-in", "intersects", "includes-all", "non-empty")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+@dataclass
+class Where:
+    file: str
+    line: int
+    key: str
+    problems: list = field(default_factory=list)
+
+    def child(self, parent, name) -> "Where":
+        if isinstance(parent, LocDict):
+            line = parent.line_of(name)
+        elif isinstance(parent, LocList):
+            line = parent.line_of(name)
+        else:
+            line = self.line
+        part = f"[{name}]" if isinstance(name, int) else (f".{name}" if self.key else str(name))
+        return Where(self.file, line, self.key + part, self.problems)
+
+    def fail(self, message: str) -> None:
+        self.problems.append(Problem(self.file, self.line, self.key or "(file)", message))
+
+
+class Spec:
+    def check(self, value, at: Where) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _Scalar(Spec):
+    def __init__(self, name, test):
+        self.name, self.test = name, test
+
+    def check(self, value, at):
+        if not self.test(value):
+            at.fail(f"expected {self.name}, got {_describe(value)}")
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"boolean {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {str(value)[:40]!r}"
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v not in (float("inf"), float("-inf"))
+
+
+STR = _Scalar("a non-empty string", lambda v: isinstance(v, str) and v.strip() != "")
+INT = _Scalar("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool))
+POS = _Scalar("a whole number ≥ 1", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1)
+NUM = _Scalar("a number", _is_num)
+NONNEG = _Scalar("a number ≥ 0", lambda v: _is_num(v) and v >= 0)
+BOOL = _Scalar("true or false", lambda v: isinstance(v, bool))
+ID = _Scalar("an id in lowercase kebab-case", lambda v: isinstance(v, str) and bool(ID_RE.match(v)))
+DATE = _Scalar("an ISO date YYYY-MM-DD", lambda v: isinstance(v, str) and bool(DATE_RE.match(v)))
+ANY = _Scalar("a value", lambda v: True)
+
+
+class Nullable(Spec):
+    def __init__(self, inner):
+        self.inner = inner
+
+    def check(self, value, at):
+        if value is not None:
+            self.inner.check(value, at)
+
+
+class Enum(Spec):
+    def __init__(self, *values):
+        self.values = values
+
+    def check(self, value, at):
+        if value not in self.values:
+            at.fail(f"expected one of {', '.join(map(str, self.values))}, got {_describe(value)}")
+
+
+class Text(Spec):
+    """A bilingual text: {zh, en}, both non-empty strings."""
+
+    def check(self, value, at):
+        if not isinstance(value, dict):
+            at.fail(f"expected a bilingual text {{zh, en}}, got {_describe(value)}")
+            return
+        for lang in ("zh", "en"):
+            if lang not in value:
+                at.fail(f"missing translation '{lang}'")
+            elif not (isinstance(value[lang], str) and value[lang].strip()):
+                at.child(value, lang).fail(f"translation '{lang}' must be a non-empty string")
+        for extra in value:
+            if extra not in ("zh", "en"):
+                at.child(value, extra).fail("unknown key (a text has only zh and en)")
+
+
+TEXT = Text()
+
+
+class Obj(Spec):
+    def __init__(self, required: dict, optional: dict | None = None):
+        self.required, self.optional = required, optional or {}
+
+    def check(self, value, at):
+        if not isinstance(value, dict):
+            at.fail(f"expected a mapping, got {_describe(value)}")
+            return
+        for name, spec in self.required.items():
+            if name not in value:
+                at.fail(f"missing required key '{name}'")
+            else:
+                spec.check(value[name], at.child(value, name))
+        for name, item in value.items():
+            if name in self.required:
+                continue
+            if name in self.optional:
+                self.optional[name].check(item, at.child(value, name))
+            else:
+                allowed = ", ".join(sorted([*self.required, *self.optional]))
+                at.child(value, name).fail(f"unknown key (allowed: {allowed})")
+
+
+class ListOf(Spec):
+    def __init__(self, inner, min_items: int = 0):
+        self.inner, self.min_items = inner, min_items
+
+    def check(self, value, at):
+        if not isinstance(value, list):
+            at.fail(f"expected a list, got {_describe(value)}")
+            return
+        if len(value) < self.min_items:
+            at.fail(f"expected at least {self.min_items} item(s)")
+        for i, item in enumerate(value):
+            self.inner.check(item, at.child(value, i))
+
+
+class Lazy(Spec):
+    def __init__(self, make):
+        self.make, self._spec = make, None
+
+    def check(self, value, at):
+        if self._spec is None:
+            self._spec = self.make()
+        self._spec.check(value, at)
+
+
+CITATION = Obj({"doc": ID, "article": STR}, {"quote": STR})
+
+
+class Rule(Spec):
+    """The rule vocabulary: compare, declaration, all, any, not."""
+
+    def check(self, value, at):
+        if not isinstance(value, dict):
+            at.fail(f"expected a rule mapping, got {_describe(value)}")
+            return
+        kinds = [k for k in ("compare", "declaration", "all", "any", "not") if k in value]
+        if len(kinds) != 1:
+            at.fail("a rule needs exactly one of compare, declaration, all, any, not")
+            return
+        kind = kinds[0]
+        if kind == "compare":
+            Obj({"compare": STR, "op": Enum(*RULE_OPS)}, {"value": ANY}).check(value, at)
+            if value.get("op") != "non-empty" and "value" not in value:
+                at.fail("missing required key 'value'")
+            v = value.get("value")
+            if isinstance(v, dict):
+                Obj({"fact": STR}).check(v, at.child(value, "value"))
+        elif kind == "declaration":
+            Obj({"declaration": ID}).check(value, at)
+        elif kind in ("all", "any"):
+            Obj({kind: ListOf(self, min_items=1)}).check(value, at)
+        else:
+            Obj({"not": self}).check(value, at)
+
+
+RULE = Rule()
+
+CONDITION = Obj(
+    {"id": ID, "title": TEXT, "source": CITATION, "rule": RULE},
+    {"soft": BOOL, "interpretation": TEXT, "message": TEXT, "note": TEXT},
+)
+
+BAND = Obj({"points": NONNEG, "label": TEXT}, {"min": NUM, "max": NUM, "interpretation": TEXT})
+LABELLED_POINTS = Obj({"points": NONNEG, "label": TEXT})
+
+
+class Scoring(Spec):
+    def check(self, value, at):
+        kind = value.get("kind") if isinstance(value, dict) else None
+        spec = {
+            "banded": Obj({"kind": STR, "fact": STR, "bands": ListOf(BAND, 1)}),
+            "choice": Obj({"kind": STR, "fact": STR,
+                           "options": ListOf(Obj({"value": ANY, "points": NONNEG, "label": TEXT}), 1)}),
+            "per-count": Obj({"kind": STR, "cap": NONNEG},
+                             {"counts": ListOf(Obj({"fact": STR, "rate": NONNEG, "label": TEXT})),
+                              "flats": ListOf(Obj({"when": RULE, "points": NONNEG, "label": TEXT}, {"group": ID}))}),
+            "tiers": Obj({"kind": STR, "tiers": ListOf(Obj({"points": NONNEG, "label": TEXT, "when": RULE}), 1)},
+                         {"else": LABELLED_POINTS}),
+        }.get(kind)
+        if spec is None:
+            where = at.child(value, "kind") if isinstance(value, dict) and "kind" in value else at
+            where.fail(f"unknown scoring kind {kind!r} (banded, choice, per-count, tiers)")
+            return
+        spec.check(value, at)
+
+
+RUBRIC_ITEM = Obj(
+    {"id": ID, "group": ID, "title": TEXT, "max": NONNEG, "source": CITATION, "scoring": Scoring()},
+    {"category": TEXT, "interpretation": TEXT, "review": BOOL, "note": TEXT},
+)
+RUBRIC = Obj(
+    {"pass_mark": NONNEG, "source": CITATION,
+     "groups": ListOf(Obj({"id": ID, "name": TEXT, "max": NONNEG}), 1),
+     "items": ListOf(RUBRIC_ITEM, 1)},
+    {"interpretation": TEXT, "note": TEXT},
+)
+LEVEL = Obj({"id": ID, "name": TEXT, "conditions": ListOf(CONDITION)}, {"summary": TEXT, "source": CITATION})
+TEXT_WITH_SOURCE = Obj({"text": TEXT}, {"source": CITATION})
+
+SCHEME = Obj(
+    {"id": ID, "name": TEXT, "tier": Enum("national", "provincial", "municipal"), "region": TEXT,
+     "year": INT, "issuer": TEXT, "source": CITATION, "conditions": ListOf(CONDITION)},
+    {"applicant": TEXT, "headline": TEXT, "deadline": Nullable(DATE), "summary": TEXT,
+     "interpretation": TEXT, "rubric": RUBRIC, "levels": ListOf(LEVEL),
+     "procedure": ListOf(Obj({"step": TEXT}, {"deadline": Nullable(DATE), "source": CITATION, "note": TEXT})),
+     "materials": Obj({}, {"sections": ListOf(Obj({"title": TEXT},
+                                                  {"word_limit": Nullable(POS), "source": CITATION, "note": TEXT,
+                                                   "required": BOOL})),
+                          "attachments": ListOf(Obj({"title": TEXT}, {"source": CITATION, "note": TEXT,
+                                                                      "required": BOOL})),
+                          "note": TEXT}),
+     "kpi_lists": ListOf(ID),
+     "exclusions": ListOf(Obj({"kind": Enum("one-project", "one-direction", "already-recognised"),
+                               "text": TEXT, "source": CITATION}, {"soft": BOOL, "interpretation": TEXT})),
+     "quotas": ListOf(TEXT_WITH_SOURCE),
+     "notes": ListOf(TEXT_WITH_SOURCE)},
+)
+
+SCENE = Obj({"number": POS, "name": TEXT, "description": TEXT}, {"interpretation": TEXT})
+LINK = Obj({"number": POS, "name": TEXT, "scenes": ListOf(SCENE, 1)},
+           {"summary": TEXT, "dimension": Enum("production", "product")})
+GUIDE = Obj(
+    {"id": ID, "title": TEXT, "source": CITATION,
+     "expected": Obj({"links": POS, "scenes": POS}), "links": ListOf(LINK, 1)},
+    {"summary": TEXT, "interpretation": TEXT,
+     "areas": ListOf(Obj({"id": ID, "name": TEXT, "links": ListOf(POS), "source": CITATION},
+                         {"summary": TEXT, "interpretation": TEXT})),
+     "support_elements": ListOf(Obj({"id": ID, "name": TEXT,
+                                     "subtypes": ListOf(Obj({"id": ID, "name": TEXT}, {"description": TEXT}), 1)},
+                                    {"source": CITATION, "description": TEXT}))},
+)
+
+SCENE_REF = Obj({"guide": ID, "scene": POS})
+CROSSWALK_ROW = Obj(
+    {"from": SCENE_REF, "to": ListOf(SCENE_REF),
+     "relation": Enum("same", "renamed", "merged-into", "split", "partly", "none"), "note": TEXT},
+    {"interpretation": TEXT},
+)
+
+VOCAB = Obj({"id": ID, "name": TEXT}, {"source": CITATION, "description": TEXT})
+SECTOR = Obj(
+    {"id": ID, "name": TEXT},
+    {"source": CITATION, "summary": TEXT, "sub_industries": TEXT, "key_links": ListOf(POS),
+     "technologies": ListOf(ID), "modes": ListOf(ID), "rubric_source": CITATION, "interpretation": TEXT},
+)
+DIVISION = Obj(
+    {"code": _Scalar("a division code C13–C43", lambda v: isinstance(v, str) and bool(re.match(r"^C\d\d$", v))),
+     "name": TEXT, "sector": ID},
+    {"basis": CITATION, "interpretation": TEXT},
+)
+INDICATOR = Obj({"id": ID, "name": TEXT},
+                {"unit": Nullable(STR), "direction": Enum("higher", "lower", "none"), "required": BOOL,
+                 "note": TEXT, "interpretation": TEXT, "source": CITATION})
+KPI_LIST = Obj(
+    {"id": ID, "name": TEXT, "source": CITATION},
+    {"groups": ListOf(Obj({"name": TEXT, "indicators": ListOf(INDICATOR, 1)}, {"id": ID})),
+     "indicators": ListOf(INDICATOR), "note": TEXT, "interpretation": TEXT},
+)
+SIZE_CLASSES = Obj(
+    {"source": CITATION, "classes": ListOf(Obj({"id": ID, "name": TEXT, "min_employees": NONNEG,
+                                               "min_revenue_wan": NONNEG}, {"note": TEXT}), 1),
+     "sme_classes": ListOf(ID, 1),
+     "above_designated_size": Obj({"min_revenue_wan": NONNEG}, {"source": CITATION, "interpretation": TEXT})},
+    {"industry": TEXT, "interpretation": TEXT, "note": TEXT},
+)
+DECLARATION = Obj({"id": ID, "label": TEXT}, {"help": TEXT, "source": CITATION})
+OPTION = Obj({"value": ANY, "label": TEXT})
+FIELD = Obj(
+    {"path": STR, "type": Enum("string", "integer", "number", "boolean", "date", "choice", "multi-choice", "division"),
+     "label": TEXT},
+    {"help": TEXT, "source": CITATION, "unit": TEXT, "min": NUM, "max": NUM, "max_field": STR,
+     "options": ListOf(OPTION, 1),
+     "options_from": Enum("technologies", "modes", "sectors", "support-elements")},
+)
+SECTION = Obj({"id": ID, "title": TEXT, "fields": ListOf(FIELD, 1)}, {"help": TEXT})
+FACT = Obj({"path": STR, "label": TEXT}, {"unit": TEXT})
+SOURCE = Obj(
+    {"id": ID, "file": STR, "title": TEXT, "issuer": TEXT, "number": Nullable(STR), "date": Nullable(DATE)},
+    {"status": TEXT, "notes": TEXT},
+)
+
+# top-level key -> (spec of the value, whether it is a list merged across files)
+FILE_KEYS = {
+    "sources": (ListOf(SOURCE), True),
+    "guide": (GUIDE, False),
+    "crosswalk": (ListOf(CROSSWALK_ROW), True),
+    "technologies": (ListOf(VOCAB), True),
+    "modes": (ListOf(VOCAB), True),
+    "sectors": (ListOf(SECTOR), True),
+    "divisions": (ListOf(DIVISION), True),
+    "kpi_lists": (ListOf(KPI_LIST), True),
+    "size_classes": (SIZE_CLASSES, False),
+    "declarations": (ListOf(DECLARATION), True),
+    "sections": (ListOf(SECTION), True),
+    "facts": (ListOf(FACT), True),
+    "scheme": (SCHEME, False),
+}

@@ -1,0 +1,137 @@
+"""guidegen command line: validate, export, evaluate, render, calculator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+DEFAULT_CATALOG = "catalogs"
+
+
+def _load(catalog_dir: str):
+    from .catalog import CatalogError, load_catalog
+    try:
+        return load_catalog(catalog_dir)
+    except CatalogError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {catalog_dir}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_validate(args) -> int:
+    catalog = _load(args.catalog_dir)
+    counts = ", ".join(f"{v} {k}" for k, v in catalog.counts().items())
+    print(f"ok: {args.catalog_dir}: {counts}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    bundle = _load(args.catalog).bundle()
+    Path(args.out).write_text(json.dumps(bundle, ensure_ascii=False, indent=None, sort_keys=False), encoding="utf-8")
+    print(f"wrote {args.out} (bundle {bundle['version']})")
+    return 0
+
+
+def _read_profile(path: str):
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    if path.endswith(".json"):
+        return json.loads(text)
+    import yaml
+    return yaml.safe_load(text)
+
+
+def _profile_dates_to_text(value):
+    """YAML reads 2015-06-01 as a date; the profile contract keeps ISO text."""
+    import datetime as dt
+    if isinstance(value, dict):
+        return {k: _profile_dates_to_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_profile_dates_to_text(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def cmd_evaluate(args) -> int:
+    from .core import ProfileError, evaluate
+    bundle = _load(args.catalog).bundle()
+    try:
+        profile = _profile_dates_to_text(_read_profile(args.profile))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        print(f"{args.profile}: cannot read profile: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # yaml.YAMLError and friends: never a traceback
+        print(f"{args.profile}: cannot read profile: {str(exc)[:300]}", file=sys.stderr)
+        return 2
+    try:
+        result = evaluate(bundle, profile, schemes=args.scheme or None)
+    except ProfileError as exc:
+        for e in exc.errors:
+            print(f"{args.profile}: {e['field']}: {e['message']['zh']} / {e['message']['en']}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        from .report import text_report
+        print(text_report(result))
+    return 0
+
+
+def cmd_render(args) -> int:
+    from .site.generate import SiteOptions, render_tree
+    catalog = _load(args.catalog)
+    written = render_tree(catalog, Path(args.out_dir), SiteOptions())
+    print(f"wrote {len(written)} pages to {args.out_dir}")
+    return 0
+
+
+def cmd_calculator(args) -> int:
+    from .site.calculator import build_calculator_assets
+    catalog = _load(args.catalog)
+    files = build_calculator_assets(catalog, Path(args.out_dir), root=Path(args.project_root))
+    print(f"wrote {len(files)} calculator files to {args.out_dir}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="guidegen", description="guidegen: smart-manufacturing scheme guide and self-assessment")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="validate a catalog folder")
+    p.add_argument("catalog_dir", nargs="?", default=DEFAULT_CATALOG)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("export", help="write the compiled JSON bundle")
+    p.add_argument("out")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("evaluate", help="evaluate a profile (YAML or JSON) against the schemes")
+    p.add_argument("profile")
+    p.add_argument("--scheme", action="append", help="limit to this scheme id (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the result JSON")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("render", help="write the generated markdown tree (engine-independent)")
+    p.add_argument("out_dir")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG)
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("calculator", help="build the calculator's runtime files (wheel, bundle, Pyodide)")
+    p.add_argument("out_dir")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG)
+    p.add_argument("--project-root", default=".")
+    p.set_defaults(func=cmd_calculator)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

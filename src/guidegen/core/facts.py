@@ -1,0 +1,99 @@
+"""Derive the facts rules look at: sector, size class, coverage, shares.
+
+Thresholds (size classes, 规模以上 revenue) come from the bundle.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+__all__ = ["derive_facts"]
+
+HUNDRED = Decimal(100)
+
+
+def _coverage(bundle: dict, flat: dict, facts: dict) -> None:
+    for gid, links in bundle["guides"].items():
+        chosen = flat.get(f"scenes.{gid}")
+        if chosen is None:
+            continue
+        scene_link = {s["number"]: link["number"] for link in links for s in link["scenes"]}
+        covered = sorted({scene_link[n] for n in chosen})
+        facts[f"coverage.{gid}.scenes"] = len(chosen)
+        facts[f"coverage.{gid}.links"] = len(covered)
+        facts[f"coverage.{gid}.link_numbers"] = covered
+        areas = bundle["guide_info"][gid].get("areas")
+        if areas:
+            facts[f"coverage.{gid}.areas"] = [a["id"] for a in areas if set(a["links"]) & set(covered)]
+    for gid, info in bundle["guide_info"].items():
+        cats = info.get("support_elements")
+        if cats and "support_elements" in flat:
+            held = set(flat["support_elements"])
+            for cat in cats:
+                facts[f"coverage.{gid}.support.{cat['id']}"] = sum(1 for st in cat["subtypes"] if st["id"] in held)
+
+
+def _share(local, total):
+    if local is None or total is None:
+        return None
+    if total == 0:
+        return Decimal(0)  # reading 6 of profile.md: a total of 0 gives 0
+    return local / total * HUNDRED
+
+
+def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
+    """Return (facts, derived) — facts is every value rules may read; derived
+    lists the facts the engine worked out, with how, for the result."""
+    facts = dict(flat)
+    derived: dict = {}
+
+    def put(path, value, how_zh, how_en):
+        if value is not None:
+            facts[path] = value
+            derived[path.split(".", 1)[1]] = {"value": value, "how": {"zh": how_zh, "en": how_en}}
+
+    sector = flat.get("enterprise.sector")
+    if sector is not None:
+        put("derived.sector", sector, "企业填写", "given in the profile")
+    elif "enterprise.industry_division" in flat:
+        div = bundle["divisions"][flat["enterprise.industry_division"]]
+        put("derived.sector", div["sector"], f"由行业大类 {div['code']} {div['name']['zh']} 推定",
+            f"derived from division {div['code']} {div['name']['en']}")
+    sector = facts.get("derived.sector")
+    if sector is not None:
+        info = bundle["sectors"][sector]
+        facts["sector.technologies"] = list(info.get("technologies", []))
+        facts["sector.modes"] = list(info.get("modes", []))
+    sc = bundle["size_classes"]
+    emp, rev = flat.get("enterprise.employees"), flat.get("enterprise.revenue_wan")
+    if emp is not None and rev is not None:
+        for cls in sc["classes"]:
+            if emp >= Decimal(str(cls["min_employees"])) and rev >= Decimal(str(cls["min_revenue_wan"])):
+                put("derived.size_class", cls["id"], f"从业人员{emp}人、营业收入{rev}万元，属{cls['name']['zh']}",
+                    f"{emp} employees and revenue {rev} ×10k CNY: {cls['name']['en']}")
+                break
+        put("derived.sme", facts["derived.size_class"] in sc["sme_classes"], "由企业规模类型推定", "from the size class")
+    given = flat.get("enterprise.above_designated_size")
+    if given is not None:
+        put("derived.above_designated_size", given, "企业填写", "given in the profile")
+    elif rev is not None:
+        floor = Decimal(str(sc["above_designated_size"]["min_revenue_wan"]))
+        put("derived.above_designated_size", rev >= floor, f"按营业收入不低于{floor}万元推定",
+            f"derived from revenue ≥ {floor} ×10k CNY")
+    core, services = flat.get("investment_wan.core_equipment"), flat.get("investment_wan.services")
+    if core is not None or services is not None:
+        put("derived.investment_total_wan", (core or 0) + (services or 0), "核心装备购置费与技术服务费用之和（未填项按0计）",
+            "core equipment plus services (a part left empty counts as 0)")
+    put("derived.local_equipment_share", _share(flat.get("investment_wan.local_core_equipment"), core),
+        "本地产核心装备 ÷ 核心装备投资 × 100%", "local core equipment ÷ core equipment × 100 %")
+    put("derived.local_service_share", _share(flat.get("investment_wan.local_services"), services),
+        "本地技术服务 ÷ 技术服务费用 × 100%", "local services ÷ services × 100 %")
+
+    _coverage(bundle, flat, facts)
+    if sector is not None and "coverage.miit-2021.link_numbers" in facts:
+        keys = set(bundle["sectors"][sector].get("key_links", []))
+        facts["coverage.miit-2021.sector_key_links"] = len(keys & set(facts["coverage.miit-2021.link_numbers"]))
+    for path, value in facts.items():
+        if path.startswith("coverage."):
+            derived[path] = {"value": value, "how": {"zh": "由所选场景计算", "en": "from the selected scenes"}}
+    return facts, derived

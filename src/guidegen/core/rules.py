@@ -1,0 +1,217 @@
+"""Interpret the rule vocabulary (compare, declaration, all, any, not) in
+three-valued logic, with a bilingual message and a gap for every check."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+__all__ = ["Vocabulary", "check_rule", "fmt"]
+
+PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+
+OPS = {
+    ">=": ("不少于", "≥"), ">": ("大于", ">"), "<=": ("不超过", "≤"), "<": ("小于", "<"),
+    "==": ("为", "="), "!=": ("不为", "≠"), "in": ("属于", "one of"), "not-in": ("不属于", "none of"),
+    "intersects": ("包含其中至少一项：", "including at least one of"),
+    "includes-all": ("包含全部：", "including all of"), "non-empty": ("至少有一项", "at least one item"),
+}
+
+
+def fmt(value) -> str:
+    """A number as people write it: 3.8, 300, 33.33."""
+    if isinstance(value, Decimal):
+        q = value.quantize(Decimal("0.01")).normalize()
+        return format(q, "f")
+    return str(value)
+
+
+class Vocabulary:
+    """Labels for facts and ids, built once per bundle."""
+
+    def __init__(self, bundle: dict):
+        self.facts: dict[str, dict] = {}
+        self.ids: dict[str, dict] = {}
+        for sec in bundle["profile"]["sections"]:
+            for f in sec["fields"]:
+                self.facts[f["path"]] = {"label": f["label"], "unit": f.get("unit")}
+                for o in f.get("options", []):
+                    self.ids.setdefault(str(o["value"]), o["label"])
+        for path, f in bundle["facts"].items():
+            self.facts[path] = {"label": f["label"], "unit": f.get("unit")}
+        for did, d in bundle["declarations"].items():
+            self.facts[f"declarations.{did}"] = {"label": d["label"], "unit": None}
+        for sid, s in bundle["sectors"].items():
+            self.ids[sid] = s["name"]
+        for key in ("technologies", "modes"):
+            for v in bundle[key]:
+                self.ids[v["id"]] = v["name"]
+        for info in bundle["guide_info"].values():
+            for a in info.get("areas", []):
+                self.ids[a["id"]] = a["name"]
+            for cat in info.get("support_elements", []):
+                for st in cat["subtypes"]:
+                    self.ids[st["id"]] = st["name"]
+        for cls in bundle["size_classes"]["classes"]:
+            self.ids[cls["id"]] = cls["name"]
+
+    def label(self, path: str, lang: str) -> str:
+        f = self.facts.get(path)
+        return f["label"][lang] if f else path
+
+    def unit(self, path: str, lang: str) -> str:
+        f = self.facts.get(path)
+        u = f and f.get("unit")
+        if not u or not u[lang]:
+            return ""
+        return u[lang] if lang == "zh" or u[lang] == "%" else " " + u[lang]
+
+    def show(self, value, lang: str) -> str:
+        if isinstance(value, bool):
+            return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        if isinstance(value, list):
+            if not value:
+                return "无" if lang == "zh" else "none"
+            return ("、" if lang == "zh" else ", ").join(self.show(v, lang) for v in value)
+        if isinstance(value, str) and value in self.ids:
+            return self.ids[value][lang]
+        return fmt(value)
+
+
+def _resolve(value, facts):
+    if isinstance(value, dict) and "fact" in value:
+        return facts.get(value["fact"])
+    return value
+
+
+def _num(v):
+    return Decimal(str(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+def _compare(op, actual, expected) -> bool:
+    if op == "non-empty":
+        return bool(actual)
+    if op in ("in", "not-in"):
+        hit = actual in expected
+        return hit if op == "in" else not hit
+    if op == "intersects":
+        return bool(set(actual or []) & set(expected or []))
+    if op == "includes-all":
+        return set(expected or []) <= set(actual or [])
+    a, e = _num(actual), _num(expected)
+    if op == "==":
+        return a == e
+    if op == "!=":
+        return a != e
+    try:
+        return {">=": a >= e, ">": a > e, "<=": a <= e, "<": a < e}[op]
+    except TypeError:
+        return False
+
+
+def check_rule(rule: dict, facts: dict, vocab: Vocabulary, template: dict | None = None) -> dict:
+    """Return {status, message: {zh, en}, gap: {zh, en} | None, missing: [paths]}."""
+    if "compare" in rule:
+        return _check_compare(rule, facts, vocab, template)
+    if "declaration" in rule:
+        path = f"declarations.{rule['declaration']}"
+        label = {lang: vocab.label(path, lang) for lang in ("zh", "en")}
+        answer = facts.get(path)
+        if answer is None:
+            return {"status": UNKNOWN, "message": {"zh": f"未声明：{label['zh']}", "en": f"not declared: {label['en']}"},
+                    "gap": {"zh": f"请确认并声明：{label['zh']}", "en": f"confirm and declare: {label['en']}"},
+                    "missing": [path]}
+        if answer:
+            return {"status": PASS, "message": {"zh": f"已声明：{label['zh']}", "en": f"declared: {label['en']}"},
+                    "gap": None, "missing": []}
+        return {"status": FAIL, "message": {"zh": f"声明不符合：{label['zh']}", "en": f"declared not met: {label['en']}"},
+                "gap": {"zh": f"需满足：{label['zh']}", "en": f"must hold: {label['en']}"}, "missing": []}
+    if "not" in rule:
+        inner = check_rule(rule["not"], facts, vocab)
+        status = {PASS: FAIL, FAIL: PASS, UNKNOWN: UNKNOWN}[inner["status"]]
+        msg = {"zh": f"不应满足：{inner['message']['zh']}", "en": f"must not hold: {inner['message']['en']}"}
+        return {"status": status, "message": msg, "gap": msg if status == FAIL else None, "missing": inner["missing"]}
+    kind = "all" if "all" in rule else "any"
+    parts = [check_rule(p, facts, vocab) for p in rule[kind]]
+    statuses = [p["status"] for p in parts]
+    if kind == "all":
+        status = FAIL if FAIL in statuses else UNKNOWN if UNKNOWN in statuses else PASS
+        shown = [p for p in parts if p["status"] != PASS] or parts
+        joiner = ("；", "; ")
+    else:
+        status = PASS if PASS in statuses else UNKNOWN if UNKNOWN in statuses else FAIL
+        shown = [p for p in parts if p["status"] == PASS] or parts
+        joiner = ("；或 ", "; or ")
+    message = {lang: joiner[i].join(p["message"][lang] for p in shown) for i, lang in enumerate(("zh", "en"))}
+    if template:
+        message = _fill(template, {}, message)
+    gap = None
+    if status != PASS:
+        gaps = [p for p in parts if p["status"] != PASS and p["gap"]]
+        if kind == "any":
+            gaps = gaps[:1] if gaps else []
+        if gaps:
+            gap = {lang: joiner[i].join(g["gap"][lang] for g in gaps) for i, lang in enumerate(("zh", "en"))}
+    missing = [m for p in parts for m in p["missing"]]
+    return {"status": status, "message": message, "gap": gap, "missing": missing}
+
+
+def _fill(template: dict, values: dict, default: dict) -> dict:
+    out = {}
+    for lang in ("zh", "en"):
+        try:
+            out[lang] = template[lang].format(**values[lang]) if values else default[lang]
+        except (KeyError, IndexError, ValueError):
+            out[lang] = default[lang]
+    return out
+
+
+def _check_compare(rule, facts, vocab, template):
+    path, op = rule["compare"], rule["op"]
+    actual = facts.get(path)
+    expected = _resolve(rule.get("value"), facts)
+    ref = rule.get("value") if isinstance(rule.get("value"), dict) else None
+    labels = {lang: vocab.label(path, lang) for lang in ("zh", "en")}
+    units = {lang: vocab.unit(path, lang) for lang in ("zh", "en")}
+    op_zh, op_en = OPS[op]
+
+    def want(lang):
+        if op == "non-empty":
+            return op_zh if lang == "zh" else op_en
+        shown = vocab.show(expected, lang) if expected is not None else vocab.label(ref["fact"], lang)
+        if ref:
+            shown = f"{vocab.label(ref['fact'], lang)}（{shown}）" if lang == "zh" else f"{vocab.label(ref['fact'], lang)} ({shown})"
+        if op in ("==", "!=") and isinstance(expected, bool):
+            return f"{op_zh}{shown}" if lang == "zh" else f"{op_en} {shown}"
+        return f"{op_zh}{shown}{units['zh']}" if lang == "zh" else f"{op_en} {shown}{units['en']}"
+
+    values = {lang: {"value": vocab.show(expected, lang) if expected is not None else "?",
+                     "actual": vocab.show(actual, lang) if actual is not None else "?"} for lang in ("zh", "en")}
+    if actual is None or (ref is not None and expected is None):
+        missing = [path] if actual is None else [ref["fact"]]
+        default = {"zh": f"需{labels['zh']}{want('zh')}，档案未提供", "en": f"needs {labels['en']} {want('en')}; not given"}
+        gap = {"zh": f"请填写：{vocab.label(missing[0], 'zh')}", "en": f"fill in: {vocab.label(missing[0], 'en')}"}
+        return {"status": UNKNOWN, "message": default, "gap": gap, "missing": missing}
+    ok = _compare(op, actual, expected)
+    has = {"zh": f"当前{vocab.show(actual, 'zh')}{units['zh']}", "en": f"profile has {vocab.show(actual, 'en')}{units['en']}"}
+    default = {"zh": f"需{labels['zh']}{want('zh')}，{has['zh']}", "en": f"needs {labels['en']} {want('en')}, {has['en']}"}
+    message = _fill(template, values, default) if template else default
+    gap = None if ok else _gap(op, path, actual, expected, labels, units, vocab)
+    return {"status": PASS if ok else FAIL, "message": message, "gap": gap, "missing": []}
+
+
+def _gap(op, path, actual, expected, labels, units, vocab) -> dict:
+    a, e = _num(actual), _num(expected)
+    if op in (">=", ">") and isinstance(a, Decimal | int) and isinstance(e, Decimal | int):
+        diff = Decimal(e) - Decimal(a) + (Decimal(1) if op == ">" and float(e).is_integer() else 0)
+        return {"zh": f"{labels['zh']}还需增加{fmt(Decimal(diff))}{units['zh']}（达到{fmt(Decimal(e))}{units['zh']}）",
+                "en": f"raise {labels['en']} by {fmt(Decimal(diff))}{units['en']} (to {fmt(Decimal(e))}{units['en']})"}
+    if op == "includes-all":
+        missing = [x for x in expected if x not in (actual or [])]
+        return {"zh": f"还需覆盖：{vocab.show(missing, 'zh')}", "en": f"still to cover: {vocab.show(missing, 'en')}"}
+    if op == "intersects":
+        return {"zh": f"需至少实现其中一项：{vocab.show(list(expected), 'zh')}",
+                "en": f"achieve at least one of: {vocab.show(list(expected), 'en')}"}
+    if op == "non-empty":
+        return {"zh": f"需至少一项{labels['zh']}", "en": f"needs at least one item of {labels['en']}"}
+    return {"zh": f"需{labels['zh']}{OPS[op][0]}{vocab.show(expected, 'zh')}{units['zh']}",
+            "en": f"needs {labels['en']} {OPS[op][1]} {vocab.show(expected, 'en')}{units['en']}"}
