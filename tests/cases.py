@@ -1,0 +1,81 @@
+"""Worked cases: tests/cases/*.yaml, each a list of {name, description, profile, expected}.
+
+``expected`` maps a scheme id to what must hold for it:
+  eligibility, level, total, base, bonus, passed,
+  conditions: {condition id: status}, items: {rubric item id: points}
+and the key ``derived`` to {derived fact: value}. The same files run under
+Pyodide (tests/pyodide/run_cases.mjs) through the same function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+
+
+def _text_dates(value):
+    if isinstance(value, dict):
+        return {k: _text_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_dates(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def load_cases() -> list[dict]:
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for i, case in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+            case = _text_dates(case)
+            case["_where"] = f"{path.name}#{i + 1} {case['name']}"
+            cases.append(case)
+    return cases
+
+
+def mismatches(case: dict, result: dict) -> list[str]:
+    """Every way ``result`` differs from ``case['expected']``."""
+    out = []
+    if "errors" in case["expected"]:
+        got = sorted(e["field"] for e in result.get("errors", []))
+        want = sorted(case["expected"]["errors"])
+        if got != want:
+            out.append(f"errors on fields {got}, expected {want}")
+        return out
+    if "errors" in result:
+        return [f"profile rejected: {result['errors']}"]
+    by_scheme = {r["scheme"]: r for r in result["results"]}
+    for key, want in case["expected"].items():
+        if key == "derived":
+            for fact, value in want.items():
+                got = result["derived"].get(fact, {}).get("value")
+                if got != value:
+                    out.append(f"derived.{fact} = {got!r}, expected {value!r}")
+            continue
+        r = by_scheme.get(key)
+        if r is None:
+            out.append(f"no result for scheme {key}")
+            continue
+        for field in ("eligibility", "level"):
+            if field in want and r[field] != want[field]:
+                out.append(f"{key}.{field} = {r[field]!r}, expected {want[field]!r}")
+        for field in ("total", "base", "bonus", "passed"):
+            if field in want:
+                got = (r["score"] or {}).get(field)
+                if got != want[field]:
+                    out.append(f"{key}.score.{field} = {got!r}, expected {want[field]!r}")
+        conds = {c["id"]: c["status"] for c in r["conditions"]}
+        for lvl in r.get("levels") or []:
+            conds.update({f"{lvl['id']}.{c['id']}": c["status"] for c in lvl["conditions"]})
+        for cid, status in (want.get("conditions") or {}).items():
+            if conds.get(cid) != status:
+                out.append(f"{key}.conditions.{cid} = {conds.get(cid)!r}, expected {status!r}")
+        items = {i["id"]: i["points"] for i in (r["score"] or {}).get("items", [])}
+        for iid, pts in (want.get("items") or {}).items():
+            if items.get(iid) != pts:
+                out.append(f"{key}.items.{iid} = {items.get(iid)!r}, expected {pts!r}")
+    return out

@@ -1,0 +1,52 @@
+// Evaluate profiles under Pyodide (Node), with the same wheel and the same
+// bundle the browser calculator uses, through the same guidegen.core function.
+//
+//   node tests/pyodide/run_cases.mjs --wheel W.whl --bundle bundle.json [--pyodide DIR] < cases.json
+//
+// stdin: a JSON list of {"profile": {...}, "schemes": [...] | null}.
+// stdout: one JSON document {"pyodide": VERSION, "python": VERSION, "results": [STRING, ...]},
+// each result the exact string guidegen.core.evaluate_json returned.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  if (fallback !== undefined) return fallback;
+  console.error(`run_cases.mjs: missing --${name}`);
+  process.exit(2);
+}
+
+const wheelPath = arg("wheel");
+const bundlePath = arg("bundle");
+// Pyodide from node_modules (package.json pins the version), unless told otherwise.
+const require = createRequire(import.meta.url);
+const pyodideDir = resolve(arg("pyodide", dirname(require.resolve("pyodide/package.json"))));
+const { loadPyodide } = await import(pathToFileURL(resolve(pyodideDir, "pyodide.mjs")).href);
+
+const cases = JSON.parse(readFileSync(0, "utf-8"));
+const py = await loadPyodide({ indexURL: pyodideDir + "/" });
+const wheel = readFileSync(wheelPath);
+py.unpackArchive(new Uint8Array(wheel.buffer, wheel.byteOffset, wheel.byteLength), "wheel");
+py.globals.set("_bundle_text", readFileSync(bundlePath, "utf-8"));
+// The same glue as calculator/worker.js.
+py.runPython(`
+import json
+from guidegen.core import evaluate_json as _evaluate_json
+_BUNDLE = json.loads(_bundle_text)
+del _bundle_text
+def _evaluate(profile_json, schemes_json=None):
+    schemes = None if schemes_json is None else json.loads(schemes_json)
+    return _evaluate_json(_BUNDLE, profile_json, schemes)
+`);
+const evaluate = py.globals.get("_evaluate");
+const results = [];
+for (const c of cases) {
+  const profile = JSON.stringify(c.profile);
+  // JS null would arrive as JsNull, not None: leave the argument out instead.
+  results.push(c.schemes == null ? evaluate(profile) : evaluate(profile, JSON.stringify(c.schemes)));
+}
+const python = py.runPython("import sys; sys.version.split()[0]");
+process.stdout.write(JSON.stringify({ pyodide: py.version, python, results }));

@@ -1,0 +1,228 @@
+"""Property tests: valid profiles never raise, scores stay in range, more never
+scores less, more scenes never break a passing coverage condition; garbage
+profiles get field-level errors, never a crash."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guidegen.catalog import load_catalog
+from guidegen.core import ProfileError, evaluate, evaluate_json
+from guidegen.core.profile import field_index, option_values
+
+from conftest import CATALOG
+
+BUNDLE = json.loads(json.dumps(load_catalog(CATALOG).bundle(), ensure_ascii=False))
+FIELDS = field_index(BUNDLE)
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _value_strategy(f):
+    t = f["type"]
+    if t == "integer":
+        return st.integers(min_value=int(f.get("min", 0)), max_value=int(f.get("max", 60)))
+    if t == "number":
+        hi = f.get("max", 50000)
+        return st.decimals(min_value=Decimal(str(f.get("min", 0))), max_value=Decimal(str(hi)), places=2,
+                           allow_nan=False, allow_infinity=False).map(float)
+    if t == "boolean":
+        return st.booleans()
+    if t == "date":
+        return st.dates().map(lambda d: d.isoformat())
+    if t == "division":
+        return st.sampled_from(sorted(BUNDLE["divisions"]))
+    if t == "choice":
+        return st.sampled_from(option_values(BUNDLE, f))
+    if t == "multi-choice":
+        return st.lists(st.sampled_from(option_values(BUNDLE, f)), unique=True, max_size=5)
+    return st.text(max_size=20)
+
+
+def _nest(flat: dict) -> dict:
+    out: dict = {"profile": 1}
+    for path, value in flat.items():
+        if "." in path:
+            head, tail = path.split(".", 1)
+            out.setdefault(head, {})[tail] = value
+        else:
+            out[path] = value
+    return out
+
+
+def _guide_scenes(gid):
+    n = sum(len(l["scenes"]) for l in BUNDLE["guides"][gid])
+    return st.lists(st.integers(1, n), unique=True, max_size=n)
+
+
+@st.composite
+def profiles(draw):
+    flat = {}
+    for path, f in FIELDS.items():
+        if f.get("max_field"):
+            continue
+        if draw(st.booleans()):
+            flat[path] = draw(_value_strategy(f))
+    for path, f in FIELDS.items():
+        other = f.get("max_field")
+        if other and other in flat and draw(st.booleans()):
+            flat[path] = round(flat[other] * draw(st.floats(0, 1)), 2)
+    profile = _nest(flat)
+    profile["scenes"] = {gid: draw(_guide_scenes(gid)) for gid in BUNDLE["guides"] if draw(st.booleans())}
+    profile["declarations"] = {d: draw(st.booleans()) for d in BUNDLE["declarations"] if draw(st.booleans())}
+    return profile
+
+
+def _items(result):
+    return {(r["scheme"], i["id"]): i for r in result["results"] if r["score"] for i in r["score"]["items"]}
+
+
+@SETTINGS
+@given(profiles())
+def test_valid_profiles_never_raise_and_scores_stay_in_range(profile):
+    result = evaluate(BUNDLE, profile)
+    assert len(result["results"]) == len(BUNDLE["schemes"])
+    for r in result["results"]:
+        assert r["eligibility"] in ("eligible", "ineligible", "unknown")
+        if r["score"]:
+            for item in r["score"]["items"]:
+                assert 0 <= item["points"] <= item["max"], item
+                assert (item["points"] * 2) == int(item["points"] * 2), "points are multiples of 0.5"
+            s = r["score"]
+            assert s["total"] == s["base"] + s["bonus"] <= s["max"]
+
+
+COUNT_FIELDS = [p for p, f in FIELDS.items() if f["type"] == "integer" and p.split(".")[0] in
+                ("honors", "achievements", "rd_centers", "case_awards", "activities", "research_partners")]
+
+
+@SETTINGS
+@given(profiles(), st.sampled_from(COUNT_FIELDS), st.integers(1, 5))
+def test_adding_an_achievement_never_lowers_a_score(profile, path, more):
+    before = _items(evaluate(BUNDLE, profile))
+    bigger = copy.deepcopy(profile)
+    head, _, tail = path.partition(".")
+    if tail:
+        group = bigger.setdefault(head, {})
+        group[tail] = group.get(tail, 0) + more
+    else:
+        bigger[head] = bigger.get(head, 0) + more
+    after = _items(evaluate(BUNDLE, bigger))
+    for key, item in before.items():
+        assert after[key]["points"] >= item["points"], (key, path)
+
+
+def _coverage_rows(result):
+    rows = {}
+    for r in result["results"]:
+        for c in r["conditions"] + [c for lvl in r.get("levels") or [] for c in lvl["conditions"]]:
+            rows[(r["scheme"], c["id"])] = c
+    return rows
+
+
+COVERAGE_CONDITIONS = {
+    (sid, c["id"])
+    for sid, s in BUNDLE["schemes"].items()
+    for c in s["conditions"] + [c for lvl in s.get("levels", []) for c in lvl["conditions"]]
+    if "coverage." in json.dumps(c["rule"])
+}
+
+
+@SETTINGS
+@given(profiles(), st.sampled_from(sorted(BUNDLE["guides"])), st.data())
+def test_adding_a_scene_never_breaks_a_passing_coverage_condition(profile, gid, data):
+    assert COVERAGE_CONDITIONS, "the catalogs have coverage conditions"
+    before = _coverage_rows(evaluate(BUNDLE, profile))
+    bigger = copy.deepcopy(profile)
+    n = sum(len(l["scenes"]) for l in BUNDLE["guides"][gid])
+    scenes = bigger.setdefault("scenes", {}).setdefault(gid, [])
+    scenes.append(data.draw(st.integers(1, n)))
+    bigger["scenes"][gid] = sorted(set(scenes))
+    after = _coverage_rows(evaluate(BUNDLE, bigger))
+    for key in COVERAGE_CONDITIONS:
+        if before[key]["status"] == "pass":
+            assert after[key]["status"] == "pass", key
+
+
+# ------------------------------------------------------------- garbage in
+
+garbage_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=50),
+    st.just("x" * 1_000_000), st.just("<script>alert(1)</script>"), st.just("\u202e\u0000\ud7ff"),
+)
+garbage = st.recursive(garbage_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)), max_leaves=12)
+
+
+def _deep(n):
+    value = 1
+    for _ in range(n):
+        value = {"a": value}
+    return value
+
+
+@st.composite
+def garbage_profiles(draw):
+    profile = draw(profiles())
+    if draw(st.booleans()):
+        path = draw(st.sampled_from(sorted(FIELDS)))
+        head, _, tail = path.partition(".")
+        value = draw(garbage)
+        if tail:
+            profile.setdefault(head, {})
+            if isinstance(profile[head], dict):
+                profile[head][tail] = value
+        else:
+            profile[head] = value
+    else:
+        key = draw(st.sampled_from(["scenes", "declarations", "enterprise", "honors", "profile", "maturity", "zzz"]))
+        profile[key] = draw(st.one_of(garbage, st.just(_deep(200))))
+    return profile
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(garbage_profiles())
+def test_garbage_gets_field_level_errors_never_a_crash(profile):
+    try:
+        evaluate(BUNDLE, profile)
+    except ProfileError as exc:
+        assert exc.errors
+        for e in exc.errors:
+            assert isinstance(e["field"], str) and e["field"]
+            assert e["message"]["zh"] and e["message"]["en"]
+            assert len(e["field"]) <= 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(garbage)
+def test_the_browser_entry_point_always_answers_json(value):
+    text = json.dumps(value, allow_nan=True)
+    out = json.loads(evaluate_json(BUNDLE, text))
+    assert ("results" in out) != ("errors" in out)
+
+
+def test_nan_and_infinity_are_field_errors():
+    for bad in (float("nan"), float("inf"), -float("inf"), 1e300):
+        try:
+            evaluate(BUNDLE, {"investment_wan": {"services": bad}})
+        except ProfileError as exc:
+            assert [e["field"] for e in exc.errors] == ["investment_wan.services"]
+        else:
+            raise AssertionError(f"{bad} accepted")
+
+
+def test_deep_nesting_and_huge_strings_are_field_errors():
+    for value, field in ((_deep(500), "enterprise.name"), ("x" * 1_000_000, "enterprise.name")):
+        try:
+            evaluate(BUNDLE, {"enterprise": {"name": value}})
+        except ProfileError as exc:
+            assert [e["field"] for e in exc.errors] == [field]
+        else:
+            raise AssertionError("accepted")
+    out = json.loads(evaluate_json(BUNDLE, json.dumps(_deep(50)) .replace('{"a": 1}', "[" * 5000 + "]" * 5000)))
+    assert out["errors"]
