@@ -1,5 +1,6 @@
-// Evaluate profiles under Pyodide (Node), with the same wheel and the same
-// bundle the browser calculator uses, through the same guidegen.core function.
+// Evaluate profiles under Pyodide (Node), with the same wheel, the same bundle
+// and the same glue (calculator/engine.py) as the browser calculator's worker,
+// through the same guidegen.core function.
 //
 //   node tests/pyodide/run_cases.mjs --wheel W.whl --bundle bundle.json [--pyodide DIR] < cases.json
 //
@@ -31,16 +32,8 @@ const py = await loadPyodide({ indexURL: pyodideDir + "/" });
 const wheel = readFileSync(wheelPath);
 py.unpackArchive(new Uint8Array(wheel.buffer, wheel.byteOffset, wheel.byteLength), "wheel");
 py.globals.set("_bundle_text", readFileSync(bundlePath, "utf-8"));
-// The same glue as calculator/worker.js.
-py.runPython(`
-import json
-from guidegen.core import evaluate_json as _evaluate_json
-_BUNDLE = json.loads(_bundle_text)
-del _bundle_text
-def _evaluate(profile_json, schemes_json=None):
-    schemes = None if schemes_json is None else json.loads(schemes_json)
-    return _evaluate_json(_BUNDLE, profile_json, schemes)
-`);
+// The same glue the calculator's worker runs (the build inlines this file into worker.js).
+py.runPython(readFileSync(new URL("../../calculator/engine.py", import.meta.url), "utf-8"));
 const evaluate = py.globals.get("_evaluate");
 const results = [];
 for (const c of cases) {

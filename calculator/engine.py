@@ -1,0 +1,18 @@
+# The Python side of the calculator's worker, run inside Pyodide after the
+# guidegen wheel is unpacked. The build inlines this file into worker.js;
+# tests/pyodide/run_cases.mjs runs the same text under Node, so the browser and
+# the parity test call guidegen.core exactly the same way.
+#
+# Expects the global `_bundle_text` (the compiled catalog bundle as JSON text);
+# defines `_evaluate(profile_json, schemes_json=None) -> str`.
+import json
+
+from guidegen.core import evaluate_json as _evaluate_json
+
+_BUNDLE = json.loads(_bundle_text)  # noqa: F821 - set by the host before running this file
+del _bundle_text  # noqa: F821
+
+
+def _evaluate(profile_json, schemes_json=None):
+    schemes = None if schemes_json is None else json.loads(schemes_json)
+    return _evaluate_json(_BUNDLE, profile_json, schemes)

@@ -1,0 +1,853 @@
+"""Generate the guide's markdown pages from a validated catalog.
+
+Engine-independent: ``render_tree`` writes a tree of markdown files in the
+suffix layout of mkdocs-static-i18n (``page.md`` in Chinese, ``page.en.md`` in
+English) and imports nothing from MkDocs. The MkDocs plugin
+(``guidegen.site.plugin``) and ``guidegen render OUT_DIR`` both call it.
+
+Escaping: every piece of catalog text reaches the markdown through
+``md_text``, which first backslash-escapes the characters markdown would act on
+(so ``*``, ``_``, ``[``, ``|`` … stay literal and a table cell stays one cell)
+and then HTML-escapes the result (so ``<script>`` is shown, never run).
+Jinja's autoescape covers every other value a template prints.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
+
+__all__ = [
+    "LANGS", "DEFAULT_LANG", "SiteOptions", "SiteOptionsError", "UI", "render_tree",
+    "navigation", "neutral_pages", "md_text", "page_file", "CALCULATOR_TEMPLATE",
+]
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+# The calculator page is rendered by the calculator engineer's theme override; until
+# that template exists an emitted calculator page would fail the build, so it is guarded.
+CALCULATOR_TEMPLATE = HERE / "overrides" / "calculator.html"
+
+# Hand-written pages may hold these markers; render_tree replaces each with the
+# generated fragment in the page's language (links relative to that page).
+MARKER_RE = re.compile(r"<!--\s*guidegen:([a-z-]+)\s*-->")
+FRAGMENTS = {"schemes-at-a-glance": "fragments/at-a-glance.md.j2",
+             "entry-points": "fragments/entry-points.md.j2"}
+
+# The sectors' key links are numbered in the 2021 guide (catalogs/FORMAT.md, sectors.yaml).
+KEY_LINK_GUIDE = "miit-2021"
+# Schema enum order, not a number from a document: national schemes first.
+TIER_ORDER = ("national", "provincial", "municipal")
+
+# ------------------------------------------------------------------ UI strings
+# Every heading and label the templates print, in both languages. Catalog text
+# never goes here; these are the site's own words.
+UI: dict[str, dict[str, str]] = {
+    # navigation sections and page titles
+    "nav.home": {"zh": "首页", "en": "Home"},
+    "nav.schemes": {"zh": "认定方案", "en": "Schemes"},
+    "nav.guides": {"zh": "场景指引", "en": "Scene guides"},
+    "nav.industries": {"zh": "按行业查看", "en": "By industry"},
+    "nav.reference": {"zh": "参考资料", "en": "Reference"},
+    "title.schemes": {"zh": "认定方案一览", "en": "Schemes at a glance"},
+    "title.compare": {"zh": "方案对比", "en": "Scheme comparison"},
+    "title.guides": {"zh": "智能制造场景指引", "en": "Smart-manufacturing scene guides"},
+    "title.crosswalk": {"zh": "场景对照表（2021 ↔ 2024 ↔ 常州）", "en": "Scene crosswalk (2021 ↔ 2024 ↔ Changzhou)"},
+    "title.industries": {"zh": "按行业查看", "en": "By industry"},
+    "title.kpis": {"zh": "绩效指标清单", "en": "Key performance indicators"},
+    "title.sources": {"zh": "政策文件来源", "en": "Source documents"},
+    "title.calculator": {"zh": "自评计算器", "en": "Self-assessment calculator"},
+    "title.home": {"zh": "智能制造认定指南", "en": "Smart-manufacturing certification guide"},
+    # home
+    "home.intro": {"zh": "本站汇总国家、省、市各级智能制造认定方案的申报条件、评分标准、场景指引和申报材料，每一条规则都附有政策原文。",
+                   "en": "This site brings together the conditions, scoring rubrics, scene guides and application materials of national, provincial and municipal smart-manufacturing certification schemes, with the source text beside every rule."},
+    "home.glance": {"zh": "方案一览", "en": "The schemes at a glance"},
+    "home.start": {"zh": "从这里开始", "en": "Where to start"},
+    "entry.scenes": {"zh": "找到我的场景", "en": "Find my scenes"},
+    "entry.scenes.text": {"zh": "对照三份场景指引，看看企业已经实施了哪些场景。", "en": "Check which scenes of the three scene guides the enterprise already runs."},
+    "entry.check": {"zh": "检查我的资格", "en": "Check my eligibility"},
+    "entry.check.text": {"zh": "在浏览器中填写一次企业情况，对照全部方案自评（数据不离开本机）。", "en": "Enter the enterprise's facts once and check them against every scheme, in the browser (nothing leaves your computer)."},
+    "entry.compare": {"zh": "比较方案", "en": "Compare schemes"},
+    "entry.compare.text": {"zh": "成熟度、环节与场景、投入、企业规模等要求并排对比。", "en": "Maturity, links and scenes, spend and size requirements side by side."},
+    "entry.industry": {"zh": "按行业查看", "en": "Browse by industry"},
+    "entry.industry.text": {"zh": "按国民经济行业分类查看本行业的重点环节和对应场景。", "en": "The key links and matching scenes for each industry division (GB/T 4754)."},
+    # table headers and labels
+    "col.scheme": {"zh": "方案", "en": "Scheme"},
+    "col.tier": {"zh": "层级", "en": "Tier"},
+    "col.region": {"zh": "地区", "en": "Region"},
+    "col.year": {"zh": "年份", "en": "Year"},
+    "col.deadline": {"zh": "企业申报截止", "en": "Enterprise deadline"},
+    "col.headline": {"zh": "核心要求", "en": "Headline requirement"},
+    "col.maturity": {"zh": "成熟度", "en": "Maturity"},
+    "col.links": {"zh": "环节要求", "en": "Links"},
+    "col.scenes": {"zh": "场景要求", "en": "Scenes"},
+    "col.investment": {"zh": "投入下限", "en": "Investment floor"},
+    "col.size": {"zh": "企业规模", "en": "Size limits"},
+    "col.scoring": {"zh": "评分", "en": "Scoring"},
+    "col.item": {"zh": "指标", "en": "Indicator"},
+    "col.field": {"zh": "项目", "en": "Field"},
+    "col.value": {"zh": "内容", "en": "Value"},
+    "col.max": {"zh": "满分", "en": "Max"},
+    "col.scoring_rule": {"zh": "计分规则", "en": "How points are given"},
+    "col.source": {"zh": "出处", "en": "Source"},
+    "col.group": {"zh": "分组", "en": "Group"},
+    "col.section": {"zh": "材料内容", "en": "Section"},
+    "col.word_limit": {"zh": "字数限制", "en": "Word limit"},
+    "col.unit": {"zh": "单位", "en": "Unit"},
+    "col.direction": {"zh": "方向", "en": "Direction"},
+    "col.required": {"zh": "必填", "en": "Required"},
+    "col.link": {"zh": "环节", "en": "Link"},
+    "col.scene": {"zh": "场景", "en": "Scene"},
+    "col.relation": {"zh": "对应关系", "en": "Relation"},
+    "col.note": {"zh": "说明", "en": "Note"},
+    "col.guide": {"zh": "指引", "en": "Guide"},
+    "col.division": {"zh": "行业门类代码", "en": "Division"},
+    "col.name": {"zh": "名称", "en": "Name"},
+    "col.sector": {"zh": "所属行业类别", "en": "Sector"},
+    "col.item_kind": {"zh": "性质", "en": "Role"},
+    "col.condition": {"zh": "条件或评分项", "en": "Condition or rubric item"},
+    "col.area": {"zh": "建设环节", "en": "Area"},
+    "col.guide_links": {"zh": "包含的指引环节", "en": "Guide links included"},
+    "col.count_links": {"zh": "环节数", "en": "Links"},
+    "col.count_scenes": {"zh": "场景数", "en": "Scenes"},
+    "col.issuer": {"zh": "发文机关", "en": "Issuer"},
+    "col.number": {"zh": "文号", "en": "Document number"},
+    "col.date": {"zh": "日期", "en": "Date"},
+    "col.status": {"zh": "状态", "en": "Status"},
+    "col.file": {"zh": "文本文件", "en": "Text file"},
+    "col.notes": {"zh": "备注", "en": "Notes"},
+    "col.cited_by": {"zh": "引用它的方案", "en": "Schemes citing it"},
+    "col.used_by": {"zh": "使用它的方案", "en": "Schemes using it"},
+    "col.subtype": {"zh": "子类", "en": "Sub-type"},
+    "col.category": {"zh": "类别", "en": "Category"},
+    "col.no_counterpart": {"zh": "在 2024 年版中无对应场景", "en": "No counterpart in the 2024 guide"},
+    "tier.national": {"zh": "国家级", "en": "National"},
+    "tier.provincial": {"zh": "省级", "en": "Provincial"},
+    "tier.municipal": {"zh": "市级", "en": "Municipal"},
+    "deadline.none": {"zh": "以当年申报通知为准", "en": "Set by each year's call"},
+    # scheme page
+    "scheme.facts": {"zh": "基本信息", "en": "Key facts"},
+    "scheme.issuer": {"zh": "发布机关", "en": "Issued by"},
+    "scheme.headline": {"zh": "核心要求", "en": "Headline requirement"},
+    "scheme.who": {"zh": "谁可以申报", "en": "Who may apply"},
+    "scheme.conditions": {"zh": "申报条件", "en": "Conditions"},
+    "scheme.conditions.help": {"zh": "“硬性条件”必须满足；“原则上”（软性）条件不满足时不会直接失去资格，但评审会考虑。每条条件右侧是政策原文。",
+                               "en": "Hard conditions must be met; soft (原则上, “in principle”) conditions do not rule an applicant out on their own but are weighed in review. The source text stands beside each condition."},
+    "scheme.levels": {"zh": "等级", "en": "Levels"},
+    "scheme.levels.help": {"zh": "以下每一级在上述基础条件之外另有要求；达到的最高一级即为评定等级。", "en": "Each level adds its own conditions to the base conditions above; the highest level whose conditions all hold is the one reached."},
+    "scheme.rubric": {"zh": "评分标准", "en": "Scoring rubric"},
+    "scheme.pass_mark": {"zh": "合格线：总分达到 {pass_mark} 分及以上（满分 {total} 分）。", "en": "Pass mark: a total of {pass_mark} or more (out of {total})."},
+    "scheme.rubric.groups": {"zh": "分组与满分", "en": "Groups and maxima"},
+    "scheme.rubric.items": {"zh": "评分项", "en": "Rubric items"},
+    "scheme.procedure": {"zh": "申报流程与时间节点", "en": "Procedure and deadlines"},
+    "scheme.materials": {"zh": "申报材料清单", "en": "Materials checklist"},
+    "scheme.attachments": {"zh": "附件", "en": "Attachments"},
+    "scheme.kpis": {"zh": "需填报的指标", "en": "Indicators asked for"},
+    "scheme.exclusions": {"zh": "限制与排除", "en": "Exclusions"},
+    "scheme.quotas": {"zh": "推荐名额", "en": "Quotas"},
+    "scheme.notes": {"zh": "补充说明", "en": "Further notes"},
+    "scheme.summary": {"zh": "概述", "en": "Summary"},
+    "scheme.calculator": {"zh": "用自评计算器检查本方案", "en": "Check this scheme with the self-assessment calculator"},
+    "cond.hard": {"zh": "硬性条件", "en": "Hard condition"},
+    "cond.soft": {"zh": "原则上（软性）", "en": "Soft (in principle)"},
+    "cond.check": {"zh": "判定方式", "en": "How it is checked"},
+    "cond.interpretation": {"zh": "本站解读", "en": "Our reading"},
+    "cond.note": {"zh": "注", "en": "Note"},
+    "cond.source_text": {"zh": "政策原文", "en": "Source text (Chinese original)"},
+    "cond.no_quote": {"zh": "（原文见所引条款）", "en": "(see the article cited)"},
+    "rubric.cap": {"zh": "累计不超过 {cap} 分", "en": "capped at {cap} points"},
+    "rubric.review": {"zh": "须经专家评审，自评分仅供参考", "en": "subject to expert review; self-assessed points are indicative"},
+    "rubric.highest_of_group": {"zh": "同组只计最高一项", "en": "alternatives: only the highest counts"},
+    "rubric.otherwise": {"zh": "否则", "en": "otherwise"},
+    "words.limit": {"zh": "不超过 {n} 字", "en": "at most {n} characters"},
+    "words.none": {"zh": "—", "en": "—"},
+    "deadline": {"zh": "截止日期", "en": "Deadline"},
+    "exclusion.one-project": {"zh": "一次只能申报一个项目", "en": "One project at a time"},
+    "exclusion.one-direction": {"zh": "只能选择一个申报方向", "en": "One direction only"},
+    "exclusion.already-recognised": {"zh": "已获认定者不得重复申报", "en": "Already recognised"},
+    "soft": {"zh": "原则上", "en": "in principle"},
+    "alternative": {"zh": "或其他等效条件", "en": "or an alternative"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "none": {"zh": "—", "en": "—"},
+    "colon": {"zh": "：", "en": ": "},
+    "and": {"zh": " 且 ", "en": " and "},
+    "or": {"zh": " 或 ", "en": " or "},
+    "list_sep": {"zh": "、", "en": ", "},
+    "rule.in": {"zh": "{label}属于：{value}", "en": "{label} is one of: {value}"},
+    "rule.not-in": {"zh": "{label}不属于：{value}", "en": "{label} is none of: {value}"},
+    "rule.intersects": {"zh": "{label}至少有一项属于：{value}", "en": "{label} includes at least one of: {value}"},
+    "rule.includes-all": {"zh": "{label}包含全部：{value}", "en": "{label} includes all of: {value}"},
+    "rule.non-empty": {"zh": "{label}至少有一项", "en": "{label} has at least one item"},
+    "rule.declaration": {"zh": "企业声明：{label}", "en": "Declaration: {label}"},
+    "rule.not": {"zh": "不满足：（{inner}）", "en": "not: ({inner})"},
+    "scoring.yes": {"zh": "评分：满分 {total} 分，{pass_mark} 分及以上通过", "en": "Scored: {pass_mark} of {total} to pass"},
+    "scoring.levels": {"zh": "分级评定：{levels}", "en": "Graded: {levels}"},
+    "scoring.no": {"zh": "不评分，逐条审核", "en": "Not scored; conditions checked one by one"},
+    "compare.help": {"zh": "下表由各方案条件中的判定规则自动整理而成；点击方案名称查看全部条件与原文。“或其他等效条件”表示该要求有替代途径。",
+                     "en": "This table is derived from the rules of each scheme's conditions; follow a scheme's name for every condition with its source text. “or an alternative” marks a requirement that can also be met another way."},
+    # guides
+    "guide.links_scenes": {"zh": "{links} 个环节，{scenes} 个场景", "en": "{links} links, {scenes} scenes"},
+    "guide.areas": {"zh": "建设环节（《智能工厂梯度培育要素条件》）", "en": "Areas (建设环节 of the smart-factory element conditions)"},
+    "guide.support": {"zh": "支撑要素", "en": "Support elements"},
+    "guide.scene": {"zh": "场景 {n}", "en": "Scene {n}"},
+    "guide.link": {"zh": "环节 {n}", "en": "Link {n}"},
+    "guide.dimension.production": {"zh": "生产维度", "en": "Production dimension"},
+    "guide.dimension.product": {"zh": "产品维度", "en": "Product dimension"},
+    "guide.crosswalk": {"zh": "对照", "en": "Crosswalk"},
+    "guide.crosswalk.from": {"zh": "对应的旧版或地方场景", "en": "Matching scenes of the other guides"},
+    "guide.index.help": {"zh": "每份指引按环节列出场景；点击场景名称查看说明及与其他指引的对应关系。", "en": "Each guide lists its scenes by link; follow a scene for its description and its counterparts in the other guides."},
+    "guide.overview": {"zh": "各指引概况", "en": "The guides"},
+    "guide.all_scenes": {"zh": "全部场景", "en": "All scenes"},
+    "guide.interpretation": {"zh": "本站解读", "en": "Our reading"},
+    "crosswalk.help": {"zh": "以 2024 年版指引的场景为主线，列出 2021 年指引和常州评价标准中对应的场景；其后分别列出每一行对照的说明。",
+                       "en": "Arranged by the scenes of the 2024 guide, with the matching scenes of the 2021 guide and the Changzhou standard; the notes for each row follow."},
+    "crosswalk.by_hub": {"zh": "按 {guide} 排列", "en": "Arranged by {guide}"},
+    "crosswalk.detail": {"zh": "{guide} → {hub}", "en": "{guide} → {hub}"},
+    "relation.same": {"zh": "相同", "en": "same"},
+    "relation.renamed": {"zh": "更名", "en": "renamed"},
+    "relation.merged-into": {"zh": "合并入", "en": "merged into"},
+    "relation.split": {"zh": "拆分为", "en": "split into"},
+    "relation.partly": {"zh": "部分对应", "en": "partly"},
+    "relation.none": {"zh": "无对应", "en": "none"},
+    # industries
+    "industry.help": {"zh": "按 GB/T 4754-2017 制造业门类（C13–C43）查找所属行业类别；每个类别页面列出其六个重点环节（2021 年指引）、在各指引中对应的场景，以及对其评分或提出要求的方案。",
+                      "en": "Find the sector of each GB/T 4754-2017 manufacturing division (C13–C43); each sector page lists its six key links (2021 guide), the matching scenes in each guide, and the schemes that score or require them."},
+    "industry.sectors": {"zh": "行业类别", "en": "Sectors"},
+    "industry.divisions": {"zh": "制造业门类与行业类别", "en": "Divisions and their sectors"},
+    "industry.key_links": {"zh": "重点环节与对应场景", "en": "Key links and matching scenes"},
+    "industry.no_key_links": {"zh": "该类别没有所列重点环节；申报时可在任意环节中选择场景。", "en": "This sector has no listed key links; scenes may be chosen from any link."},
+    "industry.technologies": {"zh": "鼓励探索的新技术", "en": "New technologies to explore"},
+    "industry.modes": {"zh": "鼓励探索的新模式", "en": "New modes to explore"},
+    "industry.schemes": {"zh": "对本行业评分或提出要求的方案", "en": "Schemes that score or require them"},
+    "industry.no_schemes": {"zh": "没有方案针对本行业类别单独评分或提出要求。", "en": "No scheme scores or requires anything specific to this sector."},
+    "industry.sub_industries": {"zh": "细分领域", "en": "Sub-industries"},
+    "industry.basis": {"zh": "归类依据", "en": "Basis"},
+    "industry.divisions_in": {"zh": "本类别包含的门类", "en": "Divisions in this sector"},
+    "role.hard": {"zh": "硬性条件", "en": "hard condition"},
+    "role.soft": {"zh": "软性条件", "en": "soft condition"},
+    "role.rubric": {"zh": "评分项（{points} 分）", "en": "rubric item ({points} points)"},
+    "role.excludes": {"zh": "（本类别不符合此条件）", "en": " (this sector does not meet it)"},
+    # kpis and sources
+    "kpi.help": {"zh": "各方案要求填报或参考的绩效指标。方向表示数值越大还是越小越好。", "en": "The performance indicators the schemes ask for or refer to. Direction says whether a larger or a smaller value is better."},
+    "direction.higher": {"zh": "越高越好 ↑", "en": "higher is better ↑"},
+    "direction.lower": {"zh": "越低越好 ↓", "en": "lower is better ↓"},
+    "direction.none": {"zh": "—", "en": "—"},
+    "sources.help": {"zh": "本站所有规则均引自以下文件，引用格式为“文件 + 条款”。", "en": "Every rule on this site cites one of these documents, by document and article."},
+    "calculator.intro": {"zh": "填写一次企业情况，即可对照全部方案查看资格、得分和原因。计算在浏览器中完成，数据不会上传。", "en": "Enter the enterprise's facts once to see eligibility, points and reasons for every scheme. Everything runs in your browser; nothing is uploaded."},
+}
+
+
+def ui(key: str, lang: str, **values) -> str:
+    """One UI string in ``lang``, with ``{name}`` placeholders filled in."""
+    text = UI[key][lang]
+    return text.format(**values) if values else text
+
+
+# ------------------------------------------------------------------ escaping
+
+# Characters Python-Markdown (with the tables and attr_list extensions) acts on
+# anywhere in a line; a backslash makes each literal. '<' and '>' and '&' are
+# left to the HTML escape that follows.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
+
+
+def md_text(value: Any, *, newline: str = "<br>") -> Markup:
+    """Catalog text as markdown that renders exactly as the text, never as markup.
+
+    Lines are stripped (a leading indent would start a code block) and joined
+    with ``newline`` (``<br>`` keeps a table cell or a heading on one line).
+    """
+    if value is None:
+        return Markup("")
+    lines = str(value).splitlines() or [""]
+    # Leading blanks would make an indented code block; inner lines lose them all.
+    lines = [line.strip() for line in lines] if len(lines) > 1 else [lines[0].lstrip()]
+    return Markup(newline.join(html.escape(_MD_SPECIAL.sub(r"\\\1", line), quote=True) for line in lines))
+
+
+def number_text(x) -> str:
+    """3.0 → '3', 0.5 → '0.5': the catalog's decimals as people write them."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+# ------------------------------------------------------------------ options
+
+class SiteOptionsError(ValueError):
+    """SiteOptions name a scheme or guide the catalog does not define."""
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What to publish. Empty tuples mean everything in the catalog.
+
+    ``docs_dir``: hand-written pages to merge in (copied, markers expanded);
+    None looks for a ``docs/`` folder beside the catalog folder.
+    ``calculator``: emit the calculator page; None emits it exactly when the
+    calculator's theme template exists (see CALCULATOR_TEMPLATE).
+    """
+
+    schemes: tuple[str, ...] = ()
+    guides: tuple[str, ...] = ()
+    docs_dir: Path | None = None
+    calculator: bool | None = None
+
+
+# ------------------------------------------------------------------ the site model
+
+def page_file(path: str, lang: str) -> str:
+    """'schemes/x.md' → 'schemes/x.en.md' for English (mkdocs-static-i18n suffix layout)."""
+    if lang == DEFAULT_LANG:
+        return path
+    stem, ext = posixpath.splitext(path)
+    return f"{stem}.{lang}{ext}"
+
+
+def _lang_of(file_name: str) -> str:
+    for lang in LANGS:
+        if lang != DEFAULT_LANG and file_name.endswith(f".{lang}.md"):
+            return lang
+    return DEFAULT_LANG
+
+
+def _walk_rule(rule: Mapping, alternative: bool = False, negated: bool = False) -> Iterator[tuple[Mapping, bool, bool]]:
+    """Yield (rule leaf, inside an `any`, inside a `not`) for every compare/declaration."""
+    if "all" in rule:
+        for part in rule["all"]:
+            yield from _walk_rule(part, alternative, negated)
+    elif "any" in rule:
+        for part in rule["any"]:
+            yield from _walk_rule(part, alternative or len(rule["any"]) > 1, negated)
+    elif "not" in rule:
+        yield from _walk_rule(rule["not"], alternative, not negated)
+    else:
+        yield rule, alternative, negated
+
+
+@dataclass
+class Requirement:
+    """One comparable requirement pulled out of a scheme's rules (for the comparison table)."""
+
+    fact: str
+    op: str
+    value: Any
+    soft: bool
+    alternative: bool
+    level: Mapping | None = None
+
+
+class SiteModel:
+    """The catalog as the pages see it: what is published, labels, cross-references, links."""
+
+    def __init__(self, catalog, options: SiteOptions):
+        self.catalog = catalog
+        self.options = options
+        unknown = [s for s in options.schemes if s not in catalog.schemes]
+        unknown += [g for g in options.guides if g not in catalog.guides]
+        if unknown:
+            raise SiteOptionsError(
+                f"unknown scheme or guide id(s): {', '.join(unknown)} "
+                f"(schemes: {', '.join(catalog.schemes)}; guides: {', '.join(catalog.guides)})")
+        scheme_ids = options.schemes or tuple(catalog.schemes)
+        self.schemes = sorted((catalog.schemes[s] for s in scheme_ids),
+                              key=lambda s: (TIER_ORDER.index(s["tier"]), -s["year"], s["id"]))
+        guide_ids = options.guides or tuple(catalog.guides)
+        # Newest document first: the guide a reader most likely needs now.
+        self.guides = sorted((catalog.guides[g] for g in guide_ids),
+                             key=lambda g: (catalog.sources[g["source"]["doc"]].get("date") or "", g["id"]),
+                             reverse=True)
+        self.guide_ids = {g["id"] for g in self.guides}
+        self.scheme_ids = {s["id"] for s in self.schemes}
+        if options.calculator is None:
+            self.calculator = CALCULATOR_TEMPLATE.is_file()
+        else:
+            self.calculator = options.calculator
+        self._labels = self._fact_labels()
+        self._scenes = {gid: {sc["number"]: (link, sc) for link in g["links"] for sc in link["scenes"]}
+                        for gid, g in catalog.guides.items()}
+        self._crosswalk_from = {(r["from"]["guide"], r["from"]["scene"]): r for r in catalog.crosswalk}
+        # Guides the crosswalk maps into (the 2024 guide): the hub of the crosswalk table.
+        self.hub_guides = sorted({t["guide"] for r in catalog.crosswalk for t in r["to"]})
+        self.mapped_guides = sorted({r["from"]["guide"] for r in catalog.crosswalk})
+        self.has_crosswalk = bool(self.guide_ids & set(self.hub_guides))
+
+    # ---- labels
+    def _fact_labels(self) -> dict[str, dict]:
+        labels: dict[str, dict] = {}
+        for section in self.catalog.profile_sections:
+            for f in section["fields"]:
+                labels[f["path"]] = {"label": f["label"], "unit": f.get("unit"), "options": f.get("options", ()),
+                                     "options_from": f.get("options_from")}
+        for path, f in self.catalog.facts.items():
+            labels.setdefault(path, {"label": f["label"], "unit": f.get("unit"), "options": (), "options_from": None})
+        return labels
+
+    def fact_label(self, path: str, lang: str) -> str:
+        info = self._labels.get(path)
+        return info["label"][lang] if info else path
+
+    def fact_unit(self, path: str, lang: str) -> str:
+        info = self._labels.get(path)
+        unit = info.get("unit") if info else None
+        return unit[lang] if unit else ""
+
+    def _vocab_label(self, value, lang: str) -> str | None:
+        """The name of an id from the catalog's vocabularies, if it is one."""
+        if not isinstance(value, str):
+            return None
+        if value in self.catalog.sectors:
+            return self.catalog.sectors[value]["name"][lang]
+        for vocab in (self.catalog.technologies, self.catalog.modes):
+            for item in vocab:
+                if item["id"] == value:
+                    return item["name"][lang]
+        for g in self.catalog.guides.values():
+            for area in g.get("areas", ()):
+                if area["id"] == value:
+                    return area["name"][lang]
+        for c in self.catalog.size_classes["classes"]:
+            if c["id"] == value:
+                return c["name"][lang]
+        return None
+
+    def value_text(self, path: str, value, lang: str) -> str:
+        if isinstance(value, Mapping) and "fact" in value:
+            return self.fact_label(value["fact"], lang)
+        if isinstance(value, (list, tuple)):
+            return ui("list_sep", lang).join(self.value_text(path, v, lang) for v in value)
+        if isinstance(value, bool):
+            return ui("yes" if value else "no", lang)
+        info = self._labels.get(path)
+        if info:
+            for opt in info["options"]:
+                if opt["value"] == value:
+                    return opt["label"][lang]
+        named = self._vocab_label(value, lang)
+        if named:
+            return named
+        if isinstance(value, (int, float)):
+            return number_text(value)
+        return str(value)
+
+    def rule_text(self, rule: Mapping, lang: str, top: bool = True) -> str:
+        """A rule in plain words: '智能制造能力成熟度等级 ≥ 2 或 …'."""
+        if "all" in rule or "any" in rule:
+            kind = "all" if "all" in rule else "any"
+            parts = [self.rule_text(p, lang, top=False) for p in rule[kind]]
+            joined = ui("and" if kind == "all" else "or", lang).join(parts)
+            return joined if top else f"({joined})"
+        if "not" in rule:
+            return ui("rule.not", lang, inner=self.rule_text(rule["not"], lang))
+        if "declaration" in rule:
+            decl = self.catalog.declarations.get(rule["declaration"])
+            return ui("rule.declaration", lang, label=decl["label"][lang] if decl else rule["declaration"])
+        path, op = rule["compare"], rule["op"]
+        label = self.fact_label(path, lang)
+        if op == "non-empty":
+            return ui("rule.non-empty", lang, label=label)
+        value = self.value_text(path, rule.get("value"), lang)
+        if op == "==" and rule.get("value") is True:
+            return label  # "具有独立法人资格", not "具有独立法人资格 = 是"
+        symbols = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+        if op in symbols:
+            unit = self.fact_unit(path, lang)
+            if isinstance(rule.get("value"), (int, float)) and not isinstance(rule.get("value"), bool) and unit:
+                value = f"{value} {unit}"
+            return f"{label} {symbols[op]} {value}"
+        return ui(f"rule.{op}", lang, label=label, value=value)
+
+    def scoring_lines(self, item, lang: str) -> list[str]:
+        """How a rubric item gives points, one line per band, option, rate or tier."""
+        sc = item["scoring"]
+        kind = sc["kind"]
+        if kind == "banded":
+            return [b["label"][lang] for b in sc["bands"]]
+        if kind == "choice":
+            return [o["label"][lang] for o in sc["options"]]
+        if kind == "tiers":
+            lines = [t["label"][lang] for t in sc["tiers"]]
+            if sc.get("else"):
+                lines.append(ui("rubric.otherwise", lang) + ui("colon", lang) + sc["else"]["label"][lang])
+            return lines
+        lines = [c["label"][lang] for c in sc.get("counts", ())]
+        for f in sc.get("flats", ()):
+            extra = f" ({ui('rubric.highest_of_group', lang)})" if f.get("group") else ""
+            lines.append(f["label"][lang] + extra)
+        lines.append(ui("rubric.cap", lang, cap=number_text(sc["cap"])))
+        return lines
+
+    # ---- sources and citations
+    def cite(self, citation: Mapping, lang: str) -> dict:
+        doc = self.catalog.sources.get(citation["doc"])
+        return {"doc": citation["doc"], "title": doc["title"][lang] if doc else citation["doc"],
+                "article": citation.get("article", ""), "quote": citation.get("quote")}
+
+    # ---- guides and scenes
+    def scene(self, guide_id: str, number: int):
+        return self._scenes[guide_id][number]
+
+    def crosswalk_from(self, guide_id: str, number: int):
+        return self._crosswalk_from.get((guide_id, number))
+
+    def crosswalk_into(self, hub_id: str, number: int) -> list:
+        return [r for r in self.catalog.crosswalk if any(t["guide"] == hub_id and t["scene"] == number for t in r["to"])]
+
+    def guide_counts(self, guide) -> dict:
+        return {"links": len(guide["links"]), "scenes": sum(len(l["scenes"]) for l in guide["links"])}
+
+    # ---- comparison: requirements read from the rules
+    def requirements(self, scheme) -> list[Requirement]:
+        out: list[Requirement] = []
+
+        def collect(conditions, level=None):
+            for c in conditions:
+                for leaf, alternative, negated in _walk_rule(c["rule"]):
+                    if "compare" in leaf and not negated:
+                        out.append(Requirement(leaf["compare"], leaf["op"], leaf.get("value"),
+                                               bool(c.get("soft")), alternative, level))
+
+        collect(scheme["conditions"])
+        for level in scheme.get("levels", ()):
+            collect(level["conditions"], level)
+        return out
+
+    # Facts a comparison column is named after (profile contract paths, not document numbers).
+    PRIMARY_FACTS = ("maturity.level", "derived.investment_total_wan")
+
+    def comparison_cells(self, scheme, lang: str) -> dict[str, list[str]]:
+        """Per comparison column, the requirements of one scheme in words (deduplicated)."""
+
+        def column(fact: str) -> str | None:
+            parts = fact.split(".")
+            if parts[0] == "maturity":
+                return "maturity"
+            if parts[0] == "coverage":
+                return "scenes" if parts[-1] == "scenes" or "support" in parts else "links"
+            if fact.startswith("derived.investment") or fact.startswith("investment_wan."):
+                return "investment"
+            if fact in ("derived.sme", "derived.size_class", "derived.above_designated_size",
+                        "enterprise.revenue_wan", "enterprise.employees"):
+                return "size"
+            return None
+
+        cells: dict[str, list[str]] = {k: [] for k in ("maturity", "links", "scenes", "investment", "size")}
+        for req in self.requirements(scheme):
+            col = column(req.fact)
+            if col is None:
+                continue
+            text = self.rule_text({"compare": req.fact, "op": req.op, "value": req.value}, lang)
+            if req.fact in self.PRIMARY_FACTS and text.startswith(self.fact_label(req.fact, lang)):
+                # the column names the fact already: "≥ 2" rather than "成熟度等级 ≥ 2"
+                text = text[len(self.fact_label(req.fact, lang)):].strip()
+            if req.level is not None:
+                text = f"{req.level['name'][lang]}：{text}" if lang == "zh" else f"{req.level['name'][lang]}: {text}"
+            marks = [ui("soft", lang)] if req.soft else []
+            if req.alternative:
+                marks.append(ui("alternative", lang))
+            if marks:
+                text += f"（{'，'.join(marks)}）" if lang == "zh" else f" ({'; '.join(marks)})"
+            if text not in cells[col]:
+                cells[col].append(text)
+        return cells
+
+    def scoring_text(self, scheme, lang: str) -> str:
+        r = scheme.get("rubric")
+        if r:
+            total = sum(g["max"] for g in r["groups"])
+            return ui("scoring.yes", lang, total=number_text(total), pass_mark=number_text(r["pass_mark"]))
+        if scheme.get("levels"):
+            return ui("scoring.levels", lang, levels=ui("list_sep", lang).join(l["name"][lang] for l in scheme["levels"]))
+        return ui("scoring.no", lang)
+
+    # ---- industries: what a scheme asks of a sector
+    def sector_mentions(self, scheme, sector_id: str) -> list[dict]:
+        """Conditions and rubric items of a scheme whose rules depend on this sector."""
+        sector = self.catalog.sectors[sector_id]
+        sector_lists = {"coverage.miit-2021.sector_key_links": bool(sector.get("key_links")),
+                        "sector.technologies": bool(sector.get("technologies")),
+                        "sector.modes": bool(sector.get("modes"))}
+
+        def concerns(rule) -> str | None:
+            """'applies' when the rule depends on this sector, 'excludes' when it shuts the
+            sector out (a sector test outside any alternative that the sector fails)."""
+            excludes = False
+            for leaf, alternative, negated in _walk_rule(rule):
+                if "compare" not in leaf:
+                    continue
+                fact, value = leaf["compare"], leaf.get("value")
+                if isinstance(value, Mapping):
+                    fact = value.get("fact", fact)
+                if fact == "derived.sector" and not isinstance(value, Mapping):
+                    values = value if isinstance(value, (list, tuple)) else [value]
+                    included = sector_id in values
+                    if leaf["op"] in ("!=", "not-in"):
+                        included = not included
+                    if included != negated:
+                        return "applies"
+                    if not alternative:
+                        excludes = True
+                elif sector_lists.get(fact):
+                    return "applies"
+            return "excludes" if excludes else None
+
+        found = []
+        conditions = [(c, None) for c in scheme["conditions"]]
+        conditions += [(c, lvl) for lvl in scheme.get("levels", ()) for c in lvl["conditions"]]
+        for c, lvl in conditions:
+            how = concerns(c["rule"])
+            if how:
+                found.append({"kind": "soft" if c.get("soft") else "hard", "title": c["title"],
+                              "anchor": f"condition-{c['id']}", "points": None, "level": lvl,
+                              "excludes": how == "excludes"})
+        for item in (scheme.get("rubric") or {}).get("items", ()):
+            sc = item["scoring"]
+            rules = [t["when"] for t in sc.get("tiers", ())] + [f["when"] for f in sc.get("flats", ())]
+            facts = [sc.get("fact")] + [c["fact"] for c in sc.get("counts", ())]
+            # A rubric tier the sector cannot reach is not a requirement: only what scores it.
+            if any(concerns(r) == "applies" for r in rules) or any(sector_lists.get(f) for f in facts if f):
+                found.append({"kind": "rubric", "title": item["title"], "anchor": f"item-{item['id']}",
+                              "points": number_text(item["max"]), "level": None, "excludes": False})
+        return found
+
+    def sector_scene_rows(self, sector) -> list[dict]:
+        """Key links of a sector with their 2021 scenes and the matching scenes of every other guide."""
+        rows = []
+        if KEY_LINK_GUIDE not in self.catalog.guides:
+            return rows
+        guide = self.catalog.guides[KEY_LINK_GUIDE]
+        for n in sector.get("key_links", ()):
+            link = guide["links"][n - 1]
+            for sc in link["scenes"]:
+                row = {"link": link, "scene": sc, "matches": {}}
+                xw = self.crosswalk_from(KEY_LINK_GUIDE, sc["number"])
+                hub_scenes = [(t["guide"], t["scene"]) for t in xw["to"]] if xw else []
+                for gid, num in hub_scenes:
+                    row["matches"].setdefault(gid, []).append(num)
+                # Other mapped guides (Changzhou) meet the 2021 guide through the hub.
+                for other in self.mapped_guides:
+                    if other == KEY_LINK_GUIDE:
+                        continue
+                    nums = sorted({r["from"]["scene"] for gid, num in hub_scenes for r in self.crosswalk_into(gid, num)
+                                   if r["from"]["guide"] == other})
+                    if nums:
+                        row["matches"][other] = nums
+                rows.append(row)
+        return rows
+
+
+# ------------------------------------------------------------------ pages
+
+@dataclass
+class PageSpec:
+    path: str                     # language-neutral path, e.g. 'schemes/x.md'
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def _pages(site: SiteModel) -> list[PageSpec]:
+    pages = [PageSpec("schemes/index.md", "schemes-index.md.j2"),
+             PageSpec("schemes/compare.md", "compare.md.j2")]
+    pages += [PageSpec(f"schemes/{s['id']}.md", "scheme.md.j2", {"scheme": s}) for s in site.schemes]
+    pages.append(PageSpec("guides/index.md", "guides-index.md.j2"))
+    pages += [PageSpec(f"guides/{g['id']}.md", "guide.md.j2", {"guide": g}) for g in site.guides]
+    if site.has_crosswalk:
+        pages.append(PageSpec("guides/crosswalk.md", "crosswalk.md.j2"))
+    pages.append(PageSpec("industries/index.md", "industries-index.md.j2"))
+    pages += [PageSpec(f"industries/{sid}.md", "sector.md.j2", {"sector": s}) for sid, s in site.catalog.sectors.items()]
+    pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
+    if site.calculator:
+        pages.append(PageSpec("calculator.md", "calculator.md.j2"))
+    return pages
+
+
+class _OptionalUndefined(StrictUndefined):
+    """A missing key is false in an ``{% if %}`` (catalog keys are often optional),
+    but printing or iterating it is still an error, so template typos surface."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def _environment(site: SiteModel) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=_OptionalUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+    @pass_context
+    def t(ctx, text, newline="<br>"):
+        """A bilingual catalog text in the page's language, escaped."""
+        if text is None:
+            return Markup("")
+        return md_text(text[ctx["lang"]] if isinstance(text, Mapping) else text, newline=newline)
+
+    @pass_context
+    def paragraphs(ctx, text):
+        """Multi-line catalog text as separate markdown paragraphs."""
+        return t(ctx, text, newline="\n\n")
+
+    @pass_context
+    def _(ctx, key, **values):
+        return md_text(ui(key, ctx["lang"], **{k: number_text(v) for k, v in values.items()}))
+
+    @pass_context
+    def href(ctx, target: str, anchor: str | None = None):
+        """A link from the current page to ``target`` (a language-neutral page path)."""
+        here = posixpath.dirname(ctx["page"])
+        rel = posixpath.relpath(target, here or ".")
+        return Markup(html.escape(rel + (f"#{anchor}" if anchor else ""), quote=True))
+
+    @pass_context
+    def rule_text(ctx, rule):
+        return md_text(site.rule_text(rule, ctx["lang"]))
+
+    @pass_context
+    def cite(ctx, citation):
+        return site.cite(citation, ctx["lang"])
+
+    @pass_context
+    def scene_ref(ctx, guide_id, number):
+        """'[7 生产计划优化](../guides/miit-2024.md#scene-7)', or plain text when the guide is not published."""
+        _link, scene = site.scene(guide_id, number)
+        text = md_text(f"{number} {scene['name'][ctx['lang']]}")
+        if guide_id in site.guide_ids:
+            return Markup(f"[{text}]({href(ctx, f'guides/{guide_id}.md', f'scene-{number}')})")
+        return text
+
+    @pass_context
+    def guide_ref(ctx, guide_id):
+        g = site.catalog.guides[guide_id]
+        text = md_text(g["title"][ctx["lang"]])
+        if guide_id in site.guide_ids:
+            return Markup(f"[{text}]({href(ctx, f'guides/{guide_id}.md')})")
+        return text
+
+    @pass_context
+    def scheme_ref(ctx, scheme_id, anchor=None):
+        s = site.catalog.schemes[scheme_id]
+        text = md_text(s["name"][ctx["lang"]])
+        if scheme_id in site.scheme_ids:
+            return Markup(f"[{text}]({href(ctx, f'schemes/{scheme_id}.md', anchor)})")
+        return text
+
+    env.filters.update(t=t, paragraphs=paragraphs, num=number_text, esc=lambda v: md_text(v))
+    env.globals.update(_=_, href=href, rule_text=rule_text, cite=cite, scene_ref=scene_ref, guide_ref=guide_ref,
+                       scheme_ref=scheme_ref, site=site, catalog=site.catalog, ui=ui,
+                       key_guide=KEY_LINK_GUIDE)
+    return env
+
+
+def _render(env: Environment, template: str, page: str, lang: str, **context) -> str:
+    text = env.get_template(template).render(page=page, lang=lang, **context)
+    # Every heading gets a blank line before it (Jinja's trim_blocks can eat it, and
+    # a heading right after a list would join the list), then runs of blank lines
+    # the template logic leaves behind are collapsed.
+    text = re.sub(r"(?<=[^\n])\n(#{1,6} )", r"\n\n\1", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _hand_written(site: SiteModel, env: Environment, docs_dir: Path) -> dict[str, bytes]:
+    """Hand-written files, with markers in markdown pages replaced by generated fragments."""
+    files: dict[str, bytes] = {}
+    for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(docs_dir).as_posix()
+        if path.suffix != ".md":
+            files[rel] = path.read_bytes()
+            continue
+        lang = _lang_of(path.name)
+        neutral = rel if lang == DEFAULT_LANG else rel[: -len(f".{lang}.md")] + ".md"
+
+        def expand(m, lang=lang, neutral=neutral):
+            name = m.group(1)
+            if name not in FRAGMENTS:
+                raise SiteOptionsError(f"{rel}: unknown marker guidegen:{name} (known: {', '.join(FRAGMENTS)})")
+            return _render(env, FRAGMENTS[name], neutral, lang).rstrip("\n")
+
+        files[rel] = MARKER_RE.sub(expand, path.read_text(encoding="utf-8")).encode("utf-8")
+    return files
+
+
+def render_tree(catalog, out_dir: Path, options: SiteOptions) -> list[Path]:
+    """Write the guide's markdown tree into ``out_dir``; return the paths written.
+
+    Generated pages come first, then hand-written pages (``options.docs_dir``)
+    are laid over them, so a bureau can replace any generated page by writing
+    its own. Nothing outside ``out_dir`` is touched; existing files there are
+    overwritten, others left alone.
+    """
+    site = SiteModel(catalog, options)
+    env = _environment(site)
+    files: dict[str, bytes] = {}
+    for spec in _pages(site):
+        for lang in LANGS:
+            files[page_file(spec.path, lang)] = _render(env, spec.template, spec.path, lang, **spec.context).encode("utf-8")
+    docs_dir = options.docs_dir
+    if docs_dir is None and (Path(catalog.root).parent / "docs").is_dir():
+        docs_dir = Path(catalog.root).parent / "docs"
+    if docs_dir is not None:
+        files.update(_hand_written(site, env, Path(docs_dir)))
+    if "index.md" not in files:  # no hand-written home: a generated one
+        for lang in LANGS:
+            files[page_file("index.md", lang)] = _render(env, "home.md.j2", "index.md", lang).encode("utf-8")
+    out_dir = Path(out_dir)
+    written = []
+    for rel, data in sorted(files.items()):
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(target)
+    return written
+
+
+def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | None = None) -> list:
+    """The site's navigation in MkDocs' ``nav`` form, section titles in ``lang``.
+
+    ``present``: language-neutral paths of the pages that exist (hand-written
+    pages not known here are appended at the end, in path order).
+    """
+    site = SiteModel(catalog, options)
+    present = set(present or ())
+
+    def t(key):
+        return ui(key, lang)
+
+    schemes = ["schemes/index.md", *(f"schemes/{s['id']}.md" for s in site.schemes), "schemes/compare.md"]
+    guides = ["guides/index.md", *(f"guides/{g['id']}.md" for g in site.guides)]
+    if site.has_crosswalk:
+        guides.append("guides/crosswalk.md")
+    industries = ["industries/index.md", *(f"industries/{sid}.md" for sid in catalog.sectors)]
+    nav: list = [{t("nav.home"): "index.md"}]
+    if "how-to.md" in present:
+        nav.append("how-to.md")
+    if site.calculator:
+        nav.append("calculator.md")
+    nav += [{t("nav.schemes"): schemes}, {t("nav.guides"): guides}, {t("nav.industries"): industries}]
+    reference = ["kpis.md", "sources.md"] + (["about.md"] if "about.md" in present else [])
+    nav.append({t("nav.reference"): reference})
+    known = {"index.md", "how-to.md", "about.md", "calculator.md", "kpis.md", "sources.md", *schemes, *guides, *industries}
+    nav += sorted(p for p in present if p not in known and p.endswith(".md"))
+    return nav
+
+
+def neutral_pages(paths) -> set[str]:
+    """Language-neutral page paths ('x.md') of files in a rendered tree."""
+    out = set()
+    for rel in paths:
+        rel = str(rel)
+        if not rel.endswith(".md"):
+            continue
+        lang = _lang_of(posixpath.basename(rel))
+        out.add(rel if lang == DEFAULT_LANG else rel[: -len(f".{lang}.md")] + ".md")
+    return out

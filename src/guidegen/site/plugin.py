@@ -1,0 +1,217 @@
+"""The ``guidegen`` MkDocs plugin: a thin adapter around guidegen.site.generate.
+
+How it works (hooks in the order MkDocs calls them):
+
+- ``on_config``: load and validate the catalog (a broken catalog raises
+  PluginError naming file:line, before MkDocs writes anything), render the
+  hand-written ``docs/`` plus the generated pages into a private temporary
+  folder and point ``docs_dir`` at it; add the package's theme overrides; set
+  the bureau's logo. mkdocs-static-i18n (listed after this plugin) rebuilds
+  once per language with the same config object; those nested calls find
+  ``docs_dir`` already pointing at the rendered folder and reuse it.
+- ``on_pre_build``: per language (the theme language the i18n plugin set),
+  the navigation with translated section titles, the bureau's site name and
+  its footer lines (read by overrides/partials/copyright.html).
+- ``on_post_build``: once the last language is built, a sitemap per language
+  folder and the calculator's runtime files (guidegen.site.calculator).
+- ``on_serve``: watch the catalog, the real docs folder and the overrides
+  instead of the rendered folder, so editing a catalog file reloads the site.
+- ``on_shutdown``: remove the rendered folder.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+
+from ..catalog import CatalogError, load_catalog
+from . import generate
+from .generate import DEFAULT_LANG, LANGS, SiteOptions, SiteOptionsError
+
+__all__ = ["GuidegenPlugin", "GuidegenConfig"]
+
+log = get_plugin_logger(__name__)
+
+OVERRIDES_DIR = Path(__file__).resolve().parent / "overrides"
+
+
+class BilingualText(c.BaseConfigOption):
+    """A text for both languages: ``{zh: ..., en: ...}``, or one string used for both."""
+
+    def run_validation(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return {lang: value for lang in LANGS}
+        if isinstance(value, dict) and set(value) <= set(LANGS) and all(isinstance(v, str) for v in value.values()):
+            if DEFAULT_LANG not in value:
+                raise c.ValidationError(f"needs at least the '{DEFAULT_LANG}' text")
+            return {lang: value.get(lang, value[DEFAULT_LANG]) for lang in LANGS}
+        raise c.ValidationError(f"expected a string or {{{', '.join(LANGS)}}} strings, got {value!r}")
+
+
+class PublishConfig(base.Config):
+    """Which parts of the catalog this site publishes (empty: all)."""
+
+    schemes = c.ListOfItems(c.Type(str), default=[])
+    guides = c.ListOfItems(c.Type(str), default=[])
+    calculator = c.Type(bool, default=True)
+
+
+class BureauConfig(base.Config):
+    """The publishing bureau's identity; every text may differ per language."""
+
+    name = BilingualText()        # site name in the header and the browser tab
+    logo = c.Optional(c.Type(str))  # path inside docs/, e.g. assets/bureau-logo.svg
+    contact = BilingualText()     # one line in the footer: address, phone, e-mail
+    footer = BilingualText()      # e.g. the ICP record number (ICP备案号)
+
+
+class GuidegenConfig(base.Config):
+    catalog = c.Type(str, default="catalogs")  # relative to mkdocs.yml
+    publish = c.SubConfig(PublishConfig)
+    bureau = c.SubConfig(BureauConfig)
+
+
+class GuidegenPlugin(BasePlugin[GuidegenConfig]):
+    def __init__(self):
+        super().__init__()
+        self.user_nav = None
+        self.catalog = None
+        self.options: SiteOptions | None = None
+        self.source_docs_dir: Path | None = None
+        self.rendered_dir: Path | None = None
+        self.present_pages: set[str] = set()
+        self.build_depth = 0
+
+    # ---------------------------------------------------------------- hooks
+
+    def on_config(self, config):
+        if self.rendered_dir is not None and Path(config.docs_dir) == self.rendered_dir:
+            return config  # the i18n plugin's build of another language: already set up
+        self.build_depth = 0
+        project_dir = Path(config.config_file_path).resolve().parent
+        catalog_dir = (project_dir / self.config.catalog).resolve()
+        try:
+            self.catalog = load_catalog(catalog_dir)
+        except CatalogError as exc:
+            problems = "\n".join(f"  {p}" for p in exc.problems)
+            raise PluginError(f"guidegen: {len(exc.problems)} problem(s) in the catalog {catalog_dir}:\n{problems}") from None
+        publish = self.config.publish
+        self.source_docs_dir = Path(config.docs_dir).resolve()
+        self.options = SiteOptions(schemes=tuple(publish.schemes), guides=tuple(publish.guides),
+                                   docs_dir=self.source_docs_dir,
+                                   calculator=None if publish.calculator else False)
+        if self.rendered_dir is None:
+            self.rendered_dir = Path(tempfile.mkdtemp(prefix="guidegen-docs-"))
+        else:  # serve: render afresh into the same (unwatched) folder
+            for child in self.rendered_dir.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        try:
+            written = generate.render_tree(self.catalog, self.rendered_dir, self.options)
+        except SiteOptionsError as exc:
+            raise PluginError(f"guidegen: {exc}") from None
+        self.present_pages = generate.neutral_pages(p.relative_to(self.rendered_dir).as_posix() for p in written)
+        log.info(f"rendered {len(written)} files from {catalog_dir} and {self.source_docs_dir}")
+        config.docs_dir = str(self.rendered_dir)
+        self.user_nav = config.nav
+        # The package's overrides (main.html, footer partial, styles) sit after the
+        # project's own custom_dir, so a bureau can still override any of them.
+        dirs = config.theme.dirs
+        if str(OVERRIDES_DIR) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES_DIR))
+        if self.config.bureau.logo:
+            config.theme["logo"] = self.config.bureau.logo
+        # jieba (Chinese search segmentation) logs its dictionary loading at INFO level.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        return config
+
+    def on_pre_build(self, *, config):
+        self.build_depth += 1
+        lang = self._language(config)
+        if self.user_nav is None:
+            config.nav = generate.navigation(self.catalog, self.options, lang, self.present_pages)
+        bureau = self.config.bureau
+        if bureau.name:
+            # Material prints site_name as HTML in several places; the bureau's name is text.
+            config.site_name = html.escape(bureau.name[lang], quote=True)
+        config.extra["guidegen"] = {
+            "lang": lang,
+            "contact": bureau.contact[lang] if bureau.contact else None,
+            "footer": bureau.footer[lang] if bureau.footer else None,
+        }
+
+    # After mkdocs-static-i18n (priority -100), which builds the other languages
+    # inside its own on_post_build: the calculator step then sees every page.
+    @event_priority(-200)
+    def on_post_build(self, *, config):
+        self.build_depth -= 1
+        if self.build_depth > 0:
+            return  # another language is still to come
+        self._write_sitemaps(config)
+        if not self.config.publish.calculator:
+            return
+        from . import calculator
+        project_dir = Path(config.config_file_path).resolve().parent
+        build_error = getattr(calculator, "CalculatorBuildError", None)
+        try:
+            files = calculator.build_calculator_assets(self.catalog, Path(config.site_dir), root=project_dir)
+        except NotImplementedError:
+            log.info("the calculator's runtime files are not implemented yet; site built without them")
+            return
+        except Exception as exc:
+            if build_error is not None and isinstance(exc, build_error):
+                raise PluginError(f"guidegen: calculator: {exc}") from None
+            raise
+        log.info(f"calculator: wrote {len(files)} files")
+
+    def on_serve(self, server, *, config, builder):
+        # MkDocs watches docs_dir, which is the rendered folder: rendering into it
+        # would trigger another rebuild. Watch the real sources instead.
+        if self.rendered_dir is not None:
+            try:
+                server.unwatch(str(self.rendered_dir))
+            except KeyError:
+                pass
+        for path in (self.source_docs_dir, Path(self.catalog.root), OVERRIDES_DIR):
+            if path is not None and path.exists():
+                server.watch(str(path))
+        return server
+
+    def on_shutdown(self):
+        if self.rendered_dir is not None:
+            shutil.rmtree(self.rendered_dir, ignore_errors=True)
+            self.rendered_dir = None
+
+    # ---------------------------------------------------------------- helpers
+
+    @staticmethod
+    def _write_sitemaps(config) -> None:
+        """One sitemap per language folder, as Material's language selector fetches
+        ``en/sitemap.xml`` too. Without a site_url a sitemap cannot hold absolute
+        URLs (MkDocs would write "None/..."), so it is written empty."""
+        site = Path(config.site_dir)
+        root = site / "sitemap.xml"
+        if not config.site_url:
+            root.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
+                            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n', encoding="utf-8")
+            (site / "sitemap.xml.gz").unlink(missing_ok=True)
+        if not root.is_file():
+            return
+        for lang in LANGS:
+            if lang != DEFAULT_LANG and (site / lang).is_dir():
+                shutil.copyfile(root, site / lang / "sitemap.xml")
+
+    @staticmethod
+    def _language(config) -> str:
+        """The language being built: the theme language mkdocs-static-i18n sets per build."""
+        lang = config.theme.get("language") or DEFAULT_LANG
+        return lang if lang in LANGS else DEFAULT_LANG

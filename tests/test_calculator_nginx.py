@@ -1,0 +1,160 @@
+"""deploy/nginx.conf serves the built site as the bureau would: the calculator works
+in chromium, .wasm is application/wasm, the precompressed .gz twins are what goes
+over the wire, hashed files are cached for good and pages are revalidated.
+
+nginx runs from a temporary copy of the example (prefix, logs and pid in tmp,
+127.0.0.1 on a free port, root = the built site, `daemon off;` in a subprocess)."""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from test_calculator_support import built_site, launch, require_chromium, require_node_modules, wait_for_results
+
+pytestmark = pytest.mark.nginx
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _sub(pattern, repl, text):
+    new, n = re.subn(pattern, repl, text, count=1, flags=re.M)
+    assert n == 1, f"deploy/nginx.conf: expected a line matching {pattern!r}"
+    return new
+
+
+def derived_config(source: str, *, tmp, site, port) -> str:
+    conf = source
+    conf = _sub(r"^user\s+[^;]+;", "user root;" if os.geteuid() == 0 else "", conf)
+    conf = _sub(r"^pid\s+[^;]+;", f"pid {tmp}/nginx.pid;", conf)
+    conf = _sub(r"^error_log\s+[^;]+;", f"error_log {tmp}/error.log warn;", conf)
+    conf = _sub(r"^(\s*)access_log\s+[^;]+;", rf"\1access_log {tmp}/access.log;", conf)
+    conf = _sub(r"^(\s*)listen\s+80;", rf"\1listen 127.0.0.1:{port};", conf)
+    conf = _sub(r"^(\s*)root\s+/srv/guidegen/site;", rf"\1root {site};", conf)
+    temp = "".join(f"    {k}_temp_path {tmp}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    conf = _sub(r"^http \{\n", "http {\n" + temp, conf)
+    return "daemon off;\n" + conf
+
+
+@pytest.fixture(scope="module")
+def site():
+    require_node_modules()
+    return built_site()
+
+
+@pytest.fixture(scope="module")
+def nginx(site, tmp_path_factory):
+    if not os.path.exists(NGINX):
+        pytest.fail("nginx is not installed: apt-get install nginx-light (make setup does)", pytrace=False)
+    from test_calculator_support import ROOT
+    tmp = tmp_path_factory.mktemp("nginx")
+    port = _free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(derived_config((ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"),
+                                   tmp=tmp, site=site, port=port), encoding="utf-8")
+    args = [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")]
+    check = subprocess.run(args + ["-t"], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log = (tmp / "error.log").read_text() if (tmp / "error.log").exists() else ""
+                    pytest.fail(f"nginx did not start: {proc.stdout.read().decode()} {log}", pytrace=False)
+                time.sleep(0.1)
+        yield {"host": "127.0.0.1", "port": port, "origin": f"http://127.0.0.1:{port}", "tmp": tmp}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def get(server, path, gzip=False):
+    conn = http.client.HTTPConnection(server["host"], server["port"], timeout=30)
+    conn.request("GET", path, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp, body
+
+
+def test_calculator_works_behind_nginx(nginx, site):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        context = browser.new_context()
+        finished = []
+        context.on("requestfinished", lambda r: finished.append(r))
+        page = context.new_page()
+        t0 = time.monotonic()
+        response = page.goto(f"{nginx['origin']}/calculator/")
+        wait_for_results(page)
+        cold = time.monotonic() - t0
+        assert "wasm-unsafe-eval" in response.headers["content-security-policy"]
+        assert response.headers["cache-control"] == "no-cache"
+        sizes = [(r.url, r.sizes()["responseBodySize"]) for r in finished]
+        transfer = sum(s for _, s in sizes)
+        assert all(u.startswith(nginx["origin"] + "/") for u, _ in sizes)
+        t1 = time.monotonic()
+        page.reload()
+        wait_for_results(page)
+        warm = time.monotonic() - t1
+        print(f"\ncalculator via nginx: first result {cold:.2f}s cold, {warm:.2f}s on reload; "
+              f"{len(sizes)} requests, {transfer / 1e6:.2f} MB transferred")
+        assert page.locator("#gg-results .gg-scheme").count() >= 7
+        browser.close()
+
+
+def test_wasm_and_module_types(nginx, site):
+    wasm = next(site.glob("calculator/pyodide-*/pyodide.asm.wasm"))
+    path = "/" + wasm.relative_to(site).as_posix()
+    resp, body = get(nginx, path)
+    assert resp.getheader("Content-Type") == "application/wasm"
+    assert resp.getheader("Content-Encoding") is None and body == wasm.read_bytes()
+    resp, _ = get(nginx, path.replace("pyodide.asm.wasm", "pyodide.asm.mjs"))
+    assert resp.getheader("Content-Type").startswith("text/javascript")
+
+
+def test_precompressed_twins_are_served(nginx, site):
+    twins = sorted(site.glob("calculator/**/*.gz"))
+    assert len(twins) >= 8
+    for gz in twins:
+        path = "/" + gz.relative_to(site).as_posix()[: -len(".gz")]
+        resp, body = get(nginx, path, gzip=True)
+        assert resp.status == 200, path
+        assert resp.getheader("Content-Encoding") == "gzip", path
+        assert body == gz.read_bytes(), f"{path}: not the precompressed file"
+        assert "immutable" in resp.getheader("Cache-Control"), path
+        assert resp.getheader("Vary") == "Accept-Encoding", path
+
+
+def test_cache_headers(nginx, site):
+    resp, _ = get(nginx, "/calculator/")
+    assert resp.getheader("Cache-Control") == "no-cache"
+    assert "script-src 'self' 'wasm-unsafe-eval'" in resp.getheader("Content-Security-Policy")
+    resp, _ = get(nginx, "/en/calculator/")
+    assert resp.getheader("Cache-Control") == "no-cache" and resp.getheader("Content-Security-Policy")
+    app = next(site.glob("calculator/app.*.js"))
+    resp, _ = get(nginx, "/calculator/" + app.name)
+    assert resp.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+    resp, _ = get(nginx, "/")
+    assert resp.status == 200 and resp.getheader("Cache-Control") == "no-cache"
+    assert resp.getheader("Content-Security-Policy") is None  # Material's pages use inline scripts

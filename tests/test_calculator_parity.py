@@ -1,0 +1,60 @@
+"""The browser engine is the CPython engine: every worked case (tests/cases/*.yaml)
+evaluated under Pyodide in Node — same wheel, same bundle file, same glue
+(calculator/engine.py) as the calculator's worker — gives byte-for-byte the
+result JSON of guidegen.core.evaluate_json in CPython (after JSON normalisation)."""
+
+import json
+import subprocess
+
+import pytest
+
+from guidegen.core import evaluate_json
+
+from cases import load_cases
+from test_calculator_support import ROOT, canonical, engine_inputs, require_node_modules
+
+pytestmark = pytest.mark.pyodide
+
+CASES = load_cases()
+RUNNER = ROOT / "tests" / "pyodide" / "run_cases.mjs"
+
+
+@pytest.fixture(scope="session")
+def engine_files():
+    require_node_modules()
+    return engine_inputs()
+
+
+@pytest.fixture(scope="session")
+def pyodide_run(engine_files):
+    wheel, bundle = engine_files
+    payload = json.dumps([{"profile": c["profile"], "schemes": c.get("schemes")} for c in CASES], ensure_ascii=False)
+    proc = subprocess.run(["node", str(RUNNER), "--wheel", str(wheel), "--bundle", str(bundle)],
+                          input=payload, capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"run_cases.mjs failed ({proc.returncode}):\n{proc.stderr[-3000:]}", pytrace=False)
+    out = json.loads(proc.stdout)
+    assert len(out["results"]) == len(CASES)
+    return out
+
+
+@pytest.fixture(scope="session")
+def file_bundle(engine_files):
+    return json.loads(engine_files[1].read_text(encoding="utf-8"))
+
+
+def test_pyodide_is_the_pinned_version(pyodide_run):
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]["pyodide"]
+    locked = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]["node_modules/pyodide"]["version"]
+    assert pyodide_run["pyodide"] == pinned == locked
+
+
+def test_cases_are_there():
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[c["_where"] for c in CASES])
+def test_pyodide_matches_cpython(pyodide_run, file_bundle, index):
+    case = CASES[index]
+    expected = evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"))
+    assert canonical(pyodide_run["results"][index]) == canonical(expected)

@@ -1,0 +1,184 @@
+"""Shared helpers of the calculator tests (no tests here).
+
+Builds are cached per process, so the parity, browser and nginx tests build the
+wheel, the bundle and the site once per session. Missing tools fail loudly: CI
+installs node_modules (npm ci), Debian chromium and nginx (make setup).
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+EXAMPLE = ROOT / "examples" / "profile-equipment.yaml"
+
+
+def require_node_modules() -> Path:
+    dist = ROOT / "node_modules" / "pyodide"
+    if not (dist / "pyodide.asm.wasm").is_file():
+        pytest.fail(f"{dist} is missing: run `npm ci` in {ROOT} (make setup does)", pytrace=False)
+    if shutil.which("node") is None:
+        pytest.fail("node is not installed (Node 20 is required)", pytrace=False)
+    return dist
+
+
+def require_chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make setup does)", pytrace=False)
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.fail("the Python package playwright is missing: pip install -e '.[test]'", pytrace=False)
+    return CHROMIUM
+
+
+def launch(playwright):
+    require_chromium()
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _text_dates(value):
+    if isinstance(value, dict):
+        return {k: _text_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_dates(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def example_profile() -> dict:
+    return _text_dates(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
+
+
+def canonical(value) -> str:
+    """JSON normalisation for byte-for-byte comparisons."""
+    if isinstance(value, (str, bytes)):
+        value = json.loads(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _scratch(prefix: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+@functools.lru_cache(maxsize=None)
+def engine_inputs() -> tuple[Path, Path]:
+    """(wheel, bundle.json) built once per process with the calculator's own build functions."""
+    from guidegen.catalog import load_catalog
+    from guidegen.site.calculator import build_wheel, bundle_bytes
+
+    out = _scratch("guidegen-engine-")
+    wheel = build_wheel(ROOT, out)
+    bundle = out / "catalog.json"
+    bundle.write_bytes(bundle_bytes(load_catalog(ROOT / "catalogs")))
+    return wheel, bundle
+
+
+@functools.lru_cache(maxsize=None)
+def built_site() -> Path:
+    """The real site: `mkdocs build -d TMP` in the project (the plugin writes the calculator)."""
+    out = _scratch("guidegen-site-") / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build failed:\n{(proc.stdout + proc.stderr)[-4000:]}", pytrace=False)
+    for page in ("calculator/index.html", "en/calculator/index.html"):
+        if not (out / page).is_file():
+            pytest.fail(f"mkdocs build wrote no {page}", pytrace=False)
+    return out
+
+
+def site_bundle(site: Path) -> dict:
+    """The bundle the built calculator serves (the hashed catalog.*.json)."""
+    files = sorted((site / "calculator").glob("catalog.*.json"))
+    assert len(files) == 1, files
+    return json.loads(files[0].read_text(encoding="utf-8"))
+
+
+def calculator_csp(site: Path) -> str:
+    import re
+    html = (site / "calculator" / "index.html").read_text(encoding="utf-8")
+    m = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert m, "the calculator page has no CSP meta tag"
+    return m.group(1)
+
+
+class StaticServer:
+    """The built site over loopback (python http.server in a thread). Calculator
+    responses carry the page's CSP as a header too, so the worker runs under it."""
+
+    def __init__(self, root: Path, csp: str):
+        types = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+                 ".json": "application/json", ".whl": "application/zip", ".css": "text/css"}
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **types}
+
+            def __init__(self, *a, **kw):
+                super().__init__(*a, directory=str(root), **kw)
+
+            def end_headers(self):
+                if "/calculator/" in self.path:
+                    self.send_header("Content-Security-Policy", csp)
+                self.send_header("Cache-Control", "no-cache")
+                super().end_headers()
+
+            def log_message(self, *args):
+                pass
+
+            def handle(self):
+                try:
+                    super().handle()
+                except (ConnectionResetError, BrokenPipeError):
+                    pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+def wait_for_results(page, timeout=60_000):
+    """Wait until the page shows results (selectors only: the page's CSP forbids eval)."""
+    page.wait_for_selector("#gg-results .gg-scheme", timeout=timeout)
+
+
+def shown_total(page, scheme="zhuzhou-benchmark-workshop") -> str | None:
+    node = page.query_selector(f"#gg-res-{scheme} .gg-total")
+    return node.get_attribute("data-total") if node else None
+
+
+def js_number(value) -> str:
+    """A JSON number as JavaScript's String() writes it (92 -> "92", 91.5 -> "91.5")."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)

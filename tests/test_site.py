@@ -1,0 +1,367 @@
+"""The guide site: strict build, links, no other origins, Chinese search, escaping, broken catalogs.
+
+The site is built once per session with the project's own mkdocs.yml
+(``mkdocs build --strict -d TMP``); the escaping and broken-catalog tests build
+copies of the catalog through a temporary mkdocs.yml that differs only in the
+catalog path (and leaves the calculator's runtime files out, which they do
+not concern).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import posixpath
+import re
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "catalogs"
+CHROMIUM = "/usr/bin/chromium"
+# External <a href> links the site may carry. None: every page stands alone.
+ALLOWED_EXTERNAL_LINKS: set[str] = set()
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def _mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _variant_config(tmp: Path, catalog_dir: Path, bureau: str | None = None) -> Path:
+    """mkdocs.yml with another catalog, absolute paths, and no calculator runtime files.
+
+    ``bureau``: YAML flow mapping to put in place of the plugin's ``bureau: {}``.
+    """
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    if bureau is not None:
+        text, n = re.subn(r"(?m)^(\s+)bureau: \{\}", lambda m: f"{m.group(1)}bureau: {bureau}", text)
+        assert n == 1
+    text = re.sub(r"(?m)^docs_dir: .*$", f"docs_dir: {ROOT / 'docs'}", text)
+    text = re.sub(r"(?m)^(\s+)catalog: .*$", lambda m: f"{m.group(1)}catalog: {catalog_dir}", text)
+    text = re.sub(r"(?m)^(\s+)calculator: true", r"\1calculator: false", text)
+    config = tmp / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site") / "site"
+    result = _mkdocs_build(ROOT / "mkdocs.yml", site)
+    return site, result
+
+
+@pytest.fixture(scope="session")
+def site(built):
+    site, result = built
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+# ------------------------------------------------------------------ HTML scanning
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str, str]] = []   # (tag, attribute, value)
+        self.ids: set[str] = set()
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("href", "src", "action", "poster", "data"):
+                self.refs.append((tag, name, value))
+            elif name == "srcset":
+                self.refs += [(tag, name, part.strip().split(" ")[0]) for part in value.split(",") if part.strip()]
+            elif name in ("id", "name"):
+                self.ids.add(value)
+            elif name == "style":
+                self.styles.append(value)
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: Path) -> _Refs:
+    parser = _Refs()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return parser
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def _is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme and parts.scheme not in ("data",)) or url.startswith("//")
+
+
+def _target_file(site: Path, page: Path, url: str) -> tuple[Path | None, str]:
+    """The file a relative URL on ``page`` points to, and its fragment."""
+    parts = urlsplit(url)
+    base = posixpath.dirname("/" + page.relative_to(site).as_posix())
+    path = unquote(parts.path)
+    if not path:
+        return page, parts.fragment
+    resolved = posixpath.normpath(posixpath.join(base, path)) if not path.startswith("/") else posixpath.normpath(path)
+    if path.endswith("/"):
+        resolved += "/"
+    target = site / resolved.lstrip("/")
+    if resolved.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target, parts.fragment
+
+
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+(?:url\()?\s*['"]([^'"]+)['"]""")
+
+
+# ------------------------------------------------------------------ tests: build
+
+def test_strict_build_has_no_warnings(built):
+    site, result = built
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    bad = [line for line in output.splitlines() if re.match(r"^\s*(WARNING|ERROR)\b", line)]
+    assert not bad, "\n".join(bad)
+    assert (site / "index.html").is_file() and (site / "en" / "index.html").is_file()
+
+
+def test_every_page_exists_in_both_languages(site):
+    zh = {p.relative_to(site).as_posix() for p in _html_files(site) if not p.relative_to(site).as_posix().startswith("en/")}
+    en = {p.relative_to(site / "en").as_posix() for p in _html_files(site / "en")}
+    zh.discard("404.html")
+    assert zh == en
+    for page in ("schemes/zhuzhou-benchmark-workshop/index.html", "schemes/compare/index.html", "guides/crosswalk/index.html",
+                 "industries/equipment/index.html", "kpis/index.html", "sources/index.html"):
+        assert page in zh
+
+
+def test_pages_are_in_their_language(site):
+    zh = (site / "schemes" / "zhuzhou-benchmark-workshop" / "index.html").read_text(encoding="utf-8")
+    en = (site / "en" / "schemes" / "zhuzhou-benchmark-workshop" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in zh and "申报条件" in zh and "评分标准" in zh
+    assert '<html lang="en"' in en and "Conditions" in en and "Scoring rubric" in en
+    # the law beside the rule: the Chinese quotation stays on the English page
+    assert "具有独立法人资格的规模以上制造业企业" in en
+    # the language switcher lands on the same page in the other language
+    assert 'href="../../en/schemes/zhuzhou-benchmark-workshop/" hreflang="en"' in zh
+    assert 'href="../../../schemes/zhuzhou-benchmark-workshop/" hreflang="zh"' in en
+
+
+def test_internal_links_resolve(site):
+    broken = []
+    for page in _html_files(site):
+        for tag, attr, url in _parse(page).refs:
+            if _is_external(url) or url.startswith(("mailto:", "tel:", "data:", "javascript:")):
+                continue
+            target, fragment = _target_file(site, page, url)
+            rel = page.relative_to(site)
+            if target is None or not target.is_file():
+                broken.append(f"{rel}: {tag}[{attr}]={url} (no file)")
+            elif fragment and target.suffix == ".html" and unquote(fragment) not in _parse(target).ids:
+                broken.append(f"{rel}: {url} (no anchor #{fragment})")
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_no_external_urls(site):
+    found = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site)
+        if path.suffix == ".html":
+            parsed = _parse(path)
+            for tag, attr, url in parsed.refs:
+                if _is_external(url) and not (tag == "a" and url in ALLOWED_EXTERNAL_LINKS):
+                    found.append(f"{rel}: <{tag} {attr}={url}>")
+            css = "\n".join(parsed.styles)
+        elif path.suffix == ".css":
+            css = path.read_text(encoding="utf-8", errors="replace")
+        else:
+            continue
+        for m in _CSS_URL.finditer(css):
+            url = m.group(1) or m.group(2)
+            if _is_external(url):
+                found.append(f"{rel}: css {url}")
+    assert not found, "\n".join(found[:40])
+
+
+# ------------------------------------------------------------------ tests: Chinese search
+
+@pytest.fixture(scope="module")
+def served(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian chromium")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query, expected", [("人机协同", "人机协同"), ("排产", "排产")])
+def test_chinese_search_finds_scene_pages(served, browser, query, expected):
+    page = browser.new_page()
+    requests, failed = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.goto(served + "/")
+    page.click("label.md-search__icon, .md-search__input", timeout=5000)
+    # A query typed while the search worker is still loading its index is dropped:
+    # wait until the result line no longer says "initialising" (正在初始化搜索引擎).
+    page.wait_for_function("""() => {
+        const meta = document.querySelector('.md-search-result__meta');
+        return meta && meta.textContent.trim() !== '' && !/初始化|Initializing/i.test(meta.textContent);
+    }""", timeout=30000)
+    page.fill("input.md-search__input", query)
+    page.press("input.md-search__input", "End")  # Material searches on keyup, not on input
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    items = page.locator(".md-search-result__item")
+    hrefs = [items.nth(i).locator("a").first.get_attribute("href") for i in range(items.count())]
+    texts = page.locator(".md-search-result").inner_text().replace("\u200b", "")  # jieba word breaks
+    page.close()
+    assert any("/guides/" in (h or "") for h in hrefs), hrefs
+    assert expected in texts
+    assert all(u.startswith(served) or u.startswith("data:") for u in requests), [u for u in requests if not u.startswith(served)]
+    assert not failed, failed
+
+
+# ------------------------------------------------------------------ tests: escaping and broken catalogs
+
+def _copy_catalog(tmp: Path) -> Path:
+    dest = tmp / "catalogs"
+    shutil.copytree(CATALOG, dest)
+    return dest
+
+
+def _inject(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_catalog_text_is_escaped(tmp_path):
+    catalog = _copy_catalog(tmp_path)
+    # a scene (guide pages, tables, crosswalk), a scheme name (nav, <title>) and a quotation
+    _inject(catalog / "guides" / "miit-2024.yaml", 'name: {zh: "人机协同作业"', f'name: {{zh: "人机协同作业{XSS}|x"')
+    _inject(catalog / "schemes" / "zhuzhou-benchmark-workshop.yaml", 'name: {zh: "株洲市智能制造标杆车间"',
+            'name: {zh: "株洲市智能制造标杆车间</title><script>alert(3)</script>"')
+    _inject(catalog / "schemes" / "zhuzhou-benchmark-workshop.yaml", 'quote: "评价得分达到80分及以上。"',
+            f'quote: "评价得分达到80分及以上。{XSS}"')
+    # the bureau's own texts go through the same escaping
+    bureau = ('{name: {zh: "某市工业和信息化局<i>", en: "City Bureau<i>"}, contact: "电话 0000-1234567 <b>x</b>", '
+              'footer: {zh: "某ICP备00000000号", en: "ICP record 00000000"}}')
+    site = tmp_path / "site"
+    result = _mkdocs_build(_variant_config(tmp_path, catalog, bureau), site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    raw = re.compile(r"<script>alert|<img src=x onerror|</title><script", re.I)
+    hits = [p.relative_to(site).as_posix() for p in _html_files(site) if raw.search(p.read_text(encoding="utf-8"))]
+    assert not hits, hits
+    scene_page = (site / "guides" / "miit-2024" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;|x" in scene_page
+    scheme_page = (site / "schemes" / "zhuzhou-benchmark-workshop" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;/title&gt;&lt;script&gt;alert(3)" in scheme_page
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert not raw.search(index)
+    home_zh = (site / "index.html").read_text(encoding="utf-8")
+    home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert "某市工业和信息化局&lt;i&gt;" in home_zh and "City Bureau&lt;i&gt;" in home_en
+    assert "局<i>" not in home_zh and "Bureau<i>" not in home_en
+    assert "电话 0000-1234567 &lt;b&gt;x&lt;/b&gt;" in home_zh and "<b>x</b>" not in home_zh
+    assert "某ICP备00000000号" in home_zh and "ICP record 00000000" in home_en
+
+
+def test_broken_catalog_fails_with_file_and_line(tmp_path):
+    catalog = _copy_catalog(tmp_path)
+    broken = catalog / "schemes" / "zhuzhou-benchmark-workshop.yaml"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    line_no = next(i for i, line in enumerate(lines, 1) if line.strip() == "tier: municipal")
+    _inject(broken, "tier: municipal", "tier: citywide")
+    site = tmp_path / "site"
+    result = _mkdocs_build(_variant_config(tmp_path, catalog), site)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"schemes/zhuzhou-benchmark-workshop.yaml:{line_no}" in output, output
+    assert "citywide" in output
+    assert not site.exists(), "a partial site was written"
+
+
+# ------------------------------------------------------------------ tests: the engine-independent generator
+
+def test_render_tree_publishes_a_subset_with_working_links(catalog, tmp_path):
+    from guidegen.site.generate import SiteOptions, navigation, neutral_pages, render_tree
+
+    options = SiteOptions(schemes=("zhuzhou-benchmark-workshop",), guides=("miit-2021",), docs_dir=ROOT / "docs",
+                          calculator=False)
+    written = render_tree(catalog, tmp_path, options)
+    rel = {p.relative_to(tmp_path).as_posix() for p in written}
+    assert "schemes/zhuzhou-benchmark-workshop.md" in rel and "schemes/zhuzhou-benchmark-workshop.en.md" in rel
+    assert not any(r.startswith("schemes/hunan") or r.startswith("guides/miit-2024") for r in rel)
+    assert "calculator.md" not in rel
+    # every markdown link to a page points at a page that exists
+    link = re.compile(r"\]\(([^)#\s]+\.md)(#[^)]*)?\)")
+    for r in rel:
+        if not r.endswith(".md"):
+            continue
+        for target, _frag in link.findall((tmp_path / r).read_text(encoding="utf-8")):
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(r), target))
+            assert resolved in rel, f"{r} links to missing {resolved}"
+    nav_pages = set()
+
+    def walk(items):
+        if isinstance(items, str):
+            nav_pages.add(items)
+        elif isinstance(items, dict):
+            for v in items.values():
+                walk(v)
+        else:
+            for item in items:
+                walk(item)
+
+    walk(navigation(catalog, options, "en", neutral_pages(rel)))
+    assert nav_pages <= neutral_pages(rel)
+    assert "schemes/zhuzhou-benchmark-workshop.md" in nav_pages
+
+
+def test_unknown_published_id_is_an_error(catalog, tmp_path):
+    from guidegen.site.generate import SiteOptions, SiteOptionsError, render_tree
+
+    with pytest.raises(SiteOptionsError, match="no-such-scheme"):
+        render_tree(catalog, tmp_path, SiteOptions(schemes=("no-such-scheme",)))
