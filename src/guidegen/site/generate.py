@@ -15,6 +15,7 @@ Jinja's autoescape covers every other value a template prints.
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -244,6 +245,16 @@ UI: dict[str, dict[str, str]] = {
     "direction.lower": {"zh": "越低越好 ↓", "en": "lower is better ↓"},
     "direction.none": {"zh": "—", "en": "—"},
     "sources.help": {"zh": "本站所有规则均引自以下文件，引用格式为“文件 + 条款”。", "en": "Every rule on this site cites one of these documents, by document and article."},
+    "title.performance": {"zh": "性能", "en": "Performance"},
+    "performance.help": {"zh": "以下数据由 bench/ 基准测试在一次运行中测得（比值取自同一次运行），不属于常规测试。", "en": "Measured by the bench/ suite in one run (ratios are taken within that run); not part of the ordinary tests."},
+    "performance.machine": {"zh": "测试环境", "en": "Machine and versions"},
+    "col.figure": {"zh": "指标", "en": "Figure"},
+    "col.measured": {"zh": "测得", "en": "Measured"},
+    "col.goal": {"zh": "目标", "en": "Goal"},
+    "col.met": {"zh": "达标", "en": "Met"},
+    "col.note": {"zh": "说明", "en": "Note"},
+    "met.yes": {"zh": "是", "en": "yes"},
+    "met.no": {"zh": "否", "en": "no"},
     "calculator.intro": {"zh": "填写一次企业情况，即可对照全部方案查看资格、得分和原因。计算在浏览器中完成，数据不会上传。", "en": "Enter the enterprise's facts once to see eligibility, points and reasons for every scheme. Everything runs in your browser; nothing is uploaded."},
 }
 
@@ -305,6 +316,8 @@ class SiteOptions:
     guides: tuple[str, ...] = ()
     docs_dir: Path | None = None
     calculator: bool | None = None
+    # bench/results.json for the Performance page; None looks beside the catalog folder.
+    benchmarks: Path | None = None
 
 
 # ------------------------------------------------------------------ the site model
@@ -671,7 +684,19 @@ def _pages(site: SiteModel) -> list[PageSpec]:
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
+    results = _benchmark_results(site.catalog, site.options)
+    if results:
+        pages.append(PageSpec("performance.md", "performance.md.j2", {"bench": results}))
     return pages
+
+
+def _benchmark_results(catalog, options: SiteOptions) -> dict | None:
+    """The benchmark figures (bench/results.json), if a run has written them."""
+    path = options.benchmarks or Path(catalog.root).parent / "bench" / "results.json"
+    if not Path(path).is_file():
+        return None
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) and data.get("groups") else None
 
 
 class _OptionalUndefined(StrictUndefined):
@@ -834,9 +859,11 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
     if site.calculator:
         nav.append("calculator.md")
     nav += [{t("nav.schemes"): schemes}, {t("nav.guides"): guides}, {t("nav.industries"): industries}]
-    reference = ["kpis.md", "sources.md"] + (["about.md"] if "about.md" in present else [])
+    reference = ["kpis.md", "sources.md"] + (["performance.md"] if _benchmark_results(catalog, options) else []) \
+        + (["about.md"] if "about.md" in present else [])
     nav.append({t("nav.reference"): reference})
-    known = {"index.md", "how-to.md", "about.md", "calculator.md", "kpis.md", "sources.md", *schemes, *guides, *industries}
+    known = {"index.md", "how-to.md", "about.md", "calculator.md", "kpis.md", "sources.md", "performance.md",
+             *schemes, *guides, *industries}
     nav += sorted(p for p in present if p not in known and p.endswith(".md"))
     return nav
 
