@@ -72,8 +72,10 @@ const toolbar = el("div", { class: "gg-toolbar", role: "toolbar" },
 const formCol = el("div", { class: "gg-formcol", id: "gg-formcol" });
 const errorBox = el("div", { class: "gg-alert gg-alert--error", id: "gg-errors", hidden: true, role: "alert" });
 const results = el("div", { class: "gg-results", id: "gg-results", "data-rendered": "0" }, el("p", { class: "gg-muted", text: t("waiting") }));
+// Screen readers hear one line when the verdicts change, not the whole re-rendered results.
+const resultsLive = el("p", { class: "gg-visually-hidden", id: "gg-results-live", role: "status", "aria-live": "polite" });
 const resultsCol = el("aside", { class: "gg-resultscol", id: "gg-resultscol", "aria-label": t("resultsTitle") },
-  el("h2", { text: t("resultsTitle") }), errorBox, results);
+  el("h2", { text: t("resultsTitle") }), resultsLive, errorBox, results);
 const printHead = el("div", { class: "gg-print-only gg-printhead" });
 const printProfile = el("div", { class: "gg-print-only gg-printprofile" });
 fileInput.addEventListener("change", importProfile);
@@ -194,15 +196,28 @@ function setStep(step) {
   statusText.textContent = t(`step${step}`);
 }
 
-function failed(detail) {
+// Why the engine did not load, in one language: {detail, file, problem} from the worker
+// (problem: missing | damaged | unavailable | type names the runtime file at fault).
+function failureText(language, info) {
+  const why = info.file && info.problem
+    ? tIn(language, `file_${info.problem}`, { file: info.file, detail: String(info.detail || "").replace(`${info.file}: `, "") })
+    : info.detail;
+  const advice = tIn(language, info.problem === "unavailable" || !info.problem ? "adviceRetry" : "adviceSite");
+  return tIn(language, "failed", { detail: why, advice });
+}
+
+function failed(reason) {
   if (runtime === "failed") return;
   runtime = "failed";
+  const info = typeof reason === "string" ? { detail: reason } : reason;
   statusBox.dataset.state = "failed";
+  if (info.file) statusBox.dataset.file = info.file;
+  if (info.problem) statusBox.dataset.problem = info.problem;
   statusBox.className = "gg-status gg-status--failed gg-alert gg-alert--error";
   clear(statusBox).append(
-    el("p", { lang: "zh-CN", text: tIn("zh", "failed", { detail }) }),
-    el("p", { lang: "en", text: tIn("en", "failed", { detail }) }));
-  const err = new Error(`${tIn("zh", "failed", { detail })} / ${tIn("en", "failed", { detail })}`);
+    el("p", { lang: "zh-CN", text: failureText("zh", info) }),
+    el("p", { lang: "en", text: failureText("en", info) }));
+  const err = new Error(`${failureText("zh", info)} / ${failureText("en", info)}`);
   rejectReady(err);
   for (const p of pending.values()) p.reject(err);
   pending.clear();
@@ -230,7 +245,7 @@ function onWorkerMessage(event) {
   } else if (m.type === "restarting") {
     statusText.textContent = t("restarting");
   } else if (m.type === "failed") {
-    failed(m.detail);
+    failed({ detail: m.detail, file: m.file, problem: m.problem });
   } else if (m.type === "result") {
     const p = pending.get(m.id);
     if (p) {
@@ -250,13 +265,20 @@ function startWorker() {
   worker.addEventListener("message", onWorkerMessage);
   worker.addEventListener("error", (event) => {
     event.preventDefault();
-    failed(event.message || `${ASSETS.worker}: could not be loaded`);
+    const url = new URL(ASSETS.worker, import.meta.url);
+    const detail = event.message || "could not be loaded";
+    // The worker script itself: ask the server whether it is there.
+    fetch(url, { method: "HEAD", cache: "no-store" }).then(
+      (r) => failed(r.ok ? { detail, file: ASSETS.worker, problem: "damaged" }
+        : { detail: `HTTP ${r.status}`, file: ASSETS.worker, problem: r.status === 404 || r.status === 410 ? "missing" : "unavailable" }),
+      () => failed({ detail, file: ASSETS.worker, problem: "unavailable" }));
   });
   worker.addEventListener("messageerror", () => failed("message error"));
   worker.postMessage({
     type: "init",
     pyodide: new URL(ASSETS.pyodide, import.meta.url).href,
     wheel: new URL(ASSETS.wheel, import.meta.url).href,
+    files: ASSETS.files || {},
   });
 }
 
@@ -282,6 +304,7 @@ async function runEvaluation() {
   if (runtime !== "ready") return; // runs again once the engine is ready
   const id = ++latest;
   results.classList.add("gg-busy");
+  results.setAttribute("aria-busy", "true");
   let text;
   try {
     text = await evaluateText(toJSON(ctx.profile));
@@ -290,6 +313,7 @@ async function runEvaluation() {
   }
   if (id !== latest) return; // a newer evaluation is on its way
   results.classList.remove("gg-busy");
+  results.removeAttribute("aria-busy");
   show(JSON.parse(text));
 }
 
@@ -310,11 +334,19 @@ function show(result) {
     renderErrorBox(errorBox, [], null);
     results.classList.remove("gg-stale");
     renderResults(results, result, bundle);
+    announce(result);
     results.dataset.errors = "0";
     renders += 1;
     if (!timings.firstResult) timings.firstResult = Math.round(performance.now());
   }
   results.dataset.rendered = String(Number(results.dataset.rendered || "0") + 1);
+}
+
+function announce(result) {
+  const n = { eligible: 0, ineligible: 0, unknown: 0 };
+  for (const r of result.results || []) n[r.eligibility in n ? r.eligibility : "unknown"] += 1;
+  const text = t("resultsAnnounce", n);
+  if (resultsLive.textContent !== text) resultsLive.textContent = text;
 }
 
 // ---------------------------------------------------------------- start

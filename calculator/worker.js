@@ -3,11 +3,14 @@
 // It evaluates profiles with guidegen.core.evaluate_json, the function the CLI
 // and the tests use; it never scores anything itself.
 //
-// Messages in:  {type: "init", pyodide: URL/, wheel: URL}, then {type: "bundle", text}
+// Messages in:  {type: "init", pyodide: URL/, wheel: URL, files: {name: {size, sha256}}},
+//               then {type: "bundle", text}
 //               (the page fetches the bundle for its form; the runtime loads meanwhile)
 //               {type: "evaluate", id, profile: JSON text, schemes: [ids] | null}
 // Messages out: {type: "progress", step}, {type: "ready", pyodide, python, ms},
-//               {type: "failed", detail}, {type: "restarting"}, {type: "result", id, json}
+//               {type: "failed", detail, file, problem}, {type: "restarting"}, {type: "result", id, json}
+//               (problem: "missing" | "damaged" | "unavailable" | "type" | null, naming the
+//               runtime file at fault when it can be told: the page explains it in both languages)
 //
 // Bad input never kills the worker: the engine answers {"errors": [...]} for an
 // invalid profile, anything unexpected becomes such an answer too, and a runtime
@@ -35,16 +38,41 @@ function describe(err) {
   return (lines.length > 1 ? last : text).slice(0, 300);
 }
 
-async function fetchBytes(url) {
-  const name = decodeURIComponent(new URL(url).pathname.split("/").pop());
+// A runtime file that is missing, damaged or cannot be downloaded.
+class RuntimeFileError extends Error {
+  constructor(file, problem, detail) {
+    super(`${file}: ${detail}`);
+    this.info = { file, problem, detail };
+  }
+}
+
+const fileName = (url) => decodeURIComponent(new URL(url).pathname.split("/").pop());
+
+function httpError(file, status) {
+  return new RuntimeFileError(file, status === 404 || status === 410 ? "missing" : "unavailable", `HTTP ${status}`);
+}
+
+async function fetchBytes(url, init) {
+  const name = fileName(url);
   let response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, init);
   } catch (err) {
-    throw new Error(`${name}: ${describe(err)}`);
+    throw new RuntimeFileError(name, "unavailable", describe(err));
   }
-  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  if (!response.ok) throw httpError(name, response.status);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+// The released size and SHA-256 of each runtime file (config.files, written by the
+// build). false when the bytes differ; null when it cannot be told.
+async function matchesRelease(name, bytes) {
+  const want = config.files && config.files[name];
+  if (!want) return null;
+  if (bytes.length !== want.size) return false;
+  if (!self.crypto || !self.crypto.subtle) return null; // not a secure context: sizes only
+  const digest = new Uint8Array(await self.crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") === want.sha256;
 }
 
 // Pyodide only logs a failed WebAssembly instantiation (missing or corrupt
@@ -58,32 +86,52 @@ function watchInstantiation() {
     original.apply(console, args);
     if (args.some((a) => String(a).includes("wasm instantiation failed"))) {
       const url = new URL("pyodide.asm.wasm", config.pyodide).href;
+      const name = "pyodide.asm.wasm";
       fetch(url, { method: "HEAD", cache: "no-store" }).then((r) => {
         const type = (r.headers.get("Content-Type") || "").split(";")[0].trim();
-        if (!r.ok) reject(new Error(`pyodide.asm.wasm: HTTP ${r.status}`));
-        else if (type !== "application/wasm") reject(new Error(`pyodide.asm.wasm: served as "${type}", not application/wasm`));
-        else reject(new Error("pyodide.asm.wasm: not a valid WebAssembly module"));
-      }, (e) => reject(new Error(`pyodide.asm.wasm: ${describe(e)}`)));
+        if (!r.ok) reject(httpError(name, r.status));
+        else if (type !== "application/wasm") reject(new RuntimeFileError(name, "type", `served as "${type}", not application/wasm`));
+        else reject(new RuntimeFileError(name, "damaged", "not a valid WebAssembly module"));
+      }, (e) => reject(new RuntimeFileError(name, "unavailable", describe(e))));
     }
   };
   return { failed, stop: () => { console.warn = original; } };
 }
 
-const RUNTIME_FILES = ["pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
-// Name the runtime file behind a failed start when the server says which.
+function runtimeFiles() {
+  return [...PYODIDE_FILES.map((name) => [name, new URL(name, config.pyodide).href]), [fileName(config.wheel), config.wheel]];
+}
+
+// Why the runtime did not start: {detail, file, problem}. Names the runtime file at
+// fault when the server says it is missing, or its bytes differ from the release.
 async function diagnose(err) {
+  if (err instanceof RuntimeFileError) return { ...err.info };
   const detail = describe(err);
-  if (/^pyodide\.asm\.wasm: /.test(detail)) return detail;
-  for (const name of RUNTIME_FILES) {
+  const files = runtimeFiles();
+  for (const [name, url] of files) {
     try {
-      const r = await fetch(new URL(name, config.pyodide).href, { method: "HEAD", cache: "no-store" });
-      if (!r.ok) return `${name}: HTTP ${r.status}`;
+      const r = await fetch(url, { method: "HEAD", cache: "no-store" });
+      if (!r.ok) return httpError(name, r.status).info;
     } catch (e) {
-      return `${name}: ${describe(e)}`;
+      return { file: name, problem: "unavailable", detail: describe(e) };
     }
   }
-  return `Pyodide: ${detail}`;
+  for (const [name, url] of files) {
+    try {
+      if (await matchesRelease(name, await fetchBytes(url, { cache: "no-cache" })) === false) {
+        return { file: name, problem: "damaged", detail };
+      }
+    } catch (e) {
+      if (e instanceof RuntimeFileError) return { ...e.info };
+    }
+  }
+  return { file: null, problem: null, detail: `Pyodide: ${detail}` };
+}
+
+function failedMessage(info) {
+  return { type: "failed", detail: info.file ? `${info.file}: ${info.detail}` : info.detail, file: info.file, problem: info.problem };
 }
 
 async function start(announce = true) {
@@ -104,14 +152,16 @@ async function start(announce = true) {
       mod.loadPyodide({ indexURL: config.pyodide, stdout: () => {}, stderr: (text) => console.warn(text) }),
       watch.failed,
     ]);
-  } catch (err) {
-    throw new Error(await diagnose(err));
   } finally {
     watch.stop();
   }
   post({ type: "progress", step: 2 });
+  const wheelBytes = await wheel;
+  if (await matchesRelease(fileName(config.wheel), wheelBytes) === false) {
+    throw new RuntimeFileError(fileName(config.wheel), "damaged", "size or SHA-256 differs");
+  }
   try {
-    py.unpackArchive(await wheel, "wheel");
+    py.unpackArchive(wheelBytes, "wheel");
   } catch (err) {
     throw new Error(`guidegen wheel: ${describe(err)}`);
   }
@@ -178,7 +228,7 @@ async function evaluate(message) {
       // The runtime is gone (fatal error): bring up a fresh one for the next request.
       post({ type: "restarting" });
       starting = start(false).then((info) => { post({ type: "ready", ...info }); return info; },
-        (e) => { post({ type: "failed", detail: describe(e) }); throw e; });
+        async (e) => { post(failedMessage(await diagnose(e))); throw e; });
       starting.catch(() => {});
     }
     return errorJson(`计算出错：${detail}`, `evaluation failed: ${detail}`);
@@ -193,7 +243,7 @@ self.onmessage = async (event) => {
     if (!config.pyodide.endsWith("/")) config.pyodide += "/";
     starting = start().then(
       (info) => { post({ type: "ready", ...info }); return info; },
-      (err) => { post({ type: "failed", detail: describe(err) }); throw err; });
+      async (err) => { post(failedMessage(await diagnose(err))); throw err; });
     starting.catch(() => {});
   } else if (message.type === "bundle") {
     resolveBundle(message.text);

@@ -1,17 +1,20 @@
 """The browser engine is the CPython engine: every worked case (tests/cases/*.yaml)
 evaluated under Pyodide in Node — same wheel, same bundle file, same glue
-(calculator/engine.py) as the calculator's worker — gives byte-for-byte the
-result JSON of guidegen.core.evaluate_json in CPython (after JSON normalisation)."""
+(calculator/engine.py) and same Pyodide files (the trimmed python_stdlib.zip) as the
+calculator's worker — gives byte-for-byte the result JSON of
+guidegen.core.evaluate_json in CPython (after JSON normalisation)."""
 
+import io
 import json
 import subprocess
+import zipfile
 
 import pytest
 
 from guidegen.core import evaluate_json
 
 from cases import load_cases
-from test_calculator_support import ROOT, canonical, engine_inputs, require_node_modules
+from test_calculator_support import ROOT, canonical, engine_inputs, pyodide_runtime_dir, require_node_modules
 
 pytestmark = pytest.mark.pyodide
 
@@ -28,8 +31,10 @@ def engine_files():
 @pytest.fixture(scope="session")
 def pyodide_run(engine_files):
     wheel, bundle = engine_files
+    runtime = pyodide_runtime_dir()
     payload = json.dumps([{"profile": c["profile"], "schemes": c.get("schemes")} for c in CASES], ensure_ascii=False)
-    proc = subprocess.run(["node", str(RUNNER), "--wheel", str(wheel), "--bundle", str(bundle)],
+    proc = subprocess.run(["node", str(RUNNER), "--wheel", str(wheel), "--bundle", str(bundle),
+                           "--pyodide", str(runtime)],
                           input=payload, capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
     if proc.returncode != 0:
         pytest.fail(f"run_cases.mjs failed ({proc.returncode}):\n{proc.stderr[-3000:]}", pytrace=False)
@@ -47,6 +52,19 @@ def test_pyodide_is_the_pinned_version(pyodide_run):
     pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]["pyodide"]
     locked = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]["node_modules/pyodide"]["version"]
     assert pyodide_run["pyodide"] == pinned == locked
+
+
+def test_the_runner_uses_the_shipped_trimmed_stdlib(pyodide_run):
+    from guidegen.site.calculator import pyodide_runtime, read_stdlib_keep
+
+    shipped = pyodide_runtime(ROOT)[1]["python_stdlib.zip"]
+    used = (pyodide_runtime_dir() / "python_stdlib.zip").read_bytes()
+    assert used == shipped
+    stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").stat().st_size
+    assert len(shipped) < stock
+    with zipfile.ZipFile(io.BytesIO(used)) as z:
+        files = {n for n in z.namelist() if not n.endswith("/")}
+    assert files == set(read_stdlib_keep()[1])
 
 
 def test_cases_are_there():

@@ -94,6 +94,15 @@ def engine_inputs() -> tuple[Path, Path]:
 
 
 @functools.lru_cache(maxsize=None)
+def pyodide_runtime_dir() -> Path:
+    """Pyodide's runtime files exactly as the site ships them (python_stdlib.zip trimmed
+    to the measured keep-list), for the Node runner: parity holds for what users get."""
+    from guidegen.site.calculator import write_pyodide_runtime
+
+    return write_pyodide_runtime(ROOT, _scratch("guidegen-pyodide-"))
+
+
+@functools.lru_cache(maxsize=None)
 def built_site() -> Path:
     """The real site: `mkdocs build -d TMP` in the project (the plugin writes the calculator)."""
     out = _scratch("guidegen-site-") / "site"

@@ -33,7 +33,9 @@ class LocList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (5× faster); the constructors below are the
+# same Python code either way, so lines and duplicate-key checks do not change.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 

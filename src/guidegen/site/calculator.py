@@ -9,7 +9,8 @@
     calculator.HASH.css                screen and print styles
     catalog.HASH.json                  the compiled bundle (``guidegen export``), same bytes the tests read
     guidegen-VERSION.HASH.whl          the project as a pure-Python wheel (``python -m build --wheel --no-isolation``)
-    pyodide-VERSION.HASH/              the runtime files of the pinned npm package ``pyodide``
+    pyodide-VERSION.HASH/              the runtime files of the pinned npm package ``pyodide``,
+                                       with ``python_stdlib.zip`` trimmed to ``stdlib_keep.txt``
 
 HASH is a prefix of the SHA-256 of the file's content (of the directory's files
 for Pyodide; for a JS module, after its imports were rewritten to hashed names),
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -36,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 __all__ = [
@@ -44,6 +47,10 @@ __all__ = [
     "build_wheel",
     "bundle_bytes",
     "pyodide_dist",
+    "pyodide_runtime",
+    "read_stdlib_keep",
+    "trim_stdlib",
+    "write_pyodide_runtime",
     "CSP",
     "PYODIDE_FILES",
 ]
@@ -61,9 +68,13 @@ GZIP_MAX_RATIO = 0.9
 # Deterministic wheels (zip timestamps): same sources, same bytes, same hash.
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip can hold
 
+# The standard-library files the calculator ships (measured: bench/measure_stdlib.py).
+STDLIB_KEEP = Path(__file__).with_name("stdlib_keep.txt")
+
 _HASHED = re.compile(r"\.[0-9a-f]{%d}(\.|/|$)" % HASH_LEN)
 _IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])\./([A-Za-z0-9_-]+\.js)\2""")
 _WHEEL_CACHE: dict[str, bytes] = {}
+_STDLIB_CACHE: dict[bytes, bytes] = {}
 
 
 class CalculatorBuildError(RuntimeError):
@@ -98,6 +109,83 @@ def pyodide_dist(root: Path) -> tuple[Path, str]:
         raise CalculatorBuildError(
             f"node_modules has pyodide {version} but package.json pins {pinned}; run `npm ci` in {root}")
     return dist, version
+
+
+def read_stdlib_keep(path: Path = STDLIB_KEEP) -> tuple[str, list[str]]:
+    """The keep-list: (the Pyodide version it was measured with, paths inside python_stdlib.zip)."""
+    version, paths = "", []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("# pyodide:"):
+            version = line.split(":", 1)[1].strip()
+        elif line and not line.startswith("#"):
+            paths.append(line)
+    if not version or not paths:
+        raise CalculatorBuildError(f"{path}: no '# pyodide: VERSION' line or no paths; "
+                                   "regenerate it with `python3 bench/measure_stdlib.py`")
+    return version, paths
+
+
+def trim_stdlib(data: bytes, keep) -> bytes:
+    """Pyodide's python_stdlib.zip reduced to the ``keep`` paths (and their folder entries).
+
+    Entries keep their order, names, dates and attributes, so the result depends on
+    the inputs only. They are *stored*, not deflated: the build's gzip twin of the
+    whole archive is what travels (smaller than deflating file by file, since gzip
+    sees across files), and zipimport then reads modules without inflating them.
+    A path missing from the archive is an error (the list is stale).
+    """
+    keep = set(keep)
+    key = hashlib.sha256(data).digest() + hashlib.sha256("\n".join(sorted(keep)).encode()).digest()
+    if key in _STDLIB_CACHE:
+        return _STDLIB_CACHE[key]
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        infos = src.infolist()
+        names = {i.filename for i in infos}
+        missing = sorted(keep - names)
+        if missing:
+            raise CalculatorBuildError(
+                f"python_stdlib.zip has no {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}: "
+                "the keep-list is stale; regenerate it with `python3 bench/measure_stdlib.py`")
+        wanted = set(keep)
+        for name in keep:
+            parts = name.split("/")[:-1]
+            wanted.update("/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in infos:
+                if info.filename not in wanted:
+                    continue
+                entry = zipfile.ZipInfo(info.filename, info.date_time)
+                entry.external_attr = info.external_attr
+                entry.create_system = info.create_system
+                entry.compress_type = zipfile.ZIP_STORED
+                dst.writestr(entry, b"" if info.is_dir() else src.read(info))
+    _STDLIB_CACHE[key] = out.getvalue()
+    return _STDLIB_CACHE[key]
+
+
+def pyodide_runtime(root: Path) -> tuple[str, dict[str, bytes]]:
+    """(version, {file name: bytes}): Pyodide's runtime files as the calculator ships them,
+    ``python_stdlib.zip`` trimmed to the measured keep-list (``stdlib_keep.txt``)."""
+    dist, version = pyodide_dist(root)
+    measured, keep = read_stdlib_keep()
+    if measured != version:
+        raise CalculatorBuildError(
+            f"{STDLIB_KEEP.name} was measured with pyodide {measured}, node_modules has {version}: "
+            "regenerate it with `python3 bench/measure_stdlib.py`")
+    blobs = {name: (dist / name).read_bytes() for name in PYODIDE_FILES}
+    blobs["python_stdlib.zip"] = trim_stdlib(blobs["python_stdlib.zip"], keep)
+    return version, blobs
+
+
+def write_pyodide_runtime(root: Path, out_dir: Path) -> Path:
+    """Write the shipped Pyodide runtime files into ``out_dir`` (for Node: the parity runner)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in pyodide_runtime(root)[1].items():
+        (out_dir / name).write_bytes(data)
+    return out_dir
 
 
 def _wheel_inputs(root: Path) -> list[Path]:
@@ -270,11 +358,10 @@ def build_calculator_assets(catalog, site_dir: Path, *, root: Path) -> list[Path
     site_dir = Path(site_dir)
     out = site_dir / "calculator"
     src = _source_dir(root)
-    dist, version = pyodide_dist(root)
+    version, blobs = pyodide_runtime(root)
     written: list[Path] = []
 
-    # Pyodide: one folder named by the hash of all its files.
-    blobs = {name: (dist / name).read_bytes() for name in PYODIDE_FILES}
+    # Pyodide: one folder named by the hash of all its files (as shipped: trimmed stdlib).
     h = hashlib.sha256()
     for name in PYODIDE_FILES:
         h.update(name.encode() + b"\0" + hashlib.sha256(blobs[name]).digest())
@@ -298,8 +385,12 @@ def build_calculator_assets(catalog, site_dir: Path, *, root: Path) -> list[Path
     wdata = worker_text.encode("utf-8")
     worker = _write(out / _hashed_name("worker.js", wdata), wdata, written)
 
+    # Size and SHA-256 of each runtime file: when the runtime fails to start, the worker
+    # names the file that is damaged (its bytes differ from these) in its message.
+    files = {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+             for name, data in [*blobs.items(), (wheel.name, wheel_data)]}
     assets = {"worker": worker.name, "bundle": bundle.name, "wheel": wheel.name,
-              "pyodide": pyodide_dir.name + "/", "pyodideVersion": version}
+              "pyodide": pyodide_dir.name + "/", "pyodideVersion": version, "files": files}
     names = {}
     for name, (hashed, data) in _js_modules(src, assets).items():
         _write(out / hashed, data, written)

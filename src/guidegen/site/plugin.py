@@ -12,6 +12,8 @@ How it works (hooks in the order MkDocs calls them):
 - ``on_pre_build``: per language (the theme language the i18n plugin set),
   the navigation with translated section titles, the bureau's site name and
   its footer lines (read by overrides/partials/copyright.html).
+- ``on_post_page``: give Material's search overlay (``role="dialog"``) an
+  accessible name, which Material's partial lacks (axe: aria-dialog-name).
 - ``on_post_build``: once the last language is built, a sitemap per language
   folder and the calculator's runtime files (guidegen.site.calculator).
 - ``on_serve``: watch the catalog, the real docs folder and the overrides
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -41,6 +44,9 @@ __all__ = ["GuidegenPlugin", "GuidegenConfig"]
 log = get_plugin_logger(__name__)
 
 OVERRIDES_DIR = Path(__file__).resolve().parent / "overrides"
+# Material's search overlay: a dialog without a name. Named with Material's own "search" label.
+_SEARCH_DIALOG = re.compile(r'(<div class="md-search" data-md-component="search" role="dialog")>')
+SEARCH_LABEL = {"zh": "搜索", "en": "Search"}
 
 
 class BilingualText(c.BaseConfigOption):
@@ -148,6 +154,11 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
             "contact": bureau.contact[lang] if bureau.contact else None,
             "footer": bureau.footer[lang] if bureau.footer else None,
         }
+
+    def on_post_page(self, output, *, page, config):
+        # Screen readers announce a dialog by its name; Material's search.html gives none.
+        label = SEARCH_LABEL[self._language(config)]
+        return _SEARCH_DIALOG.sub(lambda m: f'{m.group(1)} aria-label="{label}">', output, count=1)
 
     # After mkdocs-static-i18n (priority -100), which builds the other languages
     # inside its own on_post_build: the calculator step then sees every page.
