@@ -45,6 +45,7 @@ class Vocabulary:
         for key in ("technologies", "modes"):
             for v in bundle[key]:
                 self.ids[v["id"]] = v["name"]
+        self.guides = {gid: info["title"] for gid, info in bundle["guide_info"].items()}
         for info in bundle["guide_info"].values():
             for a in info.get("areas", []):
                 self.ids[a["id"]] = a["name"]
@@ -53,6 +54,18 @@ class Vocabulary:
                     self.ids[st["id"]] = st["name"]
         for cls in bundle["size_classes"]["classes"]:
             self.ids[cls["id"]] = cls["name"]
+
+    def how_to_give(self, path: str) -> dict:
+        """What the user does to supply a missing fact: coverage comes from scenes."""
+        parts = path.split(".")
+        if parts[0] == "coverage" and len(parts) > 2 and parts[1] in self.guides:
+            if parts[2] == "support":
+                return {"zh": "请勾选工厂具备的支撑要素", "en": "tick the support elements the factory has"}
+            title = self.guides[parts[1]]
+            return {"zh": f"请勾选已实施的场景：{title['zh']}", "en": f"tick the scenes you run in: {title['en']}"}
+        if parts[0] == "sector":
+            path = "enterprise.industry_division"
+        return {"zh": f"请填写：{self.label(path, 'zh')}", "en": f"fill in: {self.label(path, 'en')}"}
 
     def label(self, path: str, lang: str) -> str:
         f = self.facts.get(path)
@@ -189,7 +202,7 @@ def _check_compare(rule, facts, vocab, template):
     if actual is None or (ref is not None and expected is None):
         missing = [path] if actual is None else [ref["fact"]]
         default = {"zh": f"需{labels['zh']}{want('zh')}，档案未提供", "en": f"needs {labels['en']} {want('en')}; not given"}
-        gap = {"zh": f"请填写：{vocab.label(missing[0], 'zh')}", "en": f"fill in: {vocab.label(missing[0], 'en')}"}
+        gap = vocab.how_to_give(missing[0])
         return {"status": UNKNOWN, "message": default, "gap": gap, "missing": missing}
     ok = _compare(op, actual, expected)
     has = {"zh": f"当前{vocab.show(actual, 'zh')}{units['zh']}", "en": f"profile has {vocab.show(actual, 'en')}{units['en']}"}
