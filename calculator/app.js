@@ -74,8 +74,11 @@ const errorBox = el("div", { class: "gg-alert gg-alert--error", id: "gg-errors",
 const results = el("div", { class: "gg-results", id: "gg-results", "data-rendered": "0" }, el("p", { class: "gg-muted", text: t("waiting") }));
 // Screen readers hear one line when the verdicts change, not the whole re-rendered results.
 const resultsLive = el("p", { class: "gg-visually-hidden", id: "gg-results-live", role: "status", "aria-live": "polite" });
+// Results of an earlier answer, while the current one has errors: said in words, not only
+// by fading them (faded text would fall below readable contrast).
+const staleNote = el("p", { class: "gg-alert gg-stale-note", id: "gg-stale", hidden: true, text: t("staleResults") });
 const resultsCol = el("aside", { class: "gg-resultscol", id: "gg-resultscol", "aria-label": t("resultsTitle") },
-  el("h2", { text: t("resultsTitle") }), resultsLive, errorBox, results);
+  el("h2", { text: t("resultsTitle") }), resultsLive, errorBox, staleNote, results);
 const printHead = el("div", { class: "gg-print-only gg-printhead" });
 const printProfile = el("div", { class: "gg-print-only gg-printprofile" });
 fileInput.addEventListener("change", importProfile);
@@ -214,9 +217,10 @@ function failed(reason) {
   if (info.file) statusBox.dataset.file = info.file;
   if (info.problem) statusBox.dataset.problem = info.problem;
   statusBox.className = "gg-status gg-status--failed gg-alert gg-alert--error";
-  clear(statusBox).append(
-    el("p", { lang: "zh-CN", text: failureText("zh", info) }),
-    el("p", { lang: "en", text: failureText("en", info) }));
+  // Both languages (the reader may not read the page's), the page's first.
+  const zh = el("p", { lang: "zh-CN", text: failureText("zh", info) });
+  const en = el("p", { lang: "en", text: failureText("en", info) });
+  clear(statusBox).append(...(LANG === "en" ? [en, zh] : [zh, en]));
   const err = new Error(`${failureText("zh", info)} / ${failureText("en", info)}`);
   rejectReady(err);
   for (const p of pending.values()) p.reject(err);
@@ -327,12 +331,14 @@ function show(result) {
       schedule(0);
     });
     results.classList.add("gg-stale");
+    staleNote.hidden = !renders;
     if (!renders) clear(results).append(el("p", { class: "gg-muted", text: t("noResults") }));
     results.dataset.errors = String(result.errors.length);
   } else {
     form.showErrors([]);
     renderErrorBox(errorBox, [], null);
     results.classList.remove("gg-stale");
+    staleNote.hidden = true;
     renderResults(results, result, bundle);
     announce(result);
     results.dataset.errors = "0";

@@ -133,14 +133,18 @@ export function buildForm(container, bundle, ctx, onChange) {
   }
 
   function wrapField(path, labelNode, control, { help, source, unit, group = false, extra = null } = {}) {
-    const msg = el("p", { class: "gg-error", role: "alert", hidden: true });
+    const msg = el("p", { class: "gg-error", id: uid("gg-e"), role: "alert", hidden: true });
+    const helpNode = help ? el("p", { class: "gg-help", id: uid("gg-h"), text: help }) : null;
     const wrap = el(group ? "fieldset" : "div", { class: "gg-field", "data-path": path },
       labelNode,
       el("div", { class: "gg-control" }, control, unit ? el("span", { class: "gg-unit", text: unit }) : null),
       extra,
-      help ? el("p", { class: "gg-help", text: help }) : null,
+      helpNode,
       sourceLine(source),
       msg);
+    // Screen readers read the help and the engine's message (when there is one) with the question.
+    const described = [helpNode && helpNode.id, msg.id].filter(Boolean).join(" ");
+    for (const node of group ? [wrap] : wrap.querySelectorAll("input, select")) node.setAttribute("aria-describedby", described);
     register(places, path, { wrap, msg });
     return wrap;
   }

@@ -27,6 +27,7 @@ export const STRINGS = {
   step4: { zh: "计算引擎已就绪。", en: "The engine is ready." },
   restarting: { zh: "计算引擎出错，正在重新启动…", en: "The engine failed; restarting it…" },
   resultsAnnounce: { zh: "结果已更新：{eligible} 项符合，{ineligible} 项不符合，{unknown} 项尚待确认。", en: "Results updated: {eligible} eligible, {ineligible} not eligible, {unknown} undecided." },
+  staleResults: { zh: "下面是修改前的结果：请先修正标出的问题，结果随即更新。", en: "The results below are from before your last change: fix the problems marked, and they update at once." },
   computing: { zh: "正在计算…", en: "Computing…" },
   waiting: { zh: "结果将在计算引擎就绪后显示；现在即可填写。", en: "Results appear once the engine is ready; you can fill in the form now." },
   failed: { zh: "计算引擎未能加载：{detail}。您的答案已保存在本机，不会丢失；{advice}", en: "The calculation engine could not be loaded: {detail}. Your answers are kept on this device; {advice}" },

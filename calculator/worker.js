@@ -121,7 +121,7 @@ async function diagnose(err) {
   for (const [name, url] of files) {
     try {
       if (await matchesRelease(name, await fetchBytes(url, { cache: "no-cache" })) === false) {
-        return { file: name, problem: "damaged", detail };
+        return { file: name, problem: "damaged", detail: detail.startsWith(`${name}: `) ? detail.slice(name.length + 2) : detail };
       }
     } catch (e) {
       if (e instanceof RuntimeFileError) return { ...e.info };

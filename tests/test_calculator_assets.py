@@ -123,3 +123,25 @@ def test_results_and_form_never_parse_html():
         text = path.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
             assert sink not in text, f"{path.name} uses {sink}"
+
+
+def test_the_shipped_stdlib_is_trimmed_to_the_measured_keep_list(built):
+    site, files = built
+    version, keep = calculator.read_stdlib_keep()
+    assert version == pyodide_dist(ROOT)[1], "stdlib_keep.txt is stale: run python3 bench/measure_stdlib.py"
+    zips = [f for f in files if f.name == "python_stdlib.zip"]
+    assert len(zips) == 1 and zips[0].with_name("python_stdlib.zip.gz") in files
+    with zipfile.ZipFile(zips[0]) as z:
+        assert {n for n in z.namelist() if not n.endswith("/")} == set(keep)
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
+        assert "json/__init__.py" in keep and "email/__init__.py" not in z.namelist()
+    # Same inputs, same bytes (the Pyodide folder's hash depends on it).
+    stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
+    assert calculator.trim_stdlib(stock, keep) == zips[0].read_bytes()
+
+
+def test_a_stale_keep_list_is_a_clear_error():
+    require_node_modules()
+    stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
+    with pytest.raises(CalculatorBuildError, match="measure_stdlib"):
+        calculator.trim_stdlib(stock, ["json/__init__.py", "no/such/module.py"])

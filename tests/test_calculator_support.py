@@ -191,3 +191,73 @@ def js_number(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
+
+
+# ---------------------------------------------------------------- hardening helpers
+# (tests/test_accessibility.py: axe-core, damaged runtime files, share links)
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require_axe() -> Path:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` in {ROOT} (make setup does)", pytrace=False)
+    return AXE
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (injected from node_modules) on the page; the violations of the given impacts.
+
+    The page's context must allow the injected script: for the calculator (strict CSP,
+    no inline script) open it in a context with ``bypass_csp=True``."""
+    page.add_script_tag(path=str(require_axe()))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes) {v.get('helpUrl', '')}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " | ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def site_copy(site: Path) -> Path:
+    """A copy of a built site made of hard links (cheap); change files only with break_file."""
+    out = _scratch("guidegen-site-copy-") / "site"
+    try:
+        shutil.copytree(site, out, copy_function=os.link)
+    except OSError:  # another file system: real copies
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(site, out)
+    return out
+
+
+def break_file(copy: Path, pattern: str, how: str) -> Path:
+    """Delete (how="missing") or overwrite with garbage bytes (how="damaged") the one file of
+    ``copy`` matching ``pattern``, and its .gz twin. Unlinks first, so the original that a
+    hard-linked copy shares stays intact. Returns the file's path."""
+    import random
+    found = sorted(copy.glob(pattern))
+    assert len(found) == 1, (pattern, found)
+    target = found[0]
+    for path in (target, target.with_name(target.name + ".gz")):
+        path.unlink(missing_ok=True)
+    if how == "damaged":
+        target.write_bytes(random.Random(target.name).randbytes(64 * 1024))
+    elif how != "missing":
+        raise ValueError(how)
+    return target
+
+
+def share_url(origin: str, profile, lang: str = "zh") -> str:
+    """A share link as the calculator makes it: #p=base64url(UTF-8 JSON), no padding."""
+    import base64
+    text = profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)
+    payload = base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    return f"{origin}/{'' if lang == 'zh' else lang + '/'}calculator/#p={payload}"
