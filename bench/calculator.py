@@ -410,41 +410,15 @@ def wasm_compression(site: Path) -> dict:
 
 # --------------------------------------------------------------------------- run
 
-def run(out_dir: Path) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    started = time.monotonic()
-    out_dir = Path(out_dir) / "calculator"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    site = build_site(out_dir)
-    floor_path = install_floor(site)
-    use_nginx = _nginx_path() is not None
-    server_ctx = Nginx(site, out_dir) if use_nginx else StaticServer(site, calculator_csp(site))
-    server_name = ("nginx with deploy/nginx.conf (gzip_static), 127.0.0.1" if use_nginx
-                   else "python ThreadingHTTPServer (tests/test_calculator_support.StaticServer), 127.0.0.1, no compression")
-    with server_ctx as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            version = browser.version
-            samples = timing_runs(browser, server.origin, floor_path)
-            probes = [form_probe(browser, server.origin) for _ in range(FORM_PROBES)]
-            reeval = reevaluation(browser, server.origin)
-            if use_nginx:
-                calc_bytes = page_bytes(browser, server, "/calculator/", calculator=True)
-                guide_bytes = page_bytes(browser, server, GUIDE_PAGE, calculator=False)
-            else:
-                calc_bytes = guide_bytes = None
-        finally:
-            browser.close()
-    stdlib = stdlib_figures(site)
-    wasm = wasm_compression(site)
-
+def figures(samples, probes, reeval, calc_bytes, guide_bytes, stdlib, wasm) -> list[dict]:
+    """The figures from the raw measurements of one run."""
     fig = []
     secs = lambda key, field: [x[field] / 1000 for x in samples[key]]  # noqa: E731
     runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     cc, cw = secs("calculator_cold", "first_result_ms"), secs("calculator_warm", "first_result_ms")
     fc, fw = secs("floor_cold", "ready_ms"), secs("floor_warm", "ready_ms")
     wc, ww = secs("floor_worker_cold", "ready_ms"), secs("floor_worker_warm", "ready_ms")
+    started = median([a - b for a, b in zip(secs("calculator_cold", "ready_ms"), secs("calculator_cold", "worker_ms"))])
     fig.append(figure("计算器首个结果（冷缓存）", "calculator: first result, cold cache", median(cc), "s",
                       note=f"navigation start → first full result drawn (timings.firstResult); engine ready at "
                            f"{median(secs('calculator_cold', 'ready_ms')):.2f} s; median of {REPEATS}: {runs(cc)} s"))
@@ -453,7 +427,11 @@ def run(out_dir: Path) -> dict:
                                         f"median of {REPEATS}: {runs(fc)} s"))
     fig.append(figure("首个结果 ÷ Pyodide 基线（冷缓存）", "first result ÷ Pyodide floor, cold cache",
                       round(median(cc) / median(fc), 3), "ratio", GOAL_RATIO,
-                      note=f"ratio of medians; per-round ratios {runs([a / b for a, b in zip(cc, fc)])}"))
+                      note=f"ratio of medians; per-round ratios {runs([a / b for a, b in zip(cc, fc)])}; "
+                           f"where the difference goes (medians): the worker starts Pyodide {started:.2f} s after "
+                           f"navigation (page modules, form, worker script), its start-up to engine ready "
+                           f"(Pyodide, wheel, engine import, bundle, warm-up) takes {median(secs('calculator_cold', 'worker_ms')):.2f} s, "
+                           f"then {median([a - b for a, b in zip(cc, secs('calculator_cold', 'ready_ms'))]) * 1000:.0f} ms to the drawn result"))
     fig.append(figure("计算器首个结果（热缓存，同一上下文第二次访问）", "calculator: first result, warm cache (second visit)",
                       median(cw), "s", note=f"median of {REPEATS}: {runs(cw)} s"))
     fig.append(figure("Pyodide 基线（热缓存）", "Pyodide floor, warm cache", median(fw), "s",
@@ -508,7 +486,43 @@ def run(out_dir: Path) -> dict:
                       round(wasm["gzip9_twin"] / MB, 3), "MB",
                       note=f"raw {wasm['raw'] / MB:.2f} MB; alternatives: "
                            + ", ".join(f"{k} {v / MB:.2f} MB ({(v - wasm['gzip9_twin']) / wasm['gzip9_twin']:+.0%})"
-                                       for k, v in alt.items())))
+                                       for k, v in alt.items())
+                           + ("" if wasm.get("zopfli") else "; zopfli (gzip-compatible) not measured: pip install zopfli")
+                           + ". deploy/nginx.conf sends the gzip -9 twin; brotli would need .br twins and Debian's "
+                             "libnginx-mod-http-brotli-static (nginx-light has no brotli), and browsers ask for br "
+                             "or zstd only over HTTPS"))
+    return fig
+
+
+def run(out_dir: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    started = time.monotonic()
+    out_dir = Path(out_dir) / "calculator"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site = build_site(out_dir)
+    floor_path = install_floor(site)
+    use_nginx = _nginx_path() is not None
+    server_ctx = Nginx(site, out_dir) if use_nginx else StaticServer(site, calculator_csp(site))
+    server_name = ("nginx with deploy/nginx.conf (gzip_static), 127.0.0.1" if use_nginx
+                   else "python ThreadingHTTPServer (tests/test_calculator_support.StaticServer), 127.0.0.1, no compression")
+    with server_ctx as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            version = browser.version
+            samples = timing_runs(browser, server.origin, floor_path)
+            probes = [form_probe(browser, server.origin) for _ in range(FORM_PROBES)]
+            reeval = reevaluation(browser, server.origin)
+            if use_nginx:
+                calc_bytes = page_bytes(browser, server, "/calculator/", calculator=True)
+                guide_bytes = page_bytes(browser, server, GUIDE_PAGE, calculator=False)
+            else:
+                calc_bytes = guide_bytes = None
+        finally:
+            browser.close()
+    stdlib = stdlib_figures(site)
+    wasm = wasm_compression(site)
+    fig = figures(samples, probes, reeval, calc_bytes, guide_bytes, stdlib, wasm)
     return {
         "figures": fig,
         "machine": machine_info(version, server_name),
