@@ -84,8 +84,14 @@ def cmd_evaluate(args) -> int:
 
 def cmd_render(args) -> int:
     from .site.generate import SiteOptions, render_tree
+    from .site.generate import SiteOptionsError
     catalog = _load(args.catalog)
-    written = render_tree(catalog, Path(args.out_dir), SiteOptions())
+    try:
+        options = SiteOptions(schemes=tuple(args.scheme or ()), guides=tuple(args.guide or ()))
+        written = render_tree(catalog, Path(args.out_dir), options)
+    except SiteOptionsError as exc:
+        print(f"guidegen render: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {len(written)} pages to {args.out_dir}")
     return 0
 
@@ -120,6 +126,8 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("render", help="write the generated markdown tree (engine-independent)")
     p.add_argument("out_dir")
+    p.add_argument("--scheme", action="append", help="publish only this scheme (repeatable; default all)")
+    p.add_argument("--guide", action="append", help="publish only this scene guide (repeatable; default all)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_render)
 
