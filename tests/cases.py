@@ -9,29 +9,20 @@ Pyodide (tests/pyodide/run_cases.mjs) through the same function.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import yaml
 
+from guidegen.profile_file import dates_as_text
+
 CASES_DIR = Path(__file__).resolve().parent / "cases"
-
-
-def _text_dates(value):
-    if isinstance(value, dict):
-        return {k: _text_dates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_text_dates(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def load_cases() -> list[dict]:
     cases = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
         for i, case in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
-            case = _text_dates(case)
+            case = dates_as_text(case)
             case["_where"] = f"{path.name}#{i + 1} {case['name']}"
             cases.append(case)
     return cases

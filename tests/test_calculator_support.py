@@ -8,7 +8,6 @@ installs node_modules (npm ci), Debian chromium and nginx (make setup).
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import functools
 import http.server
 import json
@@ -21,7 +20,8 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
+
+from guidegen.profile_file import read_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -53,18 +53,8 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def _text_dates(value):
-    if isinstance(value, dict):
-        return {k: _text_dates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_text_dates(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def example_profile() -> dict:
-    return _text_dates(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
+    return read_profile(EXAMPLE)
 
 
 def canonical(value) -> str:

@@ -37,31 +37,12 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _read_profile(path: str):
-    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    if path.endswith(".json"):
-        return json.loads(text)
-    import yaml
-    return yaml.safe_load(text)
-
-
-def _profile_dates_to_text(value):
-    """YAML reads 2015-06-01 as a date; the profile contract keeps ISO text."""
-    import datetime as dt
-    if isinstance(value, dict):
-        return {k: _profile_dates_to_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_profile_dates_to_text(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def cmd_evaluate(args) -> int:
     from .core import ProfileError, evaluate
+    from .profile_file import read_profile
     bundle = _load(args.catalog).bundle()
     try:
-        profile = _profile_dates_to_text(_read_profile(args.profile))
+        profile = read_profile(args.profile)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"{args.profile}: cannot read profile: {exc}", file=sys.stderr)
         return 2
