@@ -16,28 +16,27 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _copy(path: Path, key: str, title: str, k: int, out_dir: Path, drop: tuple = ()) -> None:
+    """Write copy k of one scheme or guide file, its id and title suffixed."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))[key]
+    data["id"] = f"{data['id']}-x{k}"
+    for lang in ("zh", "en"):
+        data[title][lang] += f" ×{k}"
+    for name in drop:
+        data.pop(name, None)
+    (out_dir / f"{path.stem}-x{k}.yaml").write_text(
+        yaml.safe_dump({key: data}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def make_synthetic(factor: int, out: Path, source: Path = ROOT / "catalogs") -> Path:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(source, out)
     for k in range(2, factor + 1):
         for path in sorted((source / "schemes").glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            scheme = data["scheme"]
-            scheme["id"] = f"{scheme['id']}-x{k}"
-            for lang in ("zh", "en"):
-                scheme["name"][lang] += f" ×{k}"
-            (out / "schemes" / f"{path.stem}-x{k}.yaml").write_text(
-                yaml.safe_dump({"scheme": scheme}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            _copy(path, "scheme", "name", k, out / "schemes")
         for path in sorted((source / "guides").glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            guide = data["guide"]
-            guide["id"] = f"{guide['id']}-x{k}"
-            for lang in ("zh", "en"):
-                guide["title"][lang] += f" ×{k}"
-            guide.pop("support_elements", None)
-            (out / "guides" / f"{path.stem}-x{k}.yaml").write_text(
-                yaml.safe_dump({"guide": guide}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            _copy(path, "guide", "title", k, out / "guides", drop=("support_elements",))
     return out
 
 

@@ -20,7 +20,8 @@ import pytest
 
 from guidegen.core import evaluate
 
-from test_calculator_support import (
+from test_calculator_support import (  # noqa: F401 - bundle, server, browser are fixtures
+    browser, bundle, server,
     StaticServer, axe_violations, break_file, built_site, calculator_csp, canonical, describe_violations,
     js_number, launch, require_axe, require_chromium, require_node_modules, share_url, site_bundle, site_copy,
     wait_for_results,
@@ -44,24 +45,6 @@ def site():
     return built_site()
 
 
-@pytest.fixture(scope="module")
-def bundle(site):
-    return site_bundle(site)
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with StaticServer(site, calculator_csp(site)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ import pytest
 
 from guidegen.core import evaluate, evaluate_json
 
-from test_calculator_support import (
+from test_calculator_support import (  # noqa: F401 - bundle, server, browser are fixtures
+    browser, bundle, server,
     StaticServer, built_site, calculator_csp, canonical, example_profile, js_number, launch,
     require_chromium, require_node_modules, shown_total, site_bundle, wait_for_results,
 )
@@ -33,24 +34,6 @@ def site():
     return built_site()
 
 
-@pytest.fixture(scope="module")
-def bundle(site):
-    return site_bundle(site)
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with StaticServer(site, calculator_csp(site)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 class Recorder:

@@ -251,3 +251,26 @@ def share_url(origin: str, profile, lang: str = "zh") -> str:
     text = profile if isinstance(profile, str) else json.dumps(profile, ensure_ascii=False)
     payload = base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
     return f"{origin}/{'' if lang == 'zh' else lang + '/'}calculator/#p={payload}"
+
+
+# ------------------------------------------------------------------ shared fixtures
+# Imported by the browser test modules (each brings its own ``site`` fixture).
+
+@pytest.fixture(scope="module")
+def bundle(site):
+    return site_bundle(site)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with StaticServer(site, calculator_csp(site)) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
