@@ -105,6 +105,14 @@ def _scheme_result(scheme, facts, vocab) -> dict:
         result["next_level"] = nxt
     # Hard failures first (they decide the verdict), then unknowns, then points by size.
     order = {FAIL: 0, UNKNOWN: 1}
+    # One action can close several conditions (ticking scenes settles both the link and
+    # the scene count): list it once, where it first appears.
+    seen, unique = set(), []
+    for g in gaps:
+        if (g["zh"], g["en"]) not in seen:
+            seen.add((g["zh"], g["en"]))
+            unique.append(g)
+    gaps = unique
     result["gaps"] = sorted(gaps, key=lambda g: (
         0 if "condition" in g and not g["soft"] else 1 if "condition" in g else 2,
         order.get(g.get("status"), 2), -(g.get("points") or 0)))
