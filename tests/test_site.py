@@ -226,9 +226,9 @@ def served(site):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
+        pytest.fail("needs Debian chromium (apt-get install chromium; make setup does it)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM,
                               args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield b
@@ -365,3 +365,23 @@ def test_unknown_published_id_is_an_error(catalog, tmp_path):
 
     with pytest.raises(SiteOptionsError, match="no-such-scheme"):
         render_tree(catalog, tmp_path, SiteOptions(schemes=("no-such-scheme",)))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("start, target", [
+    ("/schemes/zhuzhou-benchmark-workshop/", "/en/schemes/zhuzhou-benchmark-workshop/"),
+    ("/en/guides/miit-2024/", "/guides/miit-2024/"),
+])
+def test_language_switch_lands_on_the_same_page_without_failed_requests(served, browser, start, target):
+    page = browser.new_page()
+    failed = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.goto(served + start)
+    page.wait_for_load_state("networkidle")
+    lang = "en" if target.startswith("/en/") else "zh"
+    page.click(".md-header__option .md-select > button, .md-header__option .md-select", timeout=5000)
+    page.click(f"a.md-select__link[hreflang={lang}]", timeout=5000)
+    page.wait_for_url(served + target, timeout=10000)
+    page.wait_for_load_state("networkidle")
+    page.close()
+    assert failed == []

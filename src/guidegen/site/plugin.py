@@ -45,6 +45,7 @@ log = get_plugin_logger(__name__)
 
 OVERRIDES_DIR = Path(__file__).resolve().parent / "overrides"
 # Material's search overlay: a dialog without a name. Named with Material's own "search" label.
+_HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 _SEARCH_DIALOG = re.compile(r'(<div class="md-search" data-md-component="search" role="dialog")>')
 SEARCH_LABEL = {"zh": "搜索", "en": "Search"}
 
@@ -158,7 +159,13 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
     def on_post_page(self, output, *, page, config):
         # Screen readers announce a dialog by its name; Material's search.html gives none.
         label = SEARCH_LABEL[self._language(config)]
-        return _SEARCH_DIALOG.sub(lambda m: f'{m.group(1)} aria-label="{label}">', output, count=1)
+        output = _SEARCH_DIALOG.sub(lambda m: f'{m.group(1)} aria-label="{label}">', output, count=1)
+        # Material fetches sitemap.xml beside every <link rel="alternate"> of the head;
+        # mkdocs-static-i18n points those at the page itself, so each page view asked
+        # for two missing files (404s in every bureau's log). The language switch in the
+        # header keeps its per-page links and works without them.
+        head, sep, body = output.partition("</head>")
+        return _HEAD_ALTERNATE.sub("", head) + sep + body
 
     # After mkdocs-static-i18n (priority -100), which builds the other languages
     # inside its own on_post_build: the calculator step then sees every page.
