@@ -179,7 +179,7 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
     techs = _index(m["technologies"], "id", "technology")
     modes = _index(m["modes"], "id", "mode")
     facts = _index(m["facts"], "path", "fact")
-    section_ids = _index(m["sections"], "id", "profile section")
+    _index(m["sections"], "id", "profile section")  # only to report a section id used twice
     fields: dict[str, tuple[dict, Where]] = {}
     for sec in m["sections"]:
         for i, f in enumerate(sec.value["fields"]):
@@ -187,11 +187,9 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             if f["path"] in fields:
                 at.child(f, "path").fail(f"profile field {f['path']!r} defined twice")
             fields[f["path"]] = (f, at)
-    del section_ids
 
-    for name, key in (("size_classes", "size-classes"), ):
-        if len(m[name]) > 1:
-            m[name][1].at.fail("size_classes defined in more than one file")
+    if len(m["size_classes"]) > 1:
+        m["size_classes"][1].at.fail("size_classes defined in more than one file")
     if not m["size_classes"] and not problems:
         problems.append(Problem(root.name, 1, "size_classes", "no file defines size_classes"))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from .facts import derive_facts
 from .profile import ProfileError, check_profile
-from .rubric import _number, cite, score_rubric
+from .rubric import cite, json_number, score_rubric
 from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule
 
 __all__ = ["evaluate", "evaluate_json"]
@@ -95,8 +96,7 @@ def _scheme_result(scheme, facts, vocab) -> dict:
     if scheme.get("rubric"):
         score, item_gaps = score_rubric(scheme["rubric"], facts, vocab)
         result["score"] = score
-        short = score["pass_mark"] - score["total"]
-        result["score"]["short_of_pass"] = _number_or_zero(short)
+        result["score"]["short_of_pass"] = max(score["pass_mark"] - score["total"], 0)
         gaps += item_gaps
     if scheme.get("levels"):
         level, ladder, nxt = _levels(scheme, rows, facts, vocab)
@@ -117,10 +117,6 @@ def _scheme_result(scheme, facts, vocab) -> dict:
         0 if "condition" in g and not g["soft"] else 1 if "condition" in g else 2,
         order.get(g.get("status"), 2), -(g.get("points") or 0)))
     return result
-
-
-def _number_or_zero(x):
-    return x if x > 0 else 0
 
 
 def evaluate(bundle: dict, profile: dict, *, schemes=None) -> dict:
@@ -145,9 +141,8 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None) -> dict:
 
 
 def _plain(value):
-    from decimal import Decimal
     if isinstance(value, Decimal):
-        return _number(value.quantize(Decimal("0.01")))
+        return json_number(value.quantize(Decimal("0.01")))
     return value
 
 

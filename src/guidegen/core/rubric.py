@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from .rules import PASS, Vocabulary, check_rule, fmt
 
-__all__ = ["score_rubric", "cite"]
+__all__ = ["score_rubric", "cite", "json_number"]
 
 ZERO = Decimal(0)
 
@@ -28,7 +28,7 @@ def _band_of(bands, value):
     return None  # pragma: no cover - bands tile the line (validated)
 
 
-def _banded(sc, facts, vocab, item_max):
+def _banded(sc, facts, vocab):
     path = sc["fact"]
     value = facts.get(path)
     lab = {lang: vocab.label(path, lang) for lang in ("zh", "en")}
@@ -60,7 +60,7 @@ def _gap_missing(lab, points):
             "points": points}
 
 
-def _choice(sc, facts, vocab, item_max):
+def _choice(sc, facts, vocab):
     path = sc["fact"]
     value = facts.get(path)
     lab = {lang: vocab.label(path, lang) for lang in ("zh", "en")}
@@ -82,7 +82,7 @@ def _choice(sc, facts, vocab, item_max):
     return pts, msg, gap
 
 
-def _per_count(sc, facts, vocab, item_max):
+def _per_count(sc, facts, vocab):
     cap = D(sc["cap"])
     raw = ZERO
     parts_zh, parts_en = [], []
@@ -118,7 +118,7 @@ def _per_count(sc, facts, vocab, item_max):
     return pts, msg, gap
 
 
-def _tiers(sc, facts, vocab, item_max):
+def _tiers(sc, facts, vocab):
     checks = [check_rule(t["when"], facts, vocab) for t in sc["tiers"]]
     for t, chk in zip(sc["tiers"], checks):
         if chk["status"] == PASS:
@@ -142,7 +142,7 @@ def _tiers(sc, facts, vocab, item_max):
 KINDS = {"banded": _banded, "choice": _choice, "per-count": _per_count, "tiers": _tiers}
 
 
-def _number(d: Decimal):
+def json_number(d: Decimal):
     """Points as JSON numbers: whole numbers as int, halves as float."""
     return int(d) if d == d.to_integral_value() else float(d)
 
@@ -151,10 +151,10 @@ def score_rubric(rubric: dict, facts: dict, vocab: Vocabulary) -> tuple[dict, li
     items, gaps = [], []
     totals = {g["id"]: ZERO for g in rubric["groups"]}
     for item in rubric["items"]:
-        pts, msg, gap = KINDS[item["scoring"]["kind"]](item["scoring"], facts, vocab, D(item["max"]))
+        pts, msg, gap = KINDS[item["scoring"]["kind"]](item["scoring"], facts, vocab)
         pts = min(pts, D(item["max"]))
         totals[item["group"]] += pts
-        out = {"id": item["id"], "group": item["group"], "points": _number(pts), "max": _number(D(item["max"])),
+        out = {"id": item["id"], "group": item["group"], "points": json_number(pts), "max": json_number(D(item["max"])),
                "title": item["title"], "message": msg, "source": cite(item["source"])}
         if item.get("review"):
             out["review"] = True
@@ -164,15 +164,15 @@ def score_rubric(rubric: dict, facts: dict, vocab: Vocabulary) -> tuple[dict, li
             out["interpretation"] = item["interpretation"]
         if gap:
             gain = min(gap["points"], D(item["max"]) - pts)
-            out["gap"] = {"zh": gap["zh"], "en": gap["en"], "points": _number(gain)}
-            gaps.append({"item": item["id"], "points": _number(gain), "zh": gap["zh"], "en": gap["en"]})
+            out["gap"] = {"zh": gap["zh"], "en": gap["en"], "points": json_number(gain)}
+            gaps.append({"item": item["id"], "points": json_number(gain), "zh": gap["zh"], "en": gap["en"]})
         items.append(out)
     total = sum(totals.values(), ZERO)
-    score = {g: _number(v) for g, v in totals.items()}
+    score = {g: json_number(v) for g, v in totals.items()}
     score.update({
-        "total": _number(total),
-        "max": _number(sum((D(g["max"]) for g in rubric["groups"]), ZERO)),
-        "pass_mark": _number(D(rubric["pass_mark"])),
+        "total": json_number(total),
+        "max": json_number(sum((D(g["max"]) for g in rubric["groups"]), ZERO)),
+        "pass_mark": json_number(D(rubric["pass_mark"])),
         "passed": total >= D(rubric["pass_mark"]),
         "items": items,
     })
