@@ -41,6 +41,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .messages import load_messages
+
 __all__ = [
     "CalculatorBuildError",
     "build_calculator_assets",
@@ -296,6 +298,9 @@ def _js_modules(src: Path, assets: dict[str, str]) -> dict[str, tuple[str, bytes
         text = _IMPORT.sub(lambda m: f"{m.group(1)}{m.group(2)}./{out[m.group(3)][0]}{m.group(2)}", sources[name])
         if name == "app.js":
             text = _replace_marker(text, "// @assets", f"const ASSETS = {json.dumps(assets)}; // @assets")
+        elif name == "i18n.js":
+            words = json.dumps(load_messages("calculator"), ensure_ascii=False)
+            text = _replace_marker(text, "// @messages", f"export const STRINGS = {words}; // @messages")
         data = text.encode("utf-8")
         out[name] = (_hashed_name(name, data), data)
 
