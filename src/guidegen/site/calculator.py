@@ -76,6 +76,7 @@ STDLIB_KEEP = Path(__file__).with_name("stdlib_keep.txt")
 _HASHED = re.compile(r"\.[0-9a-f]{%d}(\.|/|$)" % HASH_LEN)
 _IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])\./([A-Za-z0-9_-]+\.js)\2""")
 _WHEEL_CACHE: dict[str, bytes] = {}
+WHEEL_README = "guidegen: the evaluation engine of the self-assessment calculator, packed for the browser.\n"
 _STDLIB_CACHE: dict[bytes, bytes] = {}
 
 
@@ -224,6 +225,10 @@ def build_wheel(root: Path, out_dir: Path) -> Path:
                 target = src / path.relative_to(root)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
+            if (src / "README.md").is_file():
+                # The wheel's METADATA carries the readme; the project README names every
+                # region, and a bureau's edition ships this wheel. One neutral line instead.
+                (src / "README.md").write_text(WHEEL_README, encoding="utf-8")
             dist = Path(tmp) / "dist"
             env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, PYTHONDONTWRITEBYTECODE="1")
             proc = subprocess.run(

@@ -25,6 +25,7 @@ from typing import Any, Iterator, Mapping
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
+from .edition import EditionError, guides_read, resolve as resolve_edition
 from .messages import load_messages
 
 __all__ = [
@@ -45,7 +46,11 @@ CALCULATOR_TEMPLATE = HERE / "overrides" / "calculator.html"
 # generated fragment in the page's language (links relative to that page).
 MARKER_RE = re.compile(r"<!--\s*guidegen:([a-z-]+)\s*-->")
 FRAGMENTS = {"schemes-at-a-glance": "fragments/at-a-glance.md.j2",
-             "entry-points": "fragments/entry-points.md.j2"}
+             "entry-points": "fragments/entry-points.md.j2",
+             # per edition: the published schemes, guides and where to go next
+             "scheme-list": "fragments/scheme-list.md.j2",
+             "guide-list": "fragments/guide-list.md.j2",
+             "guide-notes": "fragments/guide-notes.md.j2"}
 
 # The sectors' key links are numbered in the 2021 guide (catalogs/FORMAT.md, sectors.yaml).
 KEY_LINK_GUIDE = "miit-2021"
@@ -168,18 +173,16 @@ class SiteModel:
     def __init__(self, catalog, options: SiteOptions):
         self.catalog = catalog
         self.options = options
-        unknown = [s for s in options.schemes if s not in catalog.schemes]
-        unknown += [g for g in options.guides if g not in catalog.guides]
-        if unknown:
-            raise SiteOptionsError(
-                f"unknown scheme or guide id(s): {', '.join(unknown)} "
-                f"(schemes: {', '.join(catalog.schemes)}; guides: {', '.join(catalog.guides)})")
-        scheme_ids = options.schemes or tuple(catalog.schemes)
-        self.schemes = sorted((catalog.schemes[s] for s in scheme_ids),
+        try:
+            # What this edition publishes follows from `publish` (guidegen.site.edition):
+            # the guides its schemes read, its sources, KPI lists, sector pages, crosswalk.
+            self.edition = resolve_edition(catalog.bundle(), schemes=options.schemes, guides=options.guides)
+        except EditionError as exc:
+            raise SiteOptionsError(str(exc)) from None
+        self.schemes = sorted((catalog.schemes[s] for s in self.edition.schemes),
                               key=lambda s: (TIER_ORDER.index(s["tier"]), -s["year"], s["id"]))
-        guide_ids = options.guides or tuple(catalog.guides)
         # Newest document first: the guide a reader most likely needs now.
-        self.guides = sorted((catalog.guides[g] for g in guide_ids),
+        self.guides = sorted((catalog.guides[g] for g in self.edition.guides),
                              key=lambda g: (catalog.sources[g["source"]["doc"]].get("date") or "", g["id"]),
                              reverse=True)
         self.guide_ids = {g["id"] for g in self.guides}
@@ -191,11 +194,18 @@ class SiteModel:
         self._labels = self._fact_labels()
         self._scenes = {gid: {sc["number"]: (link, sc) for link in g["links"] for sc in link["scenes"]}
                         for gid, g in catalog.guides.items()}
-        self._crosswalk_from = {(r["from"]["guide"], r["from"]["scene"]): r for r in catalog.crosswalk}
+        # Only the crosswalk rows between published guides (none with fewer than two).
+        self.has_crosswalk = self.edition.has_crosswalk
+        self.crosswalk = [catalog.crosswalk[i] for i in self.edition.crosswalk] if self.has_crosswalk else []
+        self._crosswalk_from = {(r["from"]["guide"], r["from"]["scene"]): r for r in self.crosswalk}
         # Guides the crosswalk maps into (the 2024 guide): the hub of the crosswalk table.
-        self.hub_guides = sorted({t["guide"] for r in catalog.crosswalk for t in r["to"]})
-        self.mapped_guides = sorted({r["from"]["guide"] for r in catalog.crosswalk})
-        self.has_crosswalk = bool(self.guide_ids & set(self.hub_guides))
+        self.hub_guides = sorted({t["guide"] for r in self.crosswalk for t in r["to"]})
+        self.mapped_guides = sorted({r["from"]["guide"] for r in self.crosswalk})
+        self.sources = [sid for sid in catalog.sources if sid in self.edition.sources]
+        self.kpi_lists = self.edition.kpi_lists
+        # Sector pages: when a published rule reads the sector, or the guide that numbers
+        # the sectors' key links is published.
+        self.industries = self.edition.sectors or KEY_LINK_GUIDE in self.guide_ids
 
     # ---- labels
     def _fact_labels(self) -> dict[str, dict]:
@@ -306,7 +316,12 @@ class SiteModel:
     def cite(self, citation: Mapping, lang: str) -> dict:
         doc = self.catalog.sources.get(citation["doc"])
         return {"doc": citation["doc"], "title": doc["title"][lang] if doc else citation["doc"],
-                "article": citation.get("article", ""), "quote": citation.get("quote")}
+                "article": citation.get("article", ""), "quote": citation.get("quote"),
+                "published": self.published_source(citation)}
+
+    def published_source(self, citation) -> bool:
+        """A citation of a document this edition publishes (others are not named at all)."""
+        return bool(citation) and citation.get("doc") in self.edition.sources
 
     # ---- guides and scenes
     def scene(self, guide_id: str, number: int):
@@ -316,7 +331,15 @@ class SiteModel:
         return self._crosswalk_from.get((guide_id, number))
 
     def crosswalk_into(self, hub_id: str, number: int) -> list:
-        return [r for r in self.catalog.crosswalk if any(t["guide"] == hub_id and t["scene"] == number for t in r["to"])]
+        return [r for r in self.crosswalk if any(t["guide"] == hub_id and t["scene"] == number for t in r["to"])]
+
+    def guide_titles(self, guide_ids, lang: str) -> str:
+        """'《A》、《B》': guide titles joined for a sentence."""
+        return ui("list_sep", lang).join(self.catalog.guides[g]["title"][lang] for g in guide_ids)
+
+    def guide_users(self, guide_id: str) -> list[str]:
+        """Published schemes whose rules read this guide's scenes."""
+        return [s["id"] for s in self.schemes if guide_id in guides_read(s)]
 
     def guide_counts(self, guide) -> dict:
         return {"links": len(guide["links"]), "scenes": sum(len(l["scenes"]) for l in guide["links"])}
@@ -478,8 +501,9 @@ def _pages(site: SiteModel) -> list[PageSpec]:
     pages += [PageSpec(f"guides/{g['id']}.md", "guide.md.j2", {"guide": g}) for g in site.guides]
     if site.has_crosswalk:
         pages.append(PageSpec("guides/crosswalk.md", "crosswalk.md.j2"))
-    pages.append(PageSpec("industries/index.md", "industries-index.md.j2"))
-    pages += [PageSpec(f"industries/{sid}.md", "sector.md.j2", {"sector": s}) for sid, s in site.catalog.sectors.items()]
+    if site.industries:
+        pages.append(PageSpec("industries/index.md", "industries-index.md.j2"))
+        pages += [PageSpec(f"industries/{sid}.md", "sector.md.j2", {"sector": s}) for sid, s in site.catalog.sectors.items()]
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
@@ -651,13 +675,15 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
     guides = ["guides/index.md", *(f"guides/{g['id']}.md" for g in site.guides)]
     if site.has_crosswalk:
         guides.append("guides/crosswalk.md")
-    industries = ["industries/index.md", *(f"industries/{sid}.md" for sid in catalog.sectors)]
+    industries = ["industries/index.md", *(f"industries/{sid}.md" for sid in catalog.sectors)] if site.industries else []
     nav: list = [{t("nav.home"): "index.md"}]
     if "how-to.md" in present:
         nav.append("how-to.md")
     if site.calculator:
         nav.append("calculator.md")
-    nav += [{t("nav.schemes"): schemes}, {t("nav.guides"): guides}, {t("nav.industries"): industries}]
+    nav += [{t("nav.schemes"): schemes}, {t("nav.guides"): guides}]
+    if industries:
+        nav.append({t("nav.industries"): industries})
     reference = ["kpis.md", "sources.md"] + (["performance.md"] if _benchmark_results(catalog, options) else []) \
         + (["about.md"] if "about.md" in present else [])
     nav.append({t("nav.reference"): reference})

@@ -37,6 +37,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from ..catalog import CatalogError, load_catalog
 from . import generate
+from .edition import EditionError, edition_bundle, resolve as resolve_edition
 from .generate import DEFAULT_LANG, LANGS, SiteOptions, SiteOptionsError
 
 __all__ = ["GuidegenPlugin", "GuidegenConfig"]
@@ -77,7 +78,7 @@ class BureauConfig(base.Config):
     """The publishing bureau's identity; every text may differ per language."""
 
     name = BilingualText()        # site name in the header and the browser tab
-    logo = c.Optional(c.Type(str))  # path inside docs/, e.g. assets/bureau-logo.svg
+    logo = c.Optional(c.Type(str))  # inside docs/ (assets/logo.svg) or relative to this config file
     contact = BilingualText()     # one line in the footer: address, phone, e-mail
     footer = BilingualText()      # e.g. the ICP record number (ICP备案号)
 
@@ -98,6 +99,8 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
         self.rendered_dir: Path | None = None
         self.present_pages: set[str] = set()
         self.build_depth = 0
+        self.bundle: dict | None = None      # the calculator bundle of this edition
+        self.logo: str | None = None         # the bureau's logo, relative to the site root
 
     # ---------------------------------------------------------------- hooks
 
@@ -124,8 +127,13 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         try:
             written = generate.render_tree(self.catalog, self.rendered_dir, self.options)
-        except SiteOptionsError as exc:
+            # The calculator asks and scores only what the edition publishes (guidegen.site.edition).
+            full = self.catalog.bundle()
+            self.bundle = edition_bundle(full, resolve_edition(full, schemes=self.options.schemes,
+                                                                 guides=self.options.guides))
+        except (SiteOptionsError, EditionError) as exc:
             raise PluginError(f"guidegen: {exc}") from None
+        self.logo = self._place_logo(project_dir)
         self.present_pages = generate.neutral_pages(p.relative_to(self.rendered_dir).as_posix() for p in written)
         log.info(f"rendered {len(written)} files from {catalog_dir} and {self.source_docs_dir}")
         config.docs_dir = str(self.rendered_dir)
@@ -135,8 +143,8 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
         dirs = config.theme.dirs
         if str(OVERRIDES_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES_DIR))
-        if self.config.bureau.logo:
-            config.theme["logo"] = self.config.bureau.logo
+        if self.logo:
+            config.theme["logo"] = self.logo
         # jieba (Chinese search segmentation) logs its dictionary loading at INFO level.
         logging.getLogger("jieba").setLevel(logging.WARNING)
         return config
@@ -152,6 +160,9 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
             config.site_name = html.escape(bureau.name[lang], quote=True)
         config.extra["guidegen"] = {
             "lang": lang,
+            # name (plain text, escaped where printed) and logo: the calculator page's header
+            "name": bureau.name[lang] if bureau.name else None,
+            "logo": self.logo,
             "contact": bureau.contact[lang] if bureau.contact else None,
             "footer": bureau.footer[lang] if bureau.footer else None,
         }
@@ -178,10 +189,11 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
         if not self.config.publish.calculator:
             return
         from . import calculator
-        project_dir = Path(config.config_file_path).resolve().parent
+        project_dir = _project_root(Path(config.config_file_path).resolve().parent)
         build_error = getattr(calculator, "CalculatorBuildError", None)
         try:
-            files = calculator.build_calculator_assets(self.catalog, Path(config.site_dir), root=project_dir)
+            files = calculator.build_calculator_assets(self.bundle or self.catalog, Path(config.site_dir),
+                                                       root=project_dir)
         except NotImplementedError:
             log.info("the calculator's runtime files are not implemented yet; site built without them")
             return
@@ -211,6 +223,24 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
 
     # ---------------------------------------------------------------- helpers
 
+    def _place_logo(self, project_dir: Path) -> str | None:
+        """The bureau's logo as a path inside the rendered docs: a file of docs/ stays where
+        it is; a file beside the config (an edition's own logo) is copied in, so one
+        edition's logo is never part of another edition's site."""
+        logo = self.config.bureau.logo
+        if not logo:
+            return None
+        if (self.source_docs_dir / logo).is_file():
+            return Path(logo).as_posix()
+        source = (project_dir / logo).resolve()
+        if not source.is_file():
+            raise PluginError(f"guidegen: bureau.logo {logo!r} is neither in {self.source_docs_dir} "
+                              f"nor at {source}")
+        target = Path("assets") / "bureau" / source.name
+        (self.rendered_dir / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, self.rendered_dir / target)
+        return target.as_posix()
+
     @staticmethod
     def _write_sitemaps(config) -> None:
         """One sitemap per language folder, as Material's language selector fetches
@@ -233,3 +263,12 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
         """The language being built: the theme language mkdocs-static-i18n sets per build."""
         lang = config.theme.get("language") or DEFAULT_LANG
         return lang if lang in LANGS else DEFAULT_LANG
+
+
+def _project_root(config_dir: Path) -> Path:
+    """The folder holding the calculator's sources (calculator/, node_modules/): the
+    config's own folder, or the nearest one above it (editions/changzhou.yml)."""
+    for folder in (config_dir, *config_dir.parents):
+        if (folder / "calculator" / "app.js").is_file():
+            return folder
+    return config_dir

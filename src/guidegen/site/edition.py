@@ -1,0 +1,269 @@
+"""What one edition of the site publishes, and the calculator bundle cut to it.
+
+A bureau publishes some schemes and scene guides (``publish:`` in mkdocs.yml).
+``resolve`` works out everything that follows from that choice — the guides the
+published schemes read (always published with them), the source documents, KPI
+lists, declarations, question fields and derived facts they need, whether the
+sector pages and the crosswalk appear — and ``edition_bundle`` compiles the
+calculator's bundle with exactly that, so a Changzhou-only edition asks the
+Changzhou questions, scores the Changzhou scheme and carries no other region's
+text. Both read the compiled bundle (a plain dict), so the pages and the
+calculator see the same choice.
+
+Citations of a document that is not published are dropped from what is kept
+(a profile field's ``source``, a sector's basis): the document is not on the
+edition's sources page and must not be named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+__all__ = ["Edition", "EditionError", "resolve", "edition_bundle", "guides_read", "DERIVED_INPUTS"]
+
+# How the engine (guidegen.core.facts) derives each fact: the profile fields and
+# facts it reads. Kept beside the engine's derivations by a test that compares the
+# edition's results with the full bundle's on every worked case.
+DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
+    "derived.sector": ("enterprise.sector", "enterprise.industry_division"),
+    "sector.technologies": ("derived.sector",),
+    "sector.modes": ("derived.sector",),
+    "derived.size_class": ("enterprise.employees", "enterprise.revenue_wan"),
+    "derived.sme": ("enterprise.employees", "enterprise.revenue_wan"),
+    "derived.above_designated_size": ("enterprise.above_designated_size", "enterprise.revenue_wan"),
+    "derived.investment_total_wan": ("investment_wan.core_equipment", "investment_wan.services"),
+    "derived.local_equipment_share": ("investment_wan.local_core_equipment", "investment_wan.core_equipment"),
+    "derived.local_service_share": ("investment_wan.local_services", "investment_wan.services"),
+}
+SECTOR_FACTS = ("derived.sector", "sector.technologies", "sector.modes")
+SIZE_FACTS = ("derived.size_class", "derived.sme", "derived.above_designated_size")
+
+
+class EditionError(ValueError):
+    """``publish`` names a scheme or guide the catalog does not define."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The published parts of a catalog. Every tuple is in catalog order."""
+
+    schemes: tuple[str, ...]
+    guides: tuple[str, ...]          # listed guides plus those the published schemes read
+    sources: frozenset[str]          # documents cited by published schemes and guides
+    kpi_lists: tuple[str, ...]
+    declarations: tuple[str, ...]
+    fields: frozenset[str]           # question fields the calculator asks
+    facts: frozenset[str]            # facts the published rules read (with what derives them)
+    sectors: bool                    # some published rule reads the sector (sector pages, division question)
+    vocabularies: bool               # new technologies / modes are asked or read
+    crosswalk: tuple[int, ...]       # indexes of the crosswalk rows between published guides
+    complete: bool                   # everything in the catalog is published
+
+    @property
+    def has_crosswalk(self) -> bool:
+        """The crosswalk is published only between two or more published guides."""
+        return len(self.guides) >= 2 and bool(self.crosswalk)
+
+
+def _walk(value) -> Iterator[Mapping]:
+    if isinstance(value, Mapping):
+        yield value
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _walk(v)
+
+
+def _reads(scheme: Mapping) -> tuple[set[str], set[str]]:
+    """(facts, declarations) a scheme's rules, rubric and levels read."""
+    facts, decls = set(), set()
+    for m in _walk(scheme):
+        if isinstance(m.get("compare"), str):
+            facts.add(m["compare"])
+        if isinstance(m.get("fact"), str):
+            facts.add(m["fact"])
+        if isinstance(m.get("declaration"), str):
+            decls.add(m["declaration"])
+    return facts, decls
+
+
+def guides_read(scheme: Mapping) -> set[str]:
+    """Ids of the scene guides whose scenes a scheme's rules read (coverage.GUIDE.*)."""
+    return {p.split(".")[1] for p in _reads(scheme)[0] if p.split(".")[0] in ("coverage", "scenes") and "." in p}
+
+
+def _citations(value) -> set[str]:
+    return {m["doc"] for m in _walk(value) if isinstance(m.get("doc"), str) and "article" in m}
+
+
+def resolve(bundle: Mapping, *, schemes=(), guides=()) -> Edition:
+    """The edition that publishes ``schemes`` and ``guides`` (ids; empty = all)."""
+    unknown = [s for s in schemes if s not in bundle["schemes"]] + [g for g in guides if g not in bundle["guides"]]
+    if unknown:
+        raise EditionError(f"unknown scheme or guide id(s): {', '.join(unknown)} "
+                           f"(schemes: {', '.join(bundle['schemes'])}; guides: {', '.join(bundle['guides'])})")
+    scheme_ids = [s for s in bundle["schemes"] if not schemes or s in schemes]
+    facts: set[str] = set()
+    decls: set[str] = set()
+    for sid in scheme_ids:
+        f, d = _reads(bundle["schemes"][sid])
+        facts |= f
+        decls |= d
+    # Close over the derivations: a derived fact needs what it is derived from.
+    todo = list(facts)
+    while todo:
+        path = todo.pop()
+        parts = path.split(".")
+        needs: tuple[str, ...] = DERIVED_INPUTS.get(path, ())
+        if parts[0] == "coverage" and len(parts) >= 3:
+            gid = parts[1]
+            needs = (f"scenes.{gid}",)
+            if parts[2] == "support":
+                needs = ("support_elements", f"scenes.{gid}")
+            elif parts[2] == "sector_key_links":
+                needs = ("derived.sector", f"scenes.{gid}")
+        for n in needs:
+            if n not in facts:
+                facts.add(n)
+                todo.append(n)
+    read_guides = {p.split(".")[1] for p in facts if p.split(".")[0] in ("coverage", "scenes") and "." in p}
+    guide_ids = [g for g in bundle["guides"] if not guides or g in guides or g in read_guides]
+    all_fields = {f["path"]: f for sec in bundle["profile"]["sections"] for f in sec["fields"]}
+    read_anywhere = set()
+    for s in bundle["schemes"].values():
+        read_anywhere |= _reads(s)[0]
+    for path in list(read_anywhere):
+        read_anywhere.update(DERIVED_INPUTS.get(path, ()))
+    derived_known = set(DERIVED_INPUTS) | set(SECTOR_FACTS)
+    unmapped = [p for p in facts if p not in all_fields and p.split(".")[0] not in ("coverage", "scenes")
+                and p not in derived_known]
+    if unmapped:
+        # A fact the engine derives in a way this module does not know yet: ask every
+        # field rather than a form that cannot give the engine what it needs.
+        fields = set(all_fields)
+    else:
+        # Fields a published rule reads, and fields no scheme reads at all (the
+        # enterprise's name for the printout); never another scheme's own questions.
+        # A field tagged with the schemes that ask it (`schemes:`, e.g. application details)
+        # follows those schemes.
+        fields = {p for p, f in all_fields.items()
+                  if p in facts or (set(f.get("schemes") or ()) & set(scheme_ids))
+                  or (p not in read_anywhere and not f.get("schemes"))}
+    fields |= {all_fields[p]["max_field"] for p in list(fields) if all_fields[p].get("max_field")}
+    sectors = bool(facts & {*SECTOR_FACTS}) or any(p.endswith(".sector_key_links") for p in facts)
+    vocabularies = sectors or bool({"new_technologies", "new_modes"} & fields)
+    if not sectors:
+        fields -= {p for p, f in all_fields.items()
+                   if f.get("type") == "division" or f.get("options_from") == "sectors"}
+    if not vocabularies:
+        fields -= {p for p, f in all_fields.items() if f.get("options_from") in ("technologies", "modes")}
+    kpis = [k for k in bundle["kpi_lists"] if any(k in (bundle["schemes"][s].get("kpi_lists") or ()) for s in scheme_ids)]
+    sources = set()
+    for sid in scheme_ids:
+        sources |= _citations(bundle["schemes"][sid])
+    for gid in guide_ids:
+        sources |= _citations(bundle["guide_info"][gid])
+        sources |= _citations(bundle["guides"][gid])
+    for k in kpis:
+        sources |= _citations(bundle["kpi_lists"][k])
+    published = set(guide_ids)
+    rows = tuple(i for i, r in enumerate(bundle["crosswalk"])
+                 if r["from"]["guide"] in published and all(t["guide"] in published for t in r["to"])
+                 and len(published) >= 2)
+    complete = len(scheme_ids) == len(bundle["schemes"]) and len(guide_ids) == len(bundle["guides"])
+    return Edition(schemes=tuple(scheme_ids), guides=tuple(guide_ids), sources=frozenset(sources),
+                   kpi_lists=tuple(kpis), declarations=tuple(d for d in bundle["declarations"] if d in decls),
+                   fields=frozenset(fields), facts=frozenset(facts), sectors=sectors, vocabularies=vocabularies,
+                   crosswalk=rows, complete=complete)
+
+
+def _drop_foreign_citations(value: Any, sources: frozenset[str]) -> Any:
+    """A copy of ``value`` without any citation of a document outside ``sources``."""
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, Mapping) and isinstance(v.get("doc"), str) and "article" in v and v["doc"] not in sources:
+                continue
+            out[k] = _drop_foreign_citations(v, sources)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_drop_foreign_citations(v, sources) for v in value]
+    return value
+
+
+def _regions(regions: Mapping, schemes: list) -> dict:
+    """The divisions of the provinces a published rule names (by code or name).
+
+    The places matter only to the rules' "registered in our city" tests; a place in
+    another province fails them all the same, and keeping every province would name
+    every other region in the edition.
+    """
+    names = set()
+    for s in schemes:
+        for m in _walk(s):
+            if "compare" in m:
+                vals = m.get("value")
+                for v in (vals if isinstance(vals, (list, tuple)) else [vals]):
+                    if isinstance(v, (str, int)) and not isinstance(v, bool):
+                        names.add(str(v))
+    rows = regions["items"]
+    hit = [r for r in rows if {str(r.get("code")), r.get("name"), r.get("short")} & names]
+    provinces = {str(r.get("code"))[:2] for r in hit}
+    return {**regions, "items": [r for r in rows if str(r.get("code"))[:2] in provinces]}
+
+
+def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
+    """The calculator bundle of an edition: only what its schemes and guides need.
+
+    Same shape as the full bundle (the engine and the browser read it unchanged);
+    ``version`` is recomputed from the content.
+    """
+    if edition.complete:
+        return dict(bundle)
+    e = edition
+    sections = []
+    for sec in bundle["profile"]["sections"]:
+        fields = [f for f in sec["fields"] if f["path"] in e.fields]
+        if fields:
+            sections.append({**sec, "fields": fields})
+    facts = {p: f for p, f in bundle["facts"].items()
+             if p in e.facts or (p.split(".")[0] == "coverage" and p.split(".")[1] in e.guides)}
+    size_classes = dict(bundle["size_classes"])
+    if not (e.facts & {*SIZE_FACTS}):
+        # The engine reads the table's shape; without a size question it never uses the rows.
+        size_classes = {"classes": [], "sme_classes": [],
+                        "above_designated_size": {"min_revenue_wan": size_classes["above_designated_size"]["min_revenue_wan"]}}
+    body = {
+        "format": bundle["format"],
+        "sources": {k: v for k, v in bundle["sources"].items() if k in e.sources},
+        "guides": {g: bundle["guides"][g] for g in e.guides},
+        "guide_info": {g: bundle["guide_info"][g] for g in e.guides},
+        "crosswalk": [bundle["crosswalk"][i] for i in e.crosswalk] if e.has_crosswalk else [],
+        "technologies": list(bundle["technologies"]) if e.vocabularies else [],
+        "modes": list(bundle["modes"]) if e.vocabularies else [],
+        "sectors": dict(bundle["sectors"]) if e.sectors else {},
+        "divisions": dict(bundle["divisions"]) if e.sectors else {},
+        "kpi_lists": {k: bundle["kpi_lists"][k] for k in e.kpi_lists},
+        "size_classes": size_classes,
+        "declarations": {d: bundle["declarations"][d] for d in e.declarations},
+        "profile": {**bundle["profile"], "sections": sections},
+        "facts": facts,
+        "schemes": {s: bundle["schemes"][s] for s in e.schemes},
+    }
+    # Keys other work adds to the bundle: tables by scheme id are cut to the published
+    # schemes, the administrative divisions to the provinces the published rules name.
+    for key, value in bundle.items():
+        if key in body or key == "version":
+            continue
+        if key == "regions" and isinstance(value, Mapping) and isinstance(value.get("items"), list):
+            value = _regions(value, [bundle["schemes"][s] for s in e.schemes])
+        elif isinstance(value, Mapping) and value and set(value) <= set(bundle["schemes"]):
+            value = {k: v for k, v in value.items() if k in e.schemes}
+        body[key] = value
+    body = _drop_foreign_citations(body, e.sources)
+    digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
+    return {"format": body["format"], "version": digest, **{k: v for k, v in body.items() if k != "format"}}
