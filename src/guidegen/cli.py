@@ -1,4 +1,4 @@
-"""guidegen command line: validate, export, evaluate, render, calculator."""
+"""guidegen command line: validate, export, evaluate, render, calculator, batch."""
 
 from __future__ import annotations
 
@@ -77,6 +77,23 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from .desk import DeskError, batch_workbook, read_folder
+    bundle = _load(args.catalog).bundle()
+    try:
+        data, batch = batch_workbook(bundle, read_folder(args.dir), scheme=args.scheme, today=args.today, lang=args.lang)
+        Path(args.out).write_bytes(data)
+    except DeskError as exc:
+        print(f"guidegen batch: {exc.message['zh']} / {exc.message['en']}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"guidegen batch: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(1 for a in batch["applicants"] if a["row"] is not None)
+    print(f"wrote {args.out}: {rows} applicant(s) in the summary table, {len(batch['problems'])} problem(s)")
+    return 0
+
+
 def cmd_calculator(args) -> int:
     from .site.calculator import build_calculator_assets
     catalog = _load(args.catalog)
@@ -111,6 +128,15 @@ def main(argv=None) -> int:
     p.add_argument("--guide", action="append", help="publish only this scene guide (repeatable; default all)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("batch", help="pre-screen a folder of profiles for one scheme and write its summary workbook (.xlsx)")
+    p.add_argument("dir", help="folder of profiles (the calculator's exports, JSON or YAML)")
+    p.add_argument("--scheme", required=True, help="the scheme whose summary table (推荐汇总表) to fill")
+    p.add_argument("--today", help="evaluation date YYYY-MM-DD (default: today); decides the call status")
+    p.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the pre-screen and problems sheets")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG)
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("calculator", help="build the calculator's runtime files (wheel, bundle, Pyodide)")
     p.add_argument("out_dir")

@@ -335,6 +335,17 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
                 at.child(s, "kpi_lists").fail(f"unknown KPI list {k!r}")
         if "rubric" in s:
             _check_rubric(s["rubric"], at.child(s, "rubric"), known_facts, check_rule)
+        for xi, x in enumerate(s.get("exclusions", [])):
+            xat = at.child(s, "exclusions").child(s["exclusions"], xi)
+            for other in x.get("schemes", []):
+                if other not in schemes:
+                    xat.child(x, "schemes").fail(f"unknown scheme {other!r}")
+        if "summary_table" in s:
+            _check_summary_table(sid, s["summary_table"], at.child(s, "summary_table"), fields, guides)
+    for path, (f, fat) in fields.items():
+        for other in f.get("schemes", []):
+            if other not in schemes:
+                fat.child(f, "schemes").fail(f"unknown scheme {other!r}")
 
     if problems:
         return None
@@ -362,6 +373,48 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
 
 def _d(x) -> Decimal:
     return Decimal(str(x))
+
+
+# Which keys each summary-table value kind takes (besides ``kind``); the first group is required.
+_SUMMARY_KEYS = {
+    "number": ((), ()),
+    "field": (("path",), ("format",)),
+    "period": (("start", "end"), ("format",)),
+    "fixed": (("text",), ()),
+    "scene-instances": (("path", "guide"), ()),
+    "scenes": (("guide",), ()),
+    "remarks": ((), ("flags",)),
+}
+
+
+def _check_summary_table(sid: str, table, at: Where, fields: dict, guides: dict) -> None:
+    """Columns read real profile fields; every field a table reads is marked with the scheme."""
+    cols_at = at.child(table, "columns")
+    for ci, col in enumerate(table["columns"]):
+        cat = cols_at.child(table["columns"], ci)
+        value = col["value"]
+        vat = cat.child(col, "value")
+        required, optional = _SUMMARY_KEYS[value["kind"]]
+        for key in required:
+            if key not in value:
+                vat.fail(f"kind {value['kind']!r} needs '{key}'")
+        for key in value:
+            if key != "kind" and key not in required and key not in optional:
+                vat.child(value, key).fail(f"not used by kind {value['kind']!r}")
+        paths = [(k, value[k]) for k in ("path", "start", "end") if k in value]
+        paths += [("flags", flag["path"]) for flag in value.get("flags", [])]
+        for key, path in paths:
+            if path not in fields:
+                vat.child(value, key).fail(f"unknown profile field {path!r} (not in profile.yaml)")
+                continue
+            f, _ = fields[path]
+            if value["kind"] == "scene-instances" and f["type"] != "scene-instances":
+                vat.child(value, key).fail(f"{path!r} is not a scene-instances field")
+            if key != "flags" and path.split(".")[0] not in ("enterprise",) and sid not in f.get("schemes", []):
+                vat.child(value, key).fail(
+                    f"profile field {path!r} is read by this table but does not list {sid!r} in its 'schemes'")
+        if "guide" in value and value["guide"] not in guides:
+            vat.child(value, "guide").fail(f"unknown guide {value['guide']!r}")
 
 
 def _check_rubric(r, at: Where, known_facts, check_rule) -> None:

@@ -250,6 +250,18 @@ RUBRIC = Obj(
 LEVEL = Obj({"id": ID, "name": TEXT, "conditions": ListOf(CONDITION)}, {"summary": TEXT, "source": CITATION})
 TEXT_WITH_SOURCE = Obj({"text": TEXT}, {"source": CITATION})
 
+# The bureau's 推荐汇总表 (summary table) of a scheme, as its notice lays it out (desk, issue #17).
+SUMMARY_KINDS = ("number", "field", "period", "fixed", "scene-instances", "scenes", "remarks")
+SUMMARY_VALUE = Obj({"kind": Enum(*SUMMARY_KINDS)},
+                    {"path": STR, "start": STR, "end": STR, "format": Enum("year-month"), "guide": ID,
+                     "text": TEXT, "flags": ListOf(Obj({"path": STR, "held": TEXT}, {"not_held": TEXT}))})
+SUMMARY_TABLE = Obj(
+    {"title": TEXT, "source": CITATION,
+     "columns": ListOf(Obj({"header": TEXT, "value": SUMMARY_VALUE},
+                           {"group": TEXT, "source": CITATION, "interpretation": TEXT}), 1)},
+    {"unit_line": TEXT, "notes": ListOf(TEXT), "interpretation": TEXT},
+)
+
 SCHEME = Obj(
     {"id": ID, "name": TEXT, "tier": Enum("national", "provincial", "municipal"), "region": TEXT,
      "year": INT, "issuer": TEXT, "source": CITATION, "conditions": ListOf(CONDITION)},
@@ -264,7 +276,9 @@ SCHEME = Obj(
                           "note": TEXT}),
      "kpi_lists": ListOf(ID),
      "exclusions": ListOf(Obj({"kind": Enum("one-project", "one-direction", "already-recognised"),
-                               "text": TEXT, "source": CITATION}, {"soft": BOOL, "interpretation": TEXT})),
+                               "text": TEXT, "source": CITATION},
+                              {"soft": BOOL, "interpretation": TEXT, "schemes": ListOf(ID, 1)})),
+     "summary_table": SUMMARY_TABLE,
      "quotas": ListOf(TEXT_WITH_SOURCE),
      "notes": ListOf(TEXT_WITH_SOURCE)},
 )
@@ -319,9 +333,11 @@ SIZE_CLASSES = Obj(
 DECLARATION = Obj({"id": ID, "label": TEXT}, {"help": TEXT, "source": CITATION})
 OPTION = Obj({"value": ANY, "label": TEXT})
 FIELD = Obj(
-    {"path": STR, "type": Enum("string", "integer", "number", "boolean", "date", "choice", "multi-choice", "division"),
+    {"path": STR, "type": Enum("string", "integer", "number", "boolean", "date", "choice", "multi-choice", "division",
+                               "scene-instances"),
      "label": TEXT},
     {"help": TEXT, "source": CITATION, "unit": TEXT, "min": NUM, "max": NUM, "max_field": STR,
+     "schemes": ListOf(ID, 1), "personal": BOOL,
      "options": ListOf(OPTION, 1),
      "options_from": Enum("technologies", "modes", "sectors", "support-elements")},
 )

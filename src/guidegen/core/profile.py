@@ -130,8 +130,49 @@ def _check_field(bundle: dict, f: dict, value, path: str, errors: list):
             if item not in out:
                 out.append(item)
         return out
+    if t == "scene-instances":
+        return _scene_instances(bundle, value, path, errors)
     errors.append(_err(path, "未知字段类型", "unknown field type"))  # pragma: no cover - catalog validated
     return None
+
+
+def _scene_instances(bundle: dict, value, path: str, errors: list):
+    """Named scene instances (场景实例, for the bureau's summary table):
+    ``{GUIDE: [{scene: N, name: TEXT}, ...]}``, scene numbers as the guide numbers them."""
+    if not isinstance(value, dict):
+        errors.append(_err(path, "应为“指引编号: [{scene: 场景编号, name: 实例名称}]”映射",
+                           "must map guide id to a list of {scene, name}"))
+        return None
+    out = {}
+    for guide, items in value.items():
+        at = f"{path}.{str(guide)[:40]}"
+        if guide not in bundle["guides"]:
+            errors.append(_err(at, f"未知的场景指引 {str(guide)[:40]!r}", f"unknown scene guide {str(guide)[:40]!r}"))
+            return None
+        if items is None:
+            continue
+        if not isinstance(items, list) or len(items) > MAX_LIST:
+            errors.append(_err(at, "应为场景实例列表", "must be a list of scene instances"))
+            return None
+        total = sum(len(link["scenes"]) for link in bundle["guides"][guide])
+        rows = []
+        for i, item in enumerate(items):
+            n = item.get("scene") if isinstance(item, dict) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or set(item) - {"scene", "name"}:
+                errors.append(_err(f"{at}[{i}]", "应为 {scene: 场景编号, name: 实例名称}", "must be {scene, name}"))
+                return None
+            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= total:
+                errors.append(_err(f"{at}[{i}].scene", f"未知的场景编号 {str(n)[:20]}（应为 1–{total}）",
+                                   f"unknown scene number {str(n)[:20]} (expected 1–{total})"))
+                return None
+            if not isinstance(name, str) or not name.strip() or len(name) > MAX_STRING:
+                errors.append(_err(f"{at}[{i}].name", f"实例名称应为不超过{MAX_STRING}字的文本",
+                                   f"the instance name must be text of at most {MAX_STRING} characters"))
+                return None
+            rows.append({"scene": n, "name": name.strip()})
+        out[guide] = rows
+    return out
 
 
 def check_profile(bundle: dict, profile) -> dict:

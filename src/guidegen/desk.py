@@ -1,0 +1,660 @@
+"""The bureau's desk: pre-screen a district's applications and fill the scheme's 推荐汇总表.
+
+A county or district bureau collects the enterprises' profiles (the calculator's
+exports, JSON or YAML), checks each against one scheme with ``guidegen.core.evaluate``
+and sends the city a summary table in the notice's own layout. ``screen`` does the
+checking (pure data in, pure data out); ``workbook`` lays the result out as an
+``.xlsx`` with three sheets: the scheme's summary table (columns as catalogued in
+``scheme.summary_table``), the 初审 (pre-screen) sheet in recommendation order, and
+the problems sheet. The same code runs in the CLI (``guidegen batch``) and, under
+Pyodide, on the site's bureau-desk page: openpyxl and et_xmlfile are pure Python.
+
+One bad file never stops the batch: it becomes a row of the problems sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+import io
+import json
+import unicodedata
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from .core import ProfileError, evaluate
+from .profile_file import dates_as_text
+
+__all__ = ["DeskError", "PROFILE_SUFFIXES", "read_folder", "screen", "workbook", "batch_workbook"]
+
+PROFILE_SUFFIXES = (".json", ".yaml", ".yml")
+# A profile is a few kilobytes; anything far bigger dropped on the desk is not one.
+MAX_FILE_BYTES = 2_000_000
+VERDICTS = ("qualifies", "short-of-pass-mark", "pending", "not-eligible")
+_EVALUATE_TAKES_TODAY = "today" in inspect.signature(evaluate).parameters
+# Deterministic workbooks: fixed zip entry times, so the same batch gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+WORDS = {
+    "qualifies": {"zh": "符合条件", "en": "Qualifies"},
+    "short-of-pass-mark": {"zh": "未达及格线", "en": "Short of the pass mark"},
+    "pending": {"zh": "待确认", "en": "Pending"},
+    "not-eligible": {"zh": "不符合申报条件", "en": "Not eligible"},
+    "open": {"zh": "申报中", "en": "open"},
+    "closed": {"zh": "已截止", "en": "closed"},
+    "unknown": {"zh": "未知", "en": "unknown"},
+}
+
+
+class DeskError(ValueError):
+    """The batch cannot be made at all (unknown scheme, a scheme without a summary table)."""
+
+    def __init__(self, zh: str, en: str):
+        self.message = {"zh": zh, "en": en}
+        super().__init__(f"{zh} / {en}")
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_folder(folder) -> list[tuple[str, bytes]]:
+    """Every regular file directly in ``folder`` as (name, bytes), sorted by name.
+
+    Hidden files are left out; anything else is returned, so that a file that is not
+    a profile still appears on the problems sheet.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DeskError(f"找不到文件夹 {folder}", f"folder not found: {folder}")
+    out = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.is_file() and not path.name.startswith("."):
+            out.append((path.name, path.read_bytes()))
+    return out
+
+
+def _parse(name: str, data: bytes):
+    """A profile from a file's bytes; ValueError with a bilingual message."""
+    if len(data) > MAX_FILE_BYTES:
+        raise _Unreadable("文件过大，不是档案文件", "the file is too large to be a profile")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Unreadable("不是 UTF-8 文本", "not UTF-8 text") from None
+    if name.lower().endswith(".json"):
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise _Unreadable("JSON 嵌套层级过深", "JSON nested too deeply") from None
+        except ValueError as exc:
+            raise _Unreadable(f"JSON 格式错误：{str(exc)[:160]}", f"not valid JSON: {str(exc)[:160]}") from None
+    import yaml  # PyYAML: the CLI's dependency; on the desk page a pure-Python wheel
+    try:
+        return dates_as_text(yaml.safe_load(text))
+    except RecursionError:
+        raise _Unreadable("YAML 嵌套层级过深", "YAML nested too deeply") from None
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())[:160]
+        raise _Unreadable(f"YAML 格式错误：{detail}", f"not valid YAML: {detail}") from None
+
+
+class _Unreadable(ValueError):
+    def __init__(self, zh: str, en: str):
+        self.message = {"zh": zh, "en": en}
+        super().__init__(en)
+
+
+# --------------------------------------------------------------------------- screening
+
+def _get(profile: dict, path: str):
+    head, _, tail = path.partition(".")
+    value = profile.get(head)
+    if tail:
+        return value.get(tail) if isinstance(value, dict) else None
+    return value
+
+
+def _identity(name) -> str | None:
+    """The enterprise, as the bureau would recognise it: its name without spacing or
+    full-width/half-width differences (（） and () are the same bracket)."""
+    if not isinstance(name, str):
+        return None
+    key = "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+    return key or None
+
+
+def _cite(source: dict) -> str:
+    return f"{source['doc']} {source['article']}"
+
+
+def _problem(file, field, kind, zh, en, source=None) -> dict:
+    return {"file": file, "field": field, "kind": kind, "message": {"zh": zh, "en": en}, "source": source}
+
+
+def _verdict(result: dict) -> str:
+    """The engine's verdict (profile.md 1.1); derived by its definition from an engine without it."""
+    if result.get("verdict") in VERDICTS:
+        return result["verdict"]
+    if result["eligibility"] == "ineligible":
+        return "not-eligible"
+    if result["eligibility"] == "unknown":
+        return "pending"
+    score = result.get("score")
+    return "short-of-pass-mark" if score and not score.get("passed") else "qualifies"
+
+
+def _call(result: dict, scheme: dict, today: str) -> dict:
+    """The engine's call status (profile.md 1.1), or the same comparison of the scheme's deadline."""
+    if isinstance(result.get("call"), dict):
+        return result["call"]
+    deadline = scheme.get("deadline")
+    if not deadline:
+        return {"deadline": None, "status": "unknown"}
+    return {"deadline": deadline, "status": "open" if today <= deadline else "closed"}
+
+
+def _number(value):
+    """JSON-friendly: Decimals from the engine as int or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dict:
+    """Check every file against ``scheme``; return the batch as plain data.
+
+    ``files`` is a list of (name, bytes). ``today`` is the evaluation date
+    (YYYY-MM-DD; default: the current date), which decides the call status.
+    The result: ``{"scheme", "today", "applicants": [...], "problems": [...]}``,
+    applicants in recommendation order (qualifies first, then by score), each with
+    ``row`` (its number in the summary table, or None when left out as a duplicate).
+    """
+    if scheme not in bundle["schemes"]:
+        known = ", ".join(sorted(s for s in bundle["schemes"] if bundle["schemes"][s].get("summary_table")))
+        raise DeskError(f"未知的申报类别 {scheme!r}（可选：{known}）", f"unknown scheme {scheme!r} (choose from: {known})")
+    spec = bundle["schemes"][scheme]
+    if not spec.get("summary_table"):
+        known = ", ".join(sorted(s for s in bundle["schemes"] if bundle["schemes"][s].get("summary_table")))
+        raise DeskError(f"{spec['name']['zh']}的文件没有规定推荐汇总表（有汇总表的类别：{known}）",
+                        f"the documents of {spec['name']['en']} lay out no summary table (schemes with one: {known})")
+    if today is None:
+        today = _dt.date.today().isoformat()
+    else:
+        try:
+            _dt.date.fromisoformat(today)
+        except (TypeError, ValueError):
+            raise DeskError(f"评估日期应为 YYYY-MM-DD，收到 {str(today)[:20]!r}",
+                            f"the evaluation date must be YYYY-MM-DD, got {str(today)[:20]!r}") from None
+    options = {"schemes": [scheme]}
+    if _EVALUATE_TAKES_TODAY:
+        options["today"] = today
+
+    problems: list[dict] = []
+    applicants: list[dict] = []
+    elsewhere: list[dict] = []   # readable files that apply for other schemes only
+    for name, data in sorted(files, key=lambda f: f[0]):
+        if not name.lower().endswith(PROFILE_SUFFIXES):
+            problems.append(_problem(name, None, "skipped", "不是档案文件（应为 .json、.yaml 或 .yml），已跳过",
+                                     "not a profile file (expected .json, .yaml or .yml); skipped"))
+            continue
+        try:
+            profile = _parse(name, data)
+        except _Unreadable as exc:
+            problems.append(_problem(name, None, "unreadable", exc.message["zh"], exc.message["en"]))
+            continue
+        except Exception as exc:  # one bad file never stops the batch
+            problems.append(_problem(name, None, "unreadable", f"无法读取：{str(exc)[:160]}", f"cannot read: {str(exc)[:160]}"))
+            continue
+        if not isinstance(profile, dict):
+            problems.append(_problem(name, None, "unreadable", "档案应为键值映射（YAML/JSON 对象）",
+                                     "a profile must be a mapping (YAML/JSON object)"))
+            continue
+        applying = _get(profile, "application.schemes")
+        applying = [s for s in applying if isinstance(s, str)] if isinstance(applying, list) else []
+        identity = _identity(_get(profile, "enterprise.name"))
+        if applying and scheme not in applying:
+            names = "、".join(bundle["schemes"][s]["name"]["zh"] if s in bundle["schemes"] else s for s in applying)
+            names_en = "; ".join(bundle["schemes"][s]["name"]["en"] if s in bundle["schemes"] else s for s in applying)
+            problems.append(_problem(name, "application.schemes", "other-scheme",
+                                     f"本档案申报的是{names}，不在本次汇总之列", f"this profile applies for {names_en}, not this scheme"))
+            elsewhere.append({"file": name, "identity": identity, "applying": applying})
+            continue
+        try:
+            result = evaluate(bundle, profile, **options)["results"][0]
+        except ProfileError as exc:
+            for e in exc.errors:
+                problems.append(_problem(name, e["field"], "field", e["message"]["zh"], e["message"]["en"]))
+            continue
+        except Exception as exc:  # never lose the batch to one profile
+            problems.append(_problem(name, None, "unreadable", f"计算出错：{str(exc)[:160]}", f"evaluation failed: {str(exc)[:160]}"))
+            continue
+        applicants.append(_applicant(name, profile, result, spec, today, identity, applying))
+
+    applicants.sort(key=_rank)
+    _flag_duplicates(applicants, spec, problems)
+    _flag_exclusions(applicants, elsewhere, spec, bundle, problems)
+    row = 0
+    for a in applicants:
+        if a["duplicate_of"] is None:
+            row += 1
+            a["row"] = row
+    for a in applicants:
+        if a["row"] is not None:
+            problems.extend(_missing_for_table(a, spec, bundle))
+    return {"scheme": scheme, "today": today, "applicants": applicants, "problems": problems}
+
+
+def _applicant(name, profile, result, spec, today, identity, applying) -> dict:
+    score = result.get("score")
+    plan = result.get("plan") if isinstance(result.get("plan"), dict) else None
+    conds = result["conditions"]
+    return {
+        "file": name,
+        "name": _get(profile, "enterprise.name"),
+        "identity": identity,
+        "applying": applying,
+        "profile": profile,
+        "verdict": _verdict(result),
+        "eligibility": result["eligibility"],
+        "score": None if not score else {
+            "total": _number(score["total"]), "max": _number(score["max"]), "pass_mark": _number(score["pass_mark"]),
+            "short": _number(max(Decimal(str(score["pass_mark"])) - Decimal(str(score["total"])), Decimal(0)))},
+        "plan": None if not plan else {
+            "reachable": plan.get("reachable"), "total_after": _number(plan.get("total_after")),
+            "steps": [{"item": s.get("item"), "points": _number(s.get("points")), "message": s.get("message")}
+                      for s in plan.get("steps", [])]},
+        "failing": [_condition(c) for c in conds if c["status"] == "fail"],
+        "pending": [_condition(c) for c in conds if c["status"] == "unknown"],
+        "call": _call(result, spec, today),
+        "row": None,
+        "duplicate_of": None,
+        "flags": [],
+    }
+
+
+def _condition(c: dict) -> dict:
+    return {"id": c["id"], "title": c["title"], "message": c["message"], "source": c["source"], "soft": c["soft"]}
+
+
+def _rank(a: dict):
+    total = a["score"]["total"] if a["score"] else None
+    return (VERDICTS.index(a["verdict"]), 0 if total is None else -total, a["identity"] or "\uffff", a["file"])
+
+
+def _flag_duplicates(applicants, spec, problems) -> None:
+    """The same enterprise twice for one scheme: the better-placed file stays in the table."""
+    rule = next((x for x in spec.get("exclusions", []) if x["kind"] == "one-project"), None)
+    first: dict[str, dict] = {}
+    for a in applicants:
+        if a["identity"] is None:
+            continue
+        kept = first.setdefault(a["identity"], a)
+        if kept is a:
+            continue
+        a["duplicate_of"] = kept["file"]
+        rule_zh = f"{rule['text']['zh']}" if rule else "同一企业只列一行"
+        rule_en = f"{rule['text']['en']}" if rule else "one row per enterprise"
+        name = " ".join(str(a["name"]).split())
+        zh = f"与 {kept['file']} 为同一企业（{name}），未列入汇总表：{rule_zh}"
+        en = f"same enterprise as {kept['file']} ({name}); left out of the summary table: {rule_en}"
+        a["flags"].append({"zh": f"重复：同 {kept['file']}", "en": f"duplicate of {kept['file']}"})
+        kept["flags"].append({"zh": f"重复：另见 {a['file']}", "en": f"duplicate: see also {a['file']}"})
+        problems.append(_problem(a["file"], "enterprise.name", "duplicate", zh, en, _cite(rule["source"]) if rule else None))
+
+
+def _flag_exclusions(applicants, elsewhere, spec, bundle, problems) -> None:
+    """An enterprise applying for this scheme and one it excludes (一个企业一次只能选择申报…)."""
+    for rule in spec.get("exclusions", []):
+        others = set(rule.get("schemes", ()))
+        if rule["kind"] != "one-direction" or not others:
+            continue
+        for a in applicants:
+            hits = [(a["file"], s) for s in a["applying"] if s in others]
+            if a["identity"] is not None:
+                hits += [(o["file"], s) for o in elsewhere if o["identity"] == a["identity"]
+                         for s in o["applying"] if s in others]
+            if not hits:
+                continue
+            where = "、".join(sorted({f"{bundle['schemes'][s]['name']['zh']}（{f}）" for f, s in hits}))
+            where_en = "; ".join(sorted({f"{bundle['schemes'][s]['name']['en']} ({f})" for f, s in hits}))
+            a["flags"].append({"zh": "同时申报了互斥的类别", "en": "also applies for an excluded scheme"})
+            problems.append(_problem(
+                a["file"], "application.schemes", "exclusion",
+                f"同一企业还申报了{where}：{rule['text']['zh']}", f"the same enterprise also applies for {where_en}: {rule['text']['en']}",
+                _cite(rule["source"])))
+
+
+def _missing_for_table(a: dict, spec: dict, bundle: dict) -> list[dict]:
+    out = []
+    for col in spec["summary_table"]["columns"]:
+        value = col["value"]
+        kind = value["kind"]
+        header = col["header"]
+        if kind == "field" or kind == "period":
+            paths = [value["path"]] if kind == "field" else [value["start"], value["end"]]
+            for path in paths:
+                if _get(a["profile"], path) in (None, ""):
+                    out.append(_problem(a["file"], path, "missing", f"汇总表“{header['zh']}”一栏需要此项，档案未填写",
+                                        f"the summary table's column '{header['en']}' needs it; the profile leaves it empty"))
+        elif kind == "scene-instances":
+            if not (_get(a["profile"], value["path"]) or {}).get(value["guide"]):
+                out.append(_problem(a["file"], value["path"], "missing",
+                                    f"汇总表“{header['zh']}”需要场景实例名称，档案未填写；暂列所选场景",
+                                    f"the column '{header['en']}' needs named scene instances; the profile has none, so the selected scenes are listed"))
+        elif kind == "scenes":
+            if not (a["profile"].get("scenes") or {}).get(value["guide"]):
+                out.append(_problem(a["file"], f"scenes.{value['guide']}", "missing",
+                                    f"汇总表“{header['zh']}”一栏需要所选场景，档案未选择",
+                                    f"the column '{header['en']}' needs the selected scenes; the profile selects none"))
+    return out
+
+
+# --------------------------------------------------------------------------- the summary table's cells
+
+def _scene_names(bundle: dict, guide: str) -> dict[int, tuple[str, str]]:
+    return {s["number"]: (link["name"]["zh"], s["name"]["zh"]) for link in bundle["guides"][guide] for s in link["scenes"]}
+
+
+def _year_month(value) -> str | None:
+    if not isinstance(value, str) or len(value) < 7:
+        return None
+    return f"{int(value[:4])}年{int(value[5:7])}月"
+
+
+def _field_text(bundle: dict, path: str, value):
+    field = next((f for s in bundle["profile"]["sections"] for f in s["fields"] if f["path"] == path), None)
+    if field and field.get("options"):
+        for o in field["options"]:
+            if o["value"] == value:
+                return o["label"]["zh"]
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def _remarks(a: dict, value: dict) -> str:
+    parts = []
+    for flag in value.get("flags", []):
+        held = _get(a["profile"], flag["path"])
+        if held is True or (isinstance(held, (int, float)) and not isinstance(held, bool) and held > 0):
+            parts.append(flag["held"]["zh"])
+        elif held is not None and "not_held" in flag:
+            parts.append(flag["not_held"]["zh"])
+    verdict = f"自动初审：{WORDS[a['verdict']]['zh']}"
+    if a["score"]:
+        verdict += f"（{_fmt(a['score']['total'])}分，及格线{_fmt(a['score']['pass_mark'])}分）"
+    parts.append(verdict)
+    return "；".join(parts)
+
+
+def _fmt(n) -> str:
+    return str(_number(n)) if n is not None else ""
+
+
+def cell_value(bundle: dict, a: dict, column: dict):
+    """What one applicant puts in one column of the summary table (Chinese, as the notice)."""
+    value = column["value"]
+    kind = value["kind"]
+    if kind == "number":
+        return a["row"]
+    if kind == "field":
+        raw = _get(a["profile"], value["path"])
+        if value.get("format") == "year-month":
+            return _year_month(raw)
+        return _field_text(bundle, value["path"], raw)
+    if kind == "period":
+        start, end = _year_month(_get(a["profile"], value["start"])), _year_month(_get(a["profile"], value["end"]))
+        return None if not (start or end) else f"{start or '？'}—{end or '？'}"
+    if kind == "fixed":
+        return value["text"]["zh"]
+    if kind == "remarks":
+        return _remarks(a, value)
+    names = _scene_names(bundle, value["guide"])
+    if kind == "scene-instances":
+        instances = (_get(a["profile"], value["path"]) or {}).get(value["guide"]) or []
+        if instances:
+            return "\n".join(f"{i}. {names[x['scene']][0]}—{names[x['scene']][1]}—{x['name']}"
+                             for i, x in enumerate(instances, 1))
+    chosen = sorted((a["profile"].get("scenes") or {}).get(value["guide"]) or [])
+    return "\n".join(f"{i}. {names[n][0]}—{names[n][1]}" for i, n in enumerate(chosen, 1)) or None
+
+
+# --------------------------------------------------------------------------- the workbook
+
+SHEET_WORDS = {
+    "screen": {"zh": "初审", "en": "Pre-screen"},
+    "problems": {"zh": "问题", "en": "Problems"},
+    "screen_title": {"zh": "{name} 自动初审（评估日期 {today}）", "en": "{name}: automatic pre-screen (evaluated on {today})"},
+    "screen_note": {"zh": "按推荐顺序排列：符合条件的在前，其次按得分；推荐单位可自行调整。结论依据各条件所引文件条款，仅供初审参考。",
+                    "en": "In recommendation order: qualifying applicants first, then by score; the bureau may reorder. "
+                          "Verdicts cite the articles they rest on and are a pre-screen aid only."},
+    "problems_title": {"zh": "无法读取、字段错误、重复与互斥申报", "en": "Unreadable files, field errors, duplicates and exclusions"},
+    "no_problems": {"zh": "没有问题。", "en": "No problems."},
+    "screen_headers": {
+        "zh": ["汇总表序号", "文件", "企业名称", "结论", "得分", "及格线", "差距分", "提分方案", "不满足的条件", "待确认的条件",
+               "申报时间", "提示"],
+        "en": ["Row in summary", "File", "Enterprise", "Verdict", "Score", "Pass mark", "Points short", "Plan",
+               "Conditions not met", "Conditions pending", "Call", "Flags"],
+    },
+    "problem_headers": {"zh": ["文件", "字段", "类别", "问题", "依据"], "en": ["File", "Field", "Kind", "Problem", "Source"]},
+    "kinds": {
+        "skipped": {"zh": "非档案文件", "en": "not a profile"},
+        "unreadable": {"zh": "无法读取", "en": "unreadable"},
+        "field": {"zh": "字段错误", "en": "field error"},
+        "other-scheme": {"zh": "其他类别", "en": "other scheme"},
+        "duplicate": {"zh": "重复申报", "en": "duplicate"},
+        "exclusion": {"zh": "互斥申报", "en": "exclusion"},
+        "missing": {"zh": "汇总表缺项", "en": "missing for the table"},
+    },
+    "left_out": {"zh": "—（重复，未列入）", "en": "— (duplicate, left out)"},
+    "plan_reachable": {"zh": "{n}步可达{total}分", "en": "{n} step(s) reach {total}"},
+    "plan_unreachable": {"zh": "无法达到及格线（最高{total}分）", "en": "cannot reach the pass mark (best {total})"},
+    "call_open": {"zh": "申报中（截止 {deadline}）", "en": "open (deadline {deadline})"},
+    "call_closed": {"zh": "已截止（{deadline}），结论预测下一批", "en": "closed ({deadline}); the verdict predicts the next call"},
+    "call_unknown": {"zh": "截止日期未知", "en": "deadline unknown"},
+    "soft": {"zh": "（原则上）", "en": " (in principle)"},
+}
+
+
+def _w(key: str, lang: str, **kw) -> str:
+    return SHEET_WORDS[key][lang].format(**kw)
+
+
+def _plan_text(a: dict, lang: str) -> str | None:
+    plan = a["plan"]
+    if not plan:
+        return None
+    if not plan["reachable"]:
+        return _w("plan_unreachable", lang, total=_fmt(plan["total_after"]))
+    lines = [_w("plan_reachable", lang, n=len(plan["steps"]), total=_fmt(plan["total_after"]))]
+    for step in plan["steps"]:
+        message = step["message"][lang] if isinstance(step.get("message"), dict) else step["item"]
+        lines.append(f"+{_fmt(step['points'])} {message}")
+    return "\n".join(lines)
+
+
+def _conditions_text(conds: list[dict], lang: str) -> str | None:
+    if not conds:
+        return None
+    return "\n".join(f"{c['title'][lang]}{_w('soft', lang) if c['soft'] else ''}：{c['message'][lang]}（{c['source']}）"
+                     if lang == "zh" else
+                     f"{c['title'][lang]}{_w('soft', lang) if c['soft'] else ''}: {c['message'][lang]} ({c['source']})"
+                     for c in conds)
+
+
+def _call_text(call: dict, lang: str) -> str:
+    status = call.get("status")
+    if status in ("open", "closed"):
+        return _w(f"call_{status}", lang, deadline=call.get("deadline"))
+    return _w("call_unknown", lang)
+
+
+def screen_rows(batch: dict, lang: str = "zh") -> list[list]:
+    """The 初审 sheet's data rows (recommendation order)."""
+    rows = []
+    for a in batch["applicants"]:
+        s = a["score"]
+        rows.append([
+            a["row"] if a["row"] is not None else _w("left_out", lang),
+            a["file"],
+            a["name"],
+            WORDS[a["verdict"]][lang],
+            s["total"] if s else None,
+            s["pass_mark"] if s else None,
+            s["short"] if s else None,
+            _plan_text(a, lang),
+            _conditions_text(a["failing"], lang),
+            _conditions_text(a["pending"], lang),
+            _call_text(a["call"], lang),
+            "\n".join(f[lang] for f in a["flags"]) or None,
+        ])
+    return rows
+
+
+def problem_rows(batch: dict, lang: str = "zh") -> list[list]:
+    return [[p["file"], p["field"], SHEET_WORDS["kinds"][p["kind"]][lang], p["message"][lang], p["source"]]
+            for p in batch["problems"]]
+
+
+def summary_rows(bundle: dict, batch: dict) -> list[list]:
+    """The summary table's data rows: one per applicant kept, in recommendation order."""
+    columns = bundle["schemes"][batch["scheme"]]["summary_table"]["columns"]
+    return [[cell_value(bundle, a, c) for c in columns] for a in batch["applicants"] if a["row"] is not None]
+
+
+def _width(text) -> int:
+    if text is None:
+        return 0
+    longest = max(str(text).split("\n"), key=len)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
+def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
+    """The batch as .xlsx bytes: summary table, 初审 sheet, problems sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    if lang not in ("zh", "en"):
+        raise DeskError(f"未知的语言 {lang!r}", f"unknown language {lang!r}")
+    spec = bundle["schemes"][batch["scheme"]]
+    table = spec["summary_table"]
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    bold = Font(bold=True)
+
+    wb = Workbook()
+    day = _dt.datetime.fromisoformat(batch["today"])
+    wb.properties.creator = "guidegen"
+    wb.properties.created = day
+    wb.properties.modified = day
+    wb.properties.title = table["title"]["zh"]
+
+    # 1. the notice's table
+    ws = wb.active
+    ws.title = _sheet_name(table["title"]["zh"])
+    columns = table["columns"]
+    n = len(columns)
+    ws.cell(1, 1, table["title"]["zh"]).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
+    ws.cell(2, 1, table.get("unit_line", {}).get("zh"))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n)
+    grouped = any("group" in c for c in columns)
+    top = 3
+    data_row = top + (2 if grouped else 1)
+    for i, col in enumerate(columns, 1):
+        if grouped and "group" in col:
+            ws.cell(top + 1, i, col["header"]["zh"])
+        else:
+            ws.cell(top, i, col["header"]["zh"])
+            if grouped:
+                ws.merge_cells(start_row=top, start_column=i, end_row=top + 1, end_column=i)
+    if grouped:
+        i = 0
+        while i < n:
+            group = columns[i].get("group")
+            j = i
+            while group and j + 1 < n and columns[j + 1].get("group") == group:
+                j += 1
+            if group:
+                ws.cell(top, i + 1, group["zh"])
+                if j > i:
+                    ws.merge_cells(start_row=top, start_column=i + 1, end_row=top, end_column=j + 1)
+            i = j + 1
+    for r in range(top, data_row):
+        for c in range(1, n + 1):
+            cell = ws.cell(r, c)
+            cell.font, cell.alignment, cell.border = bold, centre, border
+    rows = summary_rows(bundle, batch)
+    for r, values in enumerate(rows, data_row):
+        for c, v in enumerate(values, 1):
+            cell = ws.cell(r, c, v)
+            cell.alignment, cell.border = wrap, border
+    r = data_row + len(rows) + 1
+    for note in table.get("notes", []):
+        ws.cell(r, 1, note["zh"]).alignment = Alignment(wrap_text=True)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
+        r += 1
+    for c in range(1, n + 1):
+        texts = [columns[c - 1]["header"]["zh"]] + [row[c - 1] for row in rows]
+        ws.column_dimensions[get_column_letter(c)].width = min(max(_width(t) for t in texts) + 2, 60)
+    ws.freeze_panes = ws.cell(data_row, 1)
+
+    # 2. 初审
+    ws = wb.create_sheet(_w("screen", lang))
+    headers = SHEET_WORDS["screen_headers"][lang]
+    ws.cell(1, 1, _w("screen_title", lang, name=spec["name"][lang], today=batch["today"])).font = Font(bold=True, size=13)
+    ws.cell(2, 1, _w("screen_note", lang))
+    _table(ws, 3, headers, screen_rows(batch, lang), bold, centre, wrap, border, get_column_letter)
+
+    # 3. problems
+    ws = wb.create_sheet(_w("problems", lang))
+    ws.cell(1, 1, _w("problems_title", lang)).font = Font(bold=True, size=13)
+    prows = problem_rows(batch, lang)
+    _table(ws, 2, SHEET_WORDS["problem_headers"][lang], prows, bold, centre, wrap, border, get_column_letter)
+    if not prows:
+        ws.cell(3, 1, _w("no_problems", lang))
+
+    out = io.BytesIO()
+    wb.save(out)
+    return _stable_zip(out.getvalue())
+
+
+def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> None:
+    for c, h in enumerate(headers, 1):
+        cell = ws.cell(top, c, h)
+        cell.font, cell.alignment, cell.border = bold, centre, border
+    for r, values in enumerate(rows, top + 1):
+        for c, v in enumerate(values, 1):
+            cell = ws.cell(r, c, v)
+            cell.alignment, cell.border = wrap, border
+    for c, h in enumerate(headers, 1):
+        ws.column_dimensions[letter(c)].width = min(max([_width(h)] + [_width(row[c - 1]) for row in rows]) + 2, 60)
+    ws.freeze_panes = ws.cell(top + 1, 1)
+
+
+def _sheet_name(title: str) -> str:
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, " ")
+    return title[:31]
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same workbook bytes for the same batch: entry times fixed, order kept."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
+
+
+def batch_workbook(bundle: dict, files, *, scheme: str, today: str | None = None, lang: str = "zh") -> tuple[bytes, dict]:
+    """``screen`` then ``workbook``: (xlsx bytes, the batch)."""
+    batch = screen(bundle, files, scheme=scheme, today=today)
+    return workbook(bundle, batch, lang=lang), batch
