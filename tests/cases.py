@@ -65,8 +65,40 @@ def mismatches(case: dict, result: dict) -> list[str]:
         for cid, status in (want.get("conditions") or {}).items():
             if conds.get(cid) != status:
                 out.append(f"{key}.conditions.{cid} = {conds.get(cid)!r}, expected {status!r}")
+        out += _kpi_mismatches(key, want, r)
         items = {i["id"]: i["points"] for i in (r["score"] or {}).get("items", [])}
         for iid, pts in (want.get("items") or {}).items():
             if items.get(iid) != pts:
                 out.append(f"{key}.items.{iid} = {items.get(iid)!r}, expected {pts!r}")
+    return out
+
+
+def _kpi_mismatches(key: str, want: dict, r: dict) -> list[str]:
+    """expected.SCHEME.kpis {required_missing, improvement: {id: n}, better: {id: bool}} and
+    expected.SCHEME.application {over_limit, under, chars: {id: n}} (issue #16)."""
+    out = []
+    if "kpis" in want:
+        k, w = r.get("kpis") or {}, want["kpis"]
+        if "required_missing" in w and sorted(k.get("required_missing", [])) != sorted(w["required_missing"]):
+            out.append(f"{key}.kpis.required_missing = {k.get('required_missing')}, expected {w['required_missing']}")
+        rows = {}
+        for row in k.get("rows", []):
+            rows.setdefault(row["id"], row)
+        for field in ("improvement", "improvement_percent", "better"):
+            for iid, value in (w.get(field) or {}).items():
+                got = ((rows.get(iid) or {}).get("change") or {}).get(field)
+                if got != value:
+                    out.append(f"{key}.kpis.{iid}.change.{field} = {got!r}, expected {value!r}")
+    if "application" in want:
+        a, w = r.get("application") or {}, want["application"]
+        sections = {s["id"]: s for s in a.get("sections", [])}
+        if "over_limit" in w and sorted(a.get("over_limit", [])) != sorted(w["over_limit"]):
+            out.append(f"{key}.application.over_limit = {a.get('over_limit')}, expected {w['over_limit']}")
+        if "under" in w:
+            got = sorted(sid for sid, s in sections.items() if s["under"])
+            if got != sorted(w["under"]):
+                out.append(f"{key}.application.under = {got}, expected {w['under']}")
+        for sid, n in (w.get("chars") or {}).items():
+            if (sections.get(sid) or {}).get("chars") != n:
+                out.append(f"{key}.application.{sid}.chars = {(sections.get(sid) or {}).get('chars')}, expected {n}")
     return out

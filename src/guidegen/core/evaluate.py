@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from decimal import Decimal
 
 from .facts import derive_facts
+from .plan import rubric_plan
+from .kpis import application_summary, kpi_summary
 from .profile import ProfileError, check_profile
-from .rubric import cite, json_number, score_rubric
+from .rubric import D, cite, json_number, score_rubric
 from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule
 
 __all__ = ["evaluate", "evaluate_json"]
@@ -60,49 +63,98 @@ def _machine_checkable(rule) -> bool:
 
 
 def _levels(scheme, base_rows, facts, vocab):
-    """Highest level whose checkable hard conditions pass and no declaration says no."""
-    def reached(rows, conds):
+    """The ladder: ``level`` is the highest level confirmed (every hard condition of it and
+    of the levels below passes, declarations included); ``reachable_level`` the highest
+    whose checkable hard conditions pass while declarations may still be unanswered."""
+    def confirmed(rows):
+        return all(r["status"] == PASS for r in rows if not r["soft"])
+
+    def reachable(rows, conds):
         for row, c in zip(rows, conds):
             if row["soft"]:
                 continue
-            if row["status"] == FAIL:
-                return False
-            if row["status"] == UNKNOWN and _machine_checkable(c["rule"]):
+            if row["status"] == FAIL or (row["status"] == UNKNOWN and _machine_checkable(c["rule"])):
                 return False
         return True
 
-    base_ok = reached(base_rows, scheme["conditions"])
-    ladder, level, nxt = [], None, None
+    sure, can = confirmed(base_rows), reachable(base_rows, scheme["conditions"])
+    ladder, level, reachable_level, nxt = [], None, None, None
     for lvl in scheme["levels"]:
         rows = _conditions(lvl["conditions"], facts, vocab)
-        ok = base_ok and reached(rows, lvl["conditions"])
-        ladder.append({"id": lvl["id"], "name": lvl["name"], "reached": ok, "conditions": rows})
-        if ok and (nxt is None):
+        sure = sure and confirmed(rows)
+        can = can and reachable(rows, lvl["conditions"])
+        ladder.append({"id": lvl["id"], "name": lvl["name"], "reached": sure, "reachable": can, "conditions": rows})
+        if sure:
             level = lvl["id"]
-        elif nxt is None:
+        if can:
+            reachable_level = lvl["id"]
+        if not sure and nxt is None:
             missing = [r for r in base_rows + rows if r["status"] != PASS and not r["soft"]]
             nxt = {"id": lvl["id"], "name": lvl["name"],
                    "missing": [{"id": r["id"], "status": r["status"], "message": r["message"],
                                 **({"gap": r["gap"]} if "gap" in r else {})} for r in missing]}
-    return level, ladder, nxt
+    return level, reachable_level, ladder, nxt
 
 
-def _scheme_result(scheme, facts, vocab) -> dict:
+def _verdict(result: dict) -> str:
+    """Eligibility and score in one word (profile.md 1.1). For the level ladder, qualifying
+    means a confirmed level; a reachable but unconfirmed one is pending."""
+    if result["eligibility"] == "ineligible":
+        return "not-eligible"
+    if "levels" in result:
+        if result["level"] is not None:
+            return "qualifies" if result["eligibility"] == "eligible" else "pending"
+        first = result["levels"][0]["conditions"] if result["levels"] else []
+        if any(c["status"] == FAIL and not c["soft"] for c in first):
+            return "not-eligible"
+        return "pending"
+    if result["eligibility"] == "unknown":
+        return "pending"
+    if result["score"] and not result["score"]["passed"]:
+        return "short-of-pass-mark"
+    return "qualifies"
+
+
+def _call(scheme: dict, today: _dt.date) -> dict:
+    """The enterprise deadline of the scheme's call and whether it is open on ``today``."""
+    deadline = scheme.get("deadline")
+    if not deadline:
+        return {"deadline": None, "status": "unknown", "note": {
+            "zh": "文件未规定申报截止日期，以当年申报通知为准。",
+            "en": "The document sets no deadline; each year's call for applications sets it."}}
+    deadline = str(deadline)
+    call = {"deadline": deadline, "status": "open" if today.isoformat() <= deadline else "closed"}
+    source = next((p["source"] for p in scheme.get("procedure", [])
+                   if str(p.get("deadline")) == deadline and p.get("source")), None)
+    if source:
+        call["source"] = cite(source)
+    if call["status"] == "closed":
+        call["note"] = {
+            "zh": f"本期申报已于{deadline}截止。结果按本期文件的条件评估，可用于预判下一期申报（以届时通知为准）。",
+            "en": f"This call closed on {deadline}. The result applies this call's rules and predicts the next "
+                  "call (check the new notice)."}
+    return call
+
+
+def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
     rows = _conditions(scheme["conditions"], facts, vocab)
-    result = {"scheme": scheme["id"], "name": scheme["name"], "eligibility": _eligibility(rows),
-              "conditions": rows, "score": None, "level": None}
+    result = {"scheme": scheme["id"], "name": scheme["name"], "verdict": None, "call": _call(scheme, today),
+              "eligibility": _eligibility(rows), "conditions": rows, "score": None, "plan": None, "level": None}
     gaps = [{"condition": r["id"], "soft": r["soft"], "status": r["status"], "zh": r["gap"]["zh"], "en": r["gap"]["en"]}
             for r in rows if "gap" in r]
     if scheme.get("rubric"):
         score, item_gaps = score_rubric(scheme["rubric"], facts, vocab)
         result["score"] = score
         result["score"]["short_of_pass"] = max(score["pass_mark"] - score["total"], 0)
+        result["plan"] = rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]))
         gaps += item_gaps
     if scheme.get("levels"):
-        level, ladder, nxt = _levels(scheme, rows, facts, vocab)
+        level, reachable_level, ladder, nxt = _levels(scheme, rows, facts, vocab)
         result["level"] = level
+        result["reachable_level"] = reachable_level
         result["levels"] = ladder
         result["next_level"] = nxt
+    result["verdict"] = _verdict(result)
     # Hard failures first (they decide the verdict), then unknowns, then points by size.
     order = {FAIL: 0, UNKNOWN: 1}
     # One action can close several conditions (ticking scenes settles both the link and
@@ -119,11 +171,28 @@ def _scheme_result(scheme, facts, vocab) -> dict:
     return result
 
 
-def evaluate(bundle: dict, profile: dict, *, schemes=None) -> dict:
+def _date(today) -> _dt.date:
+    if today is None:
+        return _dt.date.today()
+    if isinstance(today, _dt.date):
+        return today
+    try:
+        if isinstance(today, str) and len(today) == 10:
+            return _dt.date.fromisoformat(today)
+    except ValueError:
+        pass
+    raise ProfileError([{"field": "today", "message": {
+        "zh": "评估日期应为 YYYY-MM-DD 格式的日期", "en": "the evaluation date must be a date as YYYY-MM-DD"}}])
+
+
+def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
     """Evaluate ``profile`` against the schemes of ``bundle`` (all by default).
 
-    Raises ProfileError (field-level, bilingual) for an invalid profile.
+    ``today`` (a date or "YYYY-MM-DD"; default the current date) decides whether each
+    scheme's call is open. Raises ProfileError (field-level, bilingual) for an invalid
+    profile or date.
     """
+    day = _date(today)
     flat = check_profile(bundle, profile)
     if schemes is not None:
         unknown = [s for s in schemes if s not in bundle["schemes"]]
@@ -136,8 +205,19 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None) -> dict:
     return {
         "bundle": bundle.get("version"),
         "derived": {k: {"value": _plain(v["value"]), "how": v["how"]} for k, v in derived.items()},
-        "results": [_scheme_result(s, facts, vocab) for s in chosen],
+        "today": day.isoformat(),
+        "results": [_with_application(bundle, s, flat, _scheme_result(bundle, s, flat, facts, vocab, day))
+                    for s in chosen],
     }
+
+
+def _with_application(bundle: dict, scheme: dict, flat: dict, result: dict) -> dict:
+    """Add the KPI worksheet (``kpis``) and, where a form is catalogued, ``application`` (issue #16)."""
+    result["kpis"] = kpi_summary(bundle, scheme, flat, result)
+    application = application_summary(bundle, scheme, flat)
+    if application is not None:
+        result["application"] = application
+    return result
 
 
 def _plain(value):
@@ -146,11 +226,11 @@ def _plain(value):
     return value
 
 
-def evaluate_json(bundle: dict, profile_json: str, schemes=None) -> str:
+def evaluate_json(bundle: dict, profile_json: str, schemes=None, today=None) -> str:
     """The browser's entry point: JSON in, JSON out; errors as {"errors": [...]}."""
     try:
         profile = json.loads(profile_json)
-        return json.dumps(evaluate(bundle, profile, schemes=schemes), ensure_ascii=False)
+        return json.dumps(evaluate(bundle, profile, schemes=schemes, today=today), ensure_ascii=False)
     except ProfileError as exc:
         return json.dumps({"errors": exc.errors}, ensure_ascii=False)
     except (ValueError, RecursionError) as exc:

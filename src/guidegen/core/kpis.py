@@ -1,0 +1,276 @@
+"""KPI values and application-form texts: checks, computed changes, character counts.
+
+A profile may carry the values an application form asks for (``kpis``) and the
+text written for its narrative sections (``application.sections``):
+
+    kpis:
+      nc-rate: {value: 92}                       # or just  nc-rate: 92
+      quality-loss-rate: {before: 3.2, value: 1.1}
+      labour-productivity: {value: 85, unit: 万元/人}
+    application:
+      sections: {company-profile: "……"}
+
+Indicator ids are those of the KPI lists (an id shared by two lists is the same
+indicator, entered once). ``value`` is the current value (after construction),
+``before`` the value before it. What a value may be follows the indicator's
+``measure``: a share (0–100 %), a count (whole, ≥ 0), an amount (≥ 0) or a
+change in percent (≥ −100, may exceed 100). Without ``measure`` it follows the
+unit: "%" is a share, 个/家/项 a count, anything else an amount.
+
+Characters are counted as Chinese forms count 字数 (and as WPS/Word report it):
+every CJK character and every punctuation mark or symbol counts one, a run of
+Latin letters or digits counts one (a word or number), white space counts none.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+__all__ = ["count_chars", "check_kpi_values", "check_section_texts", "indicator_index",
+           "kpi_summary", "application_summary"]
+
+MAX_TEXT = 20000          # characters of one section's text: far above any form's limit
+MAX_UNIT = 40
+_COUNT_UNITS = ("个", "家", "项", "人", "件", "台", "套")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’\-][A-Za-z0-9]+)*")
+
+
+def count_chars(text: str) -> int:
+    """字数 of ``text``: CJK characters and marks one each, a Latin word or a number one, spaces none."""
+    if not text:
+        return 0
+    words = _WORD.findall(text)
+    rest = _WORD.sub("", text)
+    return len(words) + sum(1 for ch in rest if not ch.isspace())
+
+
+def _err(field: str, zh: str, en: str) -> dict:
+    return {"field": field, "message": {"zh": zh, "en": en}}
+
+
+def _list_indicators(kpi_list: dict) -> list[dict]:
+    if "groups" in kpi_list:
+        return [i for g in kpi_list["groups"] for i in g["indicators"]]
+    return list(kpi_list.get("indicators", []))
+
+
+def _measure(ind: dict) -> str:
+    if ind.get("measure"):
+        return ind["measure"]
+    unit = ind.get("unit")
+    if unit == "%":
+        return "share"
+    if unit in _COUNT_UNITS:
+        return "count"
+    return "amount"
+
+
+def indicator_index(bundle: dict) -> dict[str, dict]:
+    """Every indicator id → its definition merged over the lists that name it.
+
+    ``unit``: the first list's non-null unit; ``measure``: stated by a list, else from that unit.
+    """
+    defs: dict[str, list] = {}
+    for lid, kl in bundle.get("kpi_lists", {}).items():
+        for ind in _list_indicators(kl):
+            defs.setdefault(ind["id"], []).append((lid, ind))
+    out = {}
+    for iid, items in defs.items():
+        unit = next((i.get("unit") for _, i in items if i.get("unit") is not None), None)
+        stated = next((i["measure"] for _, i in items if i.get("measure")), None)
+        out[iid] = {**items[0][1], "unit": unit, "measure": stated or _measure({"unit": unit}),
+                    "lists": [lid for lid, _ in items]}
+    return out
+
+
+def _decimal(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return d if d.is_finite() else None
+
+
+def _check_number(path: str, value, measure: str, errors: list):
+    d = _decimal(value)
+    if d is None:
+        errors.append(_err(path, "应为数值", "must be a number"))
+        return None
+    if abs(d) > Decimal("1e12"):
+        errors.append(_err(path, "数值过大", "is too large"))
+        return None
+    if measure == "share":
+        if d < 0:
+            errors.append(_err(path, "比率不能为负数", "a rate must not be negative"))
+            return None
+        if d > 100:
+            errors.append(_err(path, f"比率不能超过100%（当前{d}）", f"a rate must not exceed 100 % (got {d})"))
+            return None
+    elif measure == "count":
+        if d < 0:
+            errors.append(_err(path, "数量不能为负数", "a count must not be negative"))
+            return None
+        if d != d.to_integral_value():
+            errors.append(_err(path, "数量应为整数", "a count must be a whole number"))
+            return None
+    elif measure == "amount":
+        if d < 0:
+            errors.append(_err(path, "不能为负数", "must not be negative"))
+            return None
+    elif measure == "change" and d < -100:
+        errors.append(_err(path, "变化幅度不能低于-100%", "a change must not be below −100 %"))
+        return None
+    return d
+
+
+def check_kpi_values(bundle: dict, value, flat: dict, errors: list) -> None:
+    """Check the profile's ``kpis`` mapping; put ``kpis.ID.value|before|unit`` into ``flat``."""
+    if not isinstance(value, dict):
+        errors.append(_err("kpis", "应为“指标编号: 数值或{value, before}”映射",
+                           "must map indicator ids to a number or {value, before}"))
+        return
+    index = indicator_index(bundle)
+    for iid, entry in value.items():
+        path = f"kpis.{str(iid)[:60]}"
+        ind = index.get(iid) if isinstance(iid, str) else None
+        if ind is None:
+            errors.append(_err(path, f"未知的指标 {str(iid)[:40]!r}", f"unknown indicator {str(iid)[:40]!r}"))
+            continue
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            entry = {"value": entry}
+        for key, item in entry.items():
+            sub = f"{path}.{key}"
+            if item is None:
+                continue
+            if key in ("value", "before"):
+                d = _check_number(sub, item, ind["measure"], errors)
+                if d is not None:
+                    flat[sub] = d
+            elif key == "unit":
+                if not isinstance(item, str) or len(item) > MAX_UNIT:
+                    errors.append(_err(sub, f"应为不超过{MAX_UNIT}字的文本", f"must be text of at most {MAX_UNIT} characters"))
+                elif item.strip():
+                    flat[sub] = item.strip()
+            else:
+                errors.append(_err(sub, "未知字段（可用 value、before、unit）", "unknown field (value, before, unit)"))
+
+
+def _narrative_ids(bundle: dict) -> set[str]:
+    return {p["id"] for form in bundle.get("application_forms", {}).values()
+            for p in form["parts"] if p["kind"] == "narrative" and not p.get("per_scene")}
+
+
+def check_section_texts(bundle: dict, value, flat: dict, errors: list) -> None:
+    """Check ``application.sections`` (section id → text); put ``application.sections.ID`` into ``flat``."""
+    if not isinstance(value, dict):
+        errors.append(_err("application.sections", "应为“段落编号: 文本”映射", "must map section ids to text"))
+        return
+    known = _narrative_ids(bundle)
+    for sid, text in value.items():
+        path = f"application.sections.{str(sid)[:60]}"
+        if sid not in known:
+            errors.append(_err(path, f"未知的申报书段落 {str(sid)[:40]!r}", f"unknown application-form section {str(sid)[:40]!r}"))
+        elif text is None:
+            continue
+        elif not isinstance(text, str):
+            errors.append(_err(path, "应为文本", "must be text"))
+        elif len(text) > MAX_TEXT:
+            errors.append(_err(path, f"文本过长（不超过{MAX_TEXT}字符）", f"is too long (at most {MAX_TEXT} characters)"))
+        elif text.strip():
+            flat[path] = text
+
+
+def _num(d):
+    """A Decimal as a JSON number (int when whole), rounded to 4 places."""
+    if d is None:
+        return None
+    q = d.quantize(Decimal("0.0001")).normalize()
+    return int(q) if q == q.to_integral_value() else float(q)
+
+
+def _change(ind: dict, before, value) -> dict | None:
+    if before is None or value is None:
+        return None
+    diff = value - before
+    direction = ind.get("direction", "higher")
+    better = None if direction == "none" or diff == 0 else (diff > 0) == (direction == "higher")
+    # The change in the better direction, as a share of the value before ("降低了30%").
+    gain = diff if direction != "lower" else -diff
+    relative = None if before == 0 else gain / abs(before) * 100
+    return {"difference": _num(diff), "improvement": _num(gain) if direction != "none" else None,
+            "improvement_percent": _num(relative) if direction != "none" else None, "better": better}
+
+
+def _condition_status(result: dict, ref: str):
+    rows = {c["id"]: c for c in result.get("conditions", [])}
+    for lvl in result.get("levels") or []:
+        rows.update({f"{lvl['id']}.{c['id']}": c for c in lvl["conditions"]})
+    return rows.get(ref)
+
+
+def kpi_summary(bundle: dict, scheme: dict, facts: dict, result: dict, *, bundle_schemes=None) -> dict:
+    """The worksheet of one scheme: its KPI lists, one row per indicator, what is missing.
+
+    ``facts`` holds ``kpis.ID.value|before|unit`` (from the checked profile); ``result``
+    is the scheme's result so far (for the status of conditions the lists are tied to).
+    """
+    form = bundle.get("application_forms", {}).get(scheme["id"])
+    in_form = {p["list"] for p in form["parts"] if p["kind"] == "kpis"} if form else set()
+    lists, rows, missing = [], [], []
+    for lid in scheme.get("kpi_lists", []):
+        kl = bundle["kpi_lists"].get(lid)
+        if kl is None:
+            continue
+        mode = kl.get("values", "current")
+        ties = []
+        for tie in kl.get("ties", []):
+            if tie["scheme"] != scheme["id"]:
+                continue
+            row = _condition_status(result, tie["condition"])
+            ties.append({"condition": tie["condition"], "indicators": list(tie.get("indicators", [])),
+                         "title": row["title"] if row else None, "status": row["status"] if row else None,
+                         "source": row["source"] if row else None})
+        lists.append({"id": lid, "name": kl["name"], "values": mode, "in_form": lid in in_form or not form,
+                      "ties": ties})
+        for ind in _list_indicators(kl):
+            iid = ind["id"]
+            value = facts.get(f"kpis.{iid}.value")
+            before = facts.get(f"kpis.{iid}.before")
+            unit = ind.get("unit") or facts.get(f"kpis.{iid}.unit")
+            required = bool(ind.get("required")) and (lid in in_form or not form)
+            row = {"list": lid, "id": iid, "name": ind["name"], "unit": unit, "direction": ind.get("direction", "higher"),
+                   "measure": _measure(ind), "required": required, "value": _num(value), "before": _num(before),
+                   "change": _change(ind, before, value)}
+            rows.append(row)
+            if required and value is None and iid not in missing:
+                missing.append(iid)
+    out = {"lists": lists, "rows": rows, "required_missing": missing}
+    if missing:
+        n = len(missing)
+        out["message"] = {"zh": f"{scheme['name']['zh']}：{n}项必填指标未填写",
+                          "en": f"{n} required indicator{'s' if n != 1 else ''} missing for {scheme['name']['en']}"}
+    return out
+
+
+def application_summary(bundle: dict, scheme: dict, facts: dict) -> dict | None:
+    """The scheme's application form, if the catalog has one: each narrative section's count against its limit."""
+    form = bundle.get("application_forms", {}).get(scheme["id"])
+    if not form:
+        return None
+    sections = []
+    for part in form["parts"]:
+        if part["kind"] != "narrative" or part.get("per_scene"):
+            continue
+        text = facts.get(f"application.sections.{part['id']}")
+        chars = count_chars(text or "")
+        limit, floor = part.get("word_limit"), part.get("min_words")
+        sections.append({"id": part["id"], "title": part["title"], "chars": chars, "written": bool(text),
+                         "word_limit": limit, "min_words": floor, "required": bool(part.get("required", True)),
+                         "over": bool(limit) and chars > limit, "under": bool(text) and bool(floor) and chars < floor})
+    over = [s["id"] for s in sections if s["over"]]
+    out = {"form": form["title"], "sections": sections, "over_limit": over}
+    if over:
+        out["message"] = {"zh": f"{len(over)}个段落超过申报书字数限制", "en": f"{len(over)} section(s) over the form's word limit"}
+    return out
