@@ -129,3 +129,102 @@ export function storageWorks() {
     return false;
   }
 }
+
+// ---- numbers as people type them: "38,000", "3 8000", "３８０００", "1,234.5"
+// (input parsing only: the value goes into the profile, the engine does the rest)
+
+const FULL_WIDTH = /[\uFF10-\uFF19\uFF0E\uFF0C\uFF0D\uFF0B]/g;
+const SPACES = /[\s\u00A0\u2000-\u200B\u202F\u3000]/g;
+
+/** Text typed into a number field with full-width digits, spaces and thousands
+ *  separators taken out: "３８，０００ " -> "38000". Anything else is left as typed. */
+export function numberText(text) {
+  let s = String(text).replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0)).replace(SPACES, "");
+  // A comma between digits is a thousands separator (38,000 and 3,8000 alike).
+  s = s.replace(/(\d)[,，](?=\d)/g, "$1");
+  return s;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A number field's text: a number when it reads as one, else the text itself (so
+ *  the engine names the problem at the field); empty -> unanswered (undefined). */
+export function parseNumber(text) {
+  const s = numberText(text);
+  if (s === "") return undefined;
+  if (NUMBER.test(s)) {
+    const n = Number(s);
+    if (Number.isFinite(n)) return n;
+  }
+  return String(text).trim();
+}
+
+// ---- the calculator's own state: step, schemes, scene guide (not part of the profile)
+
+export const UI_KEY = "guidegen.calculator.ui.v1";
+export const SAVED_KEY = "guidegen.calculator.saved.v1";
+
+function readJson(key) {
+  try {
+    const text = window.localStorage.getItem(key);
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeJson(key, value) {
+  try {
+    window.localStorage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** {step, schemes: [ids] | null, schemesByHand, guide, crosswalk: {guide: {auto: [n], off: [n]}}} */
+export function loadUi() {
+  const v = readJson(UI_KEY);
+  return isObject(v) ? v : {};
+}
+
+export function storeUi(ui) {
+  return writeJson(UI_KEY, ui);
+}
+
+// ---- named profiles kept on this device: [{name, saved (ISO time), profile, ui}]
+
+export function listSaved() {
+  const v = readJson(SAVED_KEY);
+  return Array.isArray(v) ? v.filter((x) => isObject(x) && typeof x.name === "string" && isObject(x.profile)) : [];
+}
+
+/** Save (or replace) a named profile; returns the name used. */
+export function saveNamed(name, profile, ui) {
+  const list = listSaved().filter((x) => x.name !== name);
+  list.unshift({ name, saved: new Date().toISOString(), profile: normalise(profile), ui: isObject(ui) ? ui : {} });
+  writeJson(SAVED_KEY, list);
+  return name;
+}
+
+export function deleteSaved(name) {
+  writeJson(SAVED_KEY, listSaved().filter((x) => x.name !== name));
+}
+
+/** A name not yet used: "base", "base (2)", … */
+export function freeName(base) {
+  const used = new Set(listSaved().map((x) => x.name));
+  if (!used.has(base)) return base;
+  for (let i = 2; ; i++) if (!used.has(`${base} (${i})`)) return `${base} (${i})`;
+}
+
+/** True when a profile holds any answer. */
+export function hasAnswers(profile) {
+  return Object.keys(normalise(profile)).some((k) => k !== "profile");
+}
+
+/** True when this profile is already kept under some name. */
+export function isSaved(profile) {
+  const text = toJSON(profile);
+  return listSaved().some((x) => toJSON(x.profile) === text);
+}

@@ -134,36 +134,146 @@ function derivedBlock(bundle, derived) {
   return el("details", { class: "gg-derived", open: true }, el("summary", { text: t("derived") }), el("ul", {}, rows));
 }
 
-/** Render a result of guidegen.core.evaluate into `root`. */
-export function renderResults(root, result, bundle) {
+// ---------------------------------------------------------------- the verdict in words
+
+const VERDICTS = ["qualifies", "short-of-pass-mark", "pending", "not-eligible"];
+
+/** The engine's verdict (guidegen.core: verdict), or, from an engine without it, its eligibility. */
+export function verdictOf(r) {
+  if (VERDICTS.includes(r.verdict)) return r.verdict;
+  return `eligibility-${VERDICT_KEY[r.eligibility] || "unknown"}`;
+}
+
+function verdictChip(r) {
+  const v = verdictOf(r);
+  return el("span", { class: `gg-verdict gg-verdict--${v}`, "data-verdict": v, text: t(`verdict_${v}`) });
+}
+
+const hardOpen = (conds, status) => (conds || []).filter((c) => c.status === status && !c.soft);
+
+function levelName(r, id) {
+  const l = (r.levels || []).find((x) => x.id === id);
+  return l ? tx(l.name) : null;
+}
+
+/** One sentence: "条件符合，得分61分，距80分还差19分" (every number from the engine). */
+export function verdictSentence(r) {
+  const v = verdictOf(r);
+  const failing = hardOpen(r.conditions, "fail");
+  const unknown = hardOpen(r.conditions, "unknown");
+  const parts = [];
+  if (v === "not-eligible" || (v === "eligibility-ineligible" && failing.length)) {
+    parts.push(t(failing.length > 1 ? "sayFailsMore" : "sayFails", { title: failing.length ? tx(failing[0].title) : "", n: failing.length }));
+  } else if (v === "pending" || v === "eligibility-unknown") {
+    parts.push(t("sayPending", { n: unknown.length }));
+  } else {
+    parts.push(t("sayConditionsMet"));
+  }
+  const s = r.score;
+  if (s) {
+    const vars = { total: num(s.total), pass: num(s.pass_mark), short: num(s.short_of_pass) };
+    const passed = v === "qualifies" || (v.startsWith("eligibility-") && s.passed);
+    const short = v === "short-of-pass-mark" || (v.startsWith("eligibility-") && !s.passed);
+    parts.push(t(passed ? "sayScorePassed" : short ? "sayScoreShort" : "sayScoreNow", vars));
+  }
+  if (r.levels) {
+    const confirmed = levelName(r, r.level);
+    const reachable = r.reachable_level && r.reachable_level !== r.level ? levelName(r, r.reachable_level) : null;
+    if (confirmed) parts.push(t("sayLevel", { level: confirmed }));
+    if (reachable) parts.push(t("sayReachable", { level: reachable }));
+    if (!confirmed && !reachable) parts.push(t("noLevel"));
+  }
+  return parts.join(lang() === "zh" ? "，" : "; ");
+}
+
+function callLine(r) {
+  const c = r.call;
+  if (!c) return null;
+  const key = c.status === "open" ? "callOpen" : c.status === "closed" ? "callClosed" : c.deadline ? "callDeadline" : "callNone";
+  // The engine's note says it in full when there is one; else the page's short line.
+  return el("p", { class: `gg-call gg-call--${c.status || "unknown"}`, "data-call": c.status || "unknown",
+    text: c.note ? tx(c.note) : t(key, { deadline: c.deadline || "" }) });
+}
+
+function planBlock(r) {
+  const p = r.plan;
+  if (!p || !Array.isArray(p.steps)) return null;
+  const head = p.reachable
+    ? t("planTitle", { target: num(p.target), n: p.steps.length, after: num(p.total_after) })
+    : t("planUnreachable", { target: num(p.target), after: num(p.total_after) });
+  return el("div", { class: "gg-plan", "data-reachable": String(!!p.reachable) },
+    el("h4", { text: head }),
+    el("ul", { class: "gg-plan__steps" }, p.steps.map((s) => el("li", { class: "gg-plan__step", "data-item": s.item },
+      el("span", { class: "gg-plan__box", "aria-hidden": "true", text: "☐" }),
+      el("span", { class: "gg-plan__msg", text: tx(s.message) }),
+      el("span", { class: "gg-badge gg-badge--points", text: t("gapPoints", { n: num(s.points) }) })))));
+}
+
+function openList(bundle, r, status, onAnswer) {
+  const scheme = bundle.schemes[r.scheme] || {};
+  const rules = new Map();
+  for (const c of scheme.conditions || []) rules.set(c.id, c.rule);
+  for (const l of scheme.levels || []) for (const c of l.conditions || []) if (!rules.has(c.id)) rules.set(c.id, c.rule);
+  const seen = new Set();
+  const conds = [];
+  for (const c of [...hardOpen(r.conditions, status), ...(r.levels || []).flatMap((l) => hardOpen(l.conditions, status))]) {
+    if (seen.has(c.id)) continue;
+    seen.add(c.id);
+    conds.push(c);
+  }
+  if (!conds.length) return null;
+  return el("ul", { class: `gg-open gg-open--${status}` }, conds.map((c) => {
+    const target = onAnswer ? onAnswer.find(rules.get(c.id)) : null;
+    return el("li", { "data-condition": c.id },
+      el("span", { class: "gg-open__title", text: tx(c.title) }),
+      status === "fail" && c.message ? el("span", { class: "gg-open__msg", text: ` ${paren(tx(c.message))}` }) : null,
+      target ? el("button", { type: "button", class: "gg-linkbutton", "data-answer": target, text: t(status === "fail" ? "answerChange" : "answerIt"), onclick: () => onAnswer.go(target) }) : null);
+  }));
+}
+
+/** Render a result of guidegen.core.evaluate into `root`. `opts.onAnswer`:
+ *  {find(rule) -> path|null, go(path)} links a pending condition to its question. */
+export function renderResults(root, result, bundle, opts = {}) {
   clear(root);
-  const summary = el("table", { class: "gg-summary" },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("scheme") }), el("th", { scope: "col", text: t("verdict") }), el("th", { scope: "col", text: t("scoreOrLevel") }))),
-    el("tbody", {}, result.results.map((r) => {
-      let extra = "";
-      if (r.score) extra = `${num(r.score.total)} / ${num(r.score.max)}`;
-      else if (r.levels) {
-        const lvl = r.levels.find((l) => l.id === r.level);
-        extra = lvl ? tx(lvl.name) : t("noLevel");
-      }
-      return el("tr", { "data-scheme": r.scheme },
-        el("th", { scope: "row" }, el("a", { href: `#gg-res-${r.scheme}`, text: tx(r.name) })),
-        el("td", {}, verdictBadge(r.eligibility)),
-        el("td", { text: extra }));
-    })));
-  root.append(el("h3", { class: "gg-results__summary-title", text: t("summary") }), summary,
-    el("p", { class: "gg-muted gg-note", text: t("eligibilityNote") }));
-  const derived = derivedBlock(bundle, result.derived);
-  if (derived) root.append(derived);
   for (const r of result.results) {
-    const article = el("article", { class: `gg-scheme gg-scheme--${r.eligibility}`, id: `gg-res-${r.scheme}`, "data-scheme": r.scheme },
-      el("header", { class: "gg-scheme__head" }, el("h3", { text: tx(r.name) }), verdictBadge(r.eligibility)));
-    if (r.score) article.append(scoreBlock(bundle, r.scheme, r.score));
-    if (r.levels) article.append(ladderBlock(bundle, r));
-    article.append(gapsBlock(r.gaps));
-    article.append(el("div", { class: "gg-conditions" }, el("h4", { text: t("conditions") }),
-      el("ul", { class: "gg-conds" }, r.conditions.map((c) => conditionItem(bundle, c)))));
+    const pending = openList(bundle, r, "unknown", opts.onAnswer);
+    const failing = openList(bundle, r, "fail", opts.onAnswer);
+    const more = el("details", { class: "gg-more" }, el("summary", { text: t("allDetails") }));
+    if (r.score) more.append(scoreBlock(bundle, r.scheme, r.score));
+    if (r.levels) more.append(ladderBlock(bundle, r));
+    more.append(gapsBlock(r.gaps),
+      el("div", { class: "gg-conditions" }, el("h4", { text: t("conditions") }),
+        el("ul", { class: "gg-conds" }, r.conditions.map((c) => conditionItem(bundle, c)))));
+    const article = el("article", { class: `gg-scheme gg-scheme--${verdictOf(r)}`, id: `gg-res-${r.scheme}`, "data-scheme": r.scheme, tabindex: "-1" },
+      el("header", { class: "gg-scheme__head" }, el("h3", { text: tx(r.name) }), verdictChip(r)),
+      el("p", { class: "gg-say", text: verdictSentence(r) }),
+      r.score ? el("p", { class: `gg-total ${r.score.passed ? "gg-total--passed" : "gg-total--short"}`, "data-total": num(r.score.total) },
+        t("total", { total: num(r.score.total), max: num(r.score.max), pass_mark: num(r.score.pass_mark) })) : null,
+      callLine(r),
+      planBlock(r),
+      failing ? el("div", { class: "gg-failing" }, el("h4", { text: t("failingTitle") }), failing) : null,
+      pending ? el("div", { class: "gg-pending" }, el("h4", { text: t("pendingTitle") }), pending) : null,
+      el("p", { class: "gg-schemelink" }, el("a", { href: `../schemes/${encodeURIComponent(r.scheme)}/`, text: t("schemePage") })),
+      more);
     root.append(article);
+  }
+  const derived = derivedBlock(bundle, result.derived);
+  if (derived) {
+    derived.open = false;
+    root.append(derived);
+  }
+  root.append(el("p", { class: "gg-muted gg-note", text: t("verdictNote") }));
+}
+
+/** The phone's bar: one chip per scheme (its verdict), each opening the results at that scheme. */
+export function renderChips(bar, result, onOpen) {
+  clear(bar);
+  for (const r of result.results) {
+    const v = verdictOf(r);
+    bar.append(el("button", { type: "button", class: `gg-chip gg-verdict--${v}`, "data-scheme": r.scheme, "data-verdict": v,
+      "aria-label": `${tx(r.name)}: ${t(`verdict_${v}`)}`, onclick: () => onOpen(r.scheme) },
+    el("span", { class: "gg-chip__name", text: tx(r.short || r.name) }),
+    el("span", { class: "gg-chip__verdict", text: t(`verdict_${v}`) })));
   }
 }
 
