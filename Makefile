@@ -1,6 +1,6 @@
 # guidegen — set-up, site, tests. `make serve` and `make test` work on a fresh machine.
 PYTHON ?= python3
-APT_PACKAGES = chromium nginx-light fonts-wqy-microhei
+APT_PACKAGES = chromium nginx-light fonts-wqy-microhei poppler-utils
 
 .PHONY: setup system-packages python-packages node-packages site serve test bench clean
 
