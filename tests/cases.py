@@ -1,10 +1,12 @@
 """Worked cases: tests/cases/*.yaml, each a list of {name, description, profile, expected}.
 
 ``expected`` maps a scheme id to what must hold for it:
-  eligibility, level, total, base, bonus, passed,
+  eligibility, level, reachable_level, verdict, total, base, bonus, passed,
+  call (the call status), plan ({reachable, total_after, steps: [{item, points, change}]}, or null),
   conditions: {condition id: status}, items: {rubric item id: points}
 and the key ``derived`` to {derived fact: value}. The same files run under
-Pyodide (tests/pyodide/run_cases.mjs) through the same function.
+Pyodide (tests/pyodide/run_cases.mjs) through the same function. A case may
+give ``today`` (the evaluation date, "YYYY-MM-DD") for call status.
 """
 
 from __future__ import annotations
@@ -51,9 +53,13 @@ def mismatches(case: dict, result: dict) -> list[str]:
         if r is None:
             out.append(f"no result for scheme {key}")
             continue
-        for field in ("eligibility", "level"):
-            if field in want and r[field] != want[field]:
-                out.append(f"{key}.{field} = {r[field]!r}, expected {want[field]!r}")
+        for field in ("eligibility", "level", "reachable_level", "verdict"):
+            if field in want and r.get(field) != want[field]:
+                out.append(f"{key}.{field} = {r.get(field)!r}, expected {want[field]!r}")
+        if "call" in want and r["call"]["status"] != want["call"]:
+            out.append(f"{key}.call.status = {r['call']['status']!r}, expected {want['call']!r}")
+        if "plan" in want:
+            out += _plan_mismatches(key, want["plan"], r.get("plan"))
         for field in ("total", "base", "bonus", "passed"):
             if field in want:
                 got = (r["score"] or {}).get(field)
@@ -101,4 +107,16 @@ def _kpi_mismatches(key: str, want: dict, r: dict) -> list[str]:
         for sid, n in (w.get("chars") or {}).items():
             if (sections.get(sid) or {}).get("chars") != n:
                 out.append(f"{key}.application.{sid}.chars = {(sections.get(sid) or {}).get('chars')}, expected {n}")
+    return out
+
+
+def _plan_mismatches(key: str, want, got) -> list[str]:
+    if want is None or got is None:
+        return [] if want == got else [f"{key}.plan = {got!r}, expected {want!r}"]
+    out = [f"{key}.plan.{field} = {got[field]!r}, expected {want[field]!r}"
+           for field in ("reachable", "total_after", "target") if field in want and got[field] != want[field]]
+    if "steps" in want:
+        steps = [{k: s[k] for k in ("item", "points", "change")} for s in got["steps"]]
+        if steps != want["steps"]:
+            out.append(f"{key}.plan.steps = {steps!r}, expected {want['steps']!r}")
     return out

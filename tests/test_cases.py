@@ -15,5 +15,6 @@ def test_there_are_enough_cases():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["_where"] for c in CASES])
 def test_case(bundle, case):
-    result = json.loads(evaluate_json(bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes")))
+    result = json.loads(evaluate_json(bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"),
+                                      today=case.get("today")))
     assert mismatches(case, result) == []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .rules import PASS, Vocabulary, check_rule, fmt
+from .rules import PASS, Vocabulary, check_rule, fmt, rule_status
 
-__all__ = ["score_rubric", "cite", "json_number"]
+__all__ = ["score_rubric", "item_points", "cite", "json_number"]
 
 ZERO = Decimal(0)
 
@@ -139,6 +139,31 @@ def _tiers(sc, facts, vocab):
     return pts, msg, gap
 
 
+def item_points(item: dict, facts: dict) -> Decimal:
+    """An item's points, capped at its max: the arithmetic alone (no messages), so the
+    plan search can try many changes cheaply. score_rubric reports these points."""
+    sc = item["scoring"]
+    kind = sc["kind"]
+    if kind == "banded":
+        value = facts.get(sc["fact"])
+        pts = ZERO if value is None else D(_band_of(sc["bands"], D(value))["points"])
+    elif kind == "choice":
+        value = facts.get(sc["fact"])
+        pts = next((D(o["points"]) for o in sc["options"] if value is not None and o["value"] == value), ZERO)
+    elif kind == "per-count":
+        raw = sum((D(facts[c["fact"]]) * D(c["rate"]) for c in sc.get("counts", []) if facts.get(c["fact"])), ZERO)
+        groups: dict = {}
+        for f in sc.get("flats", []):
+            if rule_status(f["when"], facts) == PASS:
+                key = f.get("group") or id(f)
+                groups[key] = max(groups.get(key, ZERO), D(f["points"]))
+        pts = min(raw + sum(groups.values(), ZERO), D(sc["cap"]))
+    else:
+        pts = next((D(t["points"]) for t in sc["tiers"] if rule_status(t["when"], facts) == PASS),
+                   D((sc.get("else") or {"points": 0})["points"]))
+    return min(pts, D(item["max"]))
+
+
 KINDS = {"banded": _banded, "choice": _choice, "per-count": _per_count, "tiers": _tiers}
 
 
@@ -151,8 +176,8 @@ def score_rubric(rubric: dict, facts: dict, vocab: Vocabulary) -> tuple[dict, li
     items, gaps = [], []
     totals = {g["id"]: ZERO for g in rubric["groups"]}
     for item in rubric["items"]:
-        pts, msg, gap = KINDS[item["scoring"]["kind"]](item["scoring"], facts, vocab)
-        pts = min(pts, D(item["max"]))
+        _, msg, gap = KINDS[item["scoring"]["kind"]](item["scoring"], facts, vocab)
+        pts = item_points(item, facts)
         totals[item["group"]] += pts
         out = {"id": item["id"], "group": item["group"], "points": json_number(pts), "max": json_number(D(item["max"])),
                "title": item["title"], "message": msg, "source": cite(item["source"])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["Vocabulary", "check_rule", "fmt"]
+__all__ = ["Vocabulary", "check_rule", "rule_status", "fmt"]
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
@@ -54,6 +54,9 @@ class Vocabulary:
                     self.ids[st["id"]] = st["name"]
         for cls in bundle["size_classes"]["classes"]:
             self.ids[cls["id"]] = cls["name"]
+        # Division codes (derived.prefecture_code) read as names: 430200 → 株洲市 / Zhuzhou.
+        for row in bundle.get("regions", {}).get("items", []):
+            self.ids.setdefault(row["code"], {"zh": row["name"], "en": row["en"]})
 
     def how_to_give(self, path: str) -> dict:
         """What the user does to supply a missing fact: coverage comes from scenes."""
@@ -228,3 +231,22 @@ def _gap(op, path, actual, expected, labels, units, vocab) -> dict:
         return {"zh": f"需至少一项{labels['zh']}", "en": f"needs at least one item of {labels['en']}"}
     return {"zh": f"需{labels['zh']}{OPS[op][0]}{vocab.show(expected, 'zh')}{units['zh']}",
             "en": f"needs {labels['en']} {OPS[op][1]} {vocab.show(expected, 'en')}{units['en']}"}
+
+
+def rule_status(rule: dict, facts: dict) -> str:
+    """The status check_rule gives, without building messages (the plan search calls it often)."""
+    if "compare" in rule:
+        actual = facts.get(rule["compare"])
+        expected = _resolve(rule.get("value"), facts)
+        if actual is None or (isinstance(rule.get("value"), dict) and expected is None):
+            return UNKNOWN
+        return PASS if _compare(rule["op"], actual, expected) else FAIL
+    if "declaration" in rule:
+        answer = facts.get(f"declarations.{rule['declaration']}")
+        return UNKNOWN if answer is None else PASS if answer else FAIL
+    if "not" in rule:
+        return {PASS: FAIL, FAIL: PASS, UNKNOWN: UNKNOWN}[rule_status(rule["not"], facts)]
+    statuses = [rule_status(p, facts) for p in rule.get("all", rule.get("any", []))]
+    if "all" in rule:
+        return FAIL if FAIL in statuses else UNKNOWN if UNKNOWN in statuses else PASS
+    return PASS if PASS in statuses else UNKNOWN if UNKNOWN in statuses else FAIL
