@@ -8,7 +8,7 @@ How (all in one run; figures are medians, percentiles and ratios of that run, ne
 assertions):
 
 - The real site is built (``mkdocs build -d OUT/site``) and served by nginx with
-  ``deploy/nginx.conf`` (derived exactly as tests/test_calculator_nginx.py does:
+  ``deploy/nginx/guidegen.conf`` (derived exactly as tests/test_calculator_nginx.py does:
   gzip_static, the CSP header, the cache headers) on 127.0.0.1. Without nginx the
   threaded python http.server of the tests serves it (no compression) and the bytes
   figures are left out.
@@ -159,7 +159,7 @@ def _nginx_path() -> str | None:
 
 
 class Nginx:
-    """deploy/nginx.conf on 127.0.0.1 (a free port), root = the built site, as the nginx test runs it."""
+    """deploy/nginx/guidegen.conf on 127.0.0.1 (a free port), root = the built site, as the nginx test runs it."""
 
     def __init__(self, site: Path, work: Path):
         from test_calculator_nginx import derived_config
@@ -171,7 +171,7 @@ class Nginx:
             self.port = s.getsockname()[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         conf = self.tmp / "nginx.conf"
-        conf.write_text(derived_config((ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"),
+        conf.write_text(derived_config((ROOT / "deploy" / "nginx" / "guidegen.conf").read_text(encoding="utf-8"),
                                        tmp=self.tmp, site=site, port=self.port), encoding="utf-8")
         self.args = [_nginx_path(), "-p", str(self.tmp), "-c", str(conf), "-e", str(self.tmp / "error.log")]
         self.log = self.tmp / "access.log"
@@ -488,7 +488,7 @@ def figures(samples, probes, reeval, calc_bytes, guide_bytes, stdlib, wasm) -> l
                            + ", ".join(f"{k} {v / MB:.2f} MB ({(v - wasm['gzip9_twin']) / wasm['gzip9_twin']:+.0%})"
                                        for k, v in alt.items())
                            + ("" if wasm.get("zopfli") else "; zopfli (gzip-compatible) not measured: pip install zopfli")
-                           + ". deploy/nginx.conf sends the gzip -9 twin; brotli would need .br twins and Debian's "
+                           + ". deploy/nginx/guidegen.conf sends the gzip -9 twin; brotli would need .br twins and Debian's "
                              "libnginx-mod-http-brotli-static (nginx-light has no brotli), and browsers ask for br "
                              "or zstd only over HTTPS"))
     return fig
@@ -504,7 +504,7 @@ def run(out_dir: Path) -> dict:
     floor_path = install_floor(site)
     use_nginx = _nginx_path() is not None
     server_ctx = Nginx(site, out_dir) if use_nginx else StaticServer(site, calculator_csp(site))
-    server_name = ("nginx with deploy/nginx.conf (gzip_static), 127.0.0.1" if use_nginx
+    server_name = ("nginx with deploy/nginx/guidegen.conf (gzip_static), 127.0.0.1" if use_nginx
                    else "python ThreadingHTTPServer (tests/test_calculator_support.StaticServer), 127.0.0.1, no compression")
     with server_ctx as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

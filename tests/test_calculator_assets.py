@@ -92,8 +92,8 @@ def test_template_csp_is_the_documented_one():
     meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', template).group(1)
     assert "'wasm-unsafe-eval'" in meta and "'unsafe-eval'" not in meta.replace("'wasm-unsafe-eval'", "")
     assert "'unsafe-inline'" not in meta
-    # The header sent by deploy/nginx.conf says the same (plus frame-ancestors, header-only).
-    nginx = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    # The header sent by deploy/nginx/guidegen.conf says the same (plus frame-ancestors, header-only).
+    nginx = (ROOT / "deploy" / "nginx" / "guidegen.conf").read_text(encoding="utf-8")
     assert meta in nginx
     assert calculator.CSP.startswith(meta)
 

@@ -1,10 +1,14 @@
-"""deploy/nginx.conf serves the built site as the bureau would: the calculator works
-in chromium, .wasm is application/wasm, the precompressed .gz twins are what goes
-over the wire, hashed files are cached for good and pages are revalidated.
+"""deploy/nginx/guidegen.conf serves the built site as the bureau would: the calculator
+works in chromium, .wasm is application/wasm, the precompressed .gz twins are what goes
+over the wire, hashed files are cached for good, pages are revalidated and every response
+carries the security headers.
 
-nginx runs from a temporary copy of the example (prefix, logs and pid in tmp,
-127.0.0.1 on a free port, root = the built site, `daemon off;` in a subprocess)."""
+The shipped file is a `server {}` block, as a bureau puts it in conf.d/ or sites-enabled/.
+The test wraps it like a server's own nginx.conf does (`http { include mime.types; ...
+include guidegen.conf; }`), changing only the lines marked BUREAU (listen on 127.0.0.1 and
+a free port) and the root; prefix, logs and pid in tmp, `daemon off;` in a subprocess."""
 
+import contextlib
 import http.client
 import os
 import re
@@ -12,13 +16,16 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from test_calculator_support import built_site, launch, require_chromium, require_node_modules, wait_for_results
+from test_calculator_support import ROOT, built_site, launch, require_chromium, require_node_modules, wait_for_results
 
 pytestmark = pytest.mark.nginx
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_CONF = ROOT / "deploy" / "nginx" / "guidegen.conf"
+MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
 def _free_port() -> int:
@@ -29,39 +36,37 @@ def _free_port() -> int:
 
 def _sub(pattern, repl, text):
     new, n = re.subn(pattern, repl, text, count=1, flags=re.M)
-    assert n == 1, f"deploy/nginx.conf: expected a line matching {pattern!r}"
+    assert n == 1, f"{NGINX_CONF.relative_to(ROOT)}: expected a line matching {pattern!r}"
     return new
 
 
 def derived_config(source: str, *, tmp, site, port) -> str:
-    conf = source
-    conf = _sub(r"^user\s+[^;]+;", "user root;" if os.geteuid() == 0 else "", conf)
-    conf = _sub(r"^pid\s+[^;]+;", f"pid {tmp}/nginx.pid;", conf)
-    conf = _sub(r"^error_log\s+[^;]+;", f"error_log {tmp}/error.log warn;", conf)
-    conf = _sub(r"^(\s*)access_log\s+[^;]+;", rf"\1access_log {tmp}/access.log;", conf)
-    conf = _sub(r"^(\s*)listen\s+80;", rf"\1listen 127.0.0.1:{port};", conf)
-    conf = _sub(r"^(\s*)root\s+/srv/guidegen/site;", rf"\1root {site};", conf)
+    """A whole nginx.conf around the shipped server block: the block's BUREAU lines set to
+    127.0.0.1:PORT, its root to ``site``; written to TMP/guidegen.conf and included."""
+    block = _sub(r"^(\s*)listen\s+[^;]+;(.*# BUREAU)", rf"\1listen 127.0.0.1:{port};\2", source)
+    block = _sub(r"^(\s*)server_name\s+[^;]+;(.*# BUREAU)", r"\1server_name localhost;\2", block)
+    block = _sub(r"^(\s*)root\s+/srv/guidegen/current;", rf"\1root {site};", block)
+    (Path(tmp) / "guidegen.conf").write_text(block, encoding="utf-8")
     temp = "".join(f"    {k}_temp_path {tmp}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    conf = _sub(r"^http \{\n", "http {\n" + temp, conf)
-    return "daemon off;\n" + conf
+    # Debian's mime.types, as the stock nginx.conf includes it (the block sets .wasm/.mjs itself).
+    mime = f"    include {MIME_TYPES};\n" if MIME_TYPES.is_file() else ""
+    return ("daemon off;\n" + ("user root;\n" if os.geteuid() == 0 else "")
+            + f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\n"
+            + "events { worker_connections 256; }\n"
+            + "http {\n" + mime + "    default_type application/octet-stream;\n" + temp
+            + f"    access_log {tmp}/access.log;\n    include {tmp}/guidegen.conf;\n}}\n")
 
 
-@pytest.fixture(scope="module")
-def site():
-    require_node_modules()
-    return built_site()
-
-
-@pytest.fixture(scope="module")
-def nginx(site, tmp_path_factory):
+@contextlib.contextmanager
+def running_nginx(site, tmp: Path):
+    """nginx with the shipped block on 127.0.0.1 (a free port) serving ``site``; yields the server."""
     if not os.path.exists(NGINX):
-        pytest.fail("nginx is not installed: apt-get install nginx-light (make setup does)", pytrace=False)
-    from test_calculator_support import ROOT
-    tmp = tmp_path_factory.mktemp("nginx")
+        pytest.fail("nginx is not installed: apt-get install nginx-light (make test does)", pytrace=False)
+    tmp.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(derived_config((ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"),
-                                   tmp=tmp, site=site, port=port), encoding="utf-8")
+    conf.write_text(derived_config(NGINX_CONF.read_text(encoding="utf-8"), tmp=tmp, site=site, port=port),
+                    encoding="utf-8")
     args = [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")]
     check = subprocess.run(args + ["-t"], capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
@@ -84,6 +89,18 @@ def nginx(site, tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site():
+    require_node_modules()
+    return built_site()
+
+
+@pytest.fixture(scope="module")
+def nginx(site, tmp_path_factory):
+    with running_nginx(site, tmp_path_factory.mktemp("nginx")) as server:
+        yield server
 
 
 def get(server, path, gzip=False):
@@ -157,4 +174,28 @@ def test_cache_headers(nginx, site):
     assert resp.getheader("Cache-Control") == "public, max-age=31536000, immutable"
     resp, _ = get(nginx, "/")
     assert resp.status == 200 and resp.getheader("Cache-Control") == "no-cache"
-    assert resp.getheader("Content-Security-Policy") is None  # Material's pages use inline scripts
+    # Material's pages carry inline scripts: their policy allows those, still only this origin.
+    csp = resp.getheader("Content-Security-Policy")
+    assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp and "http" not in csp
+
+
+def test_block_is_for_conf_d_with_the_bureau_lines_marked():
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    directives = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
+    # a server block (and the maps it reads), never a whole nginx.conf
+    assert not any(d.startswith(("http ", "http{", "events", "user ", "pid ", "worker_processes")) for d in directives)
+    assert sum(d.startswith("server {") for d in directives) == 1
+    assert re.search(r"(?m)^\s*listen\s+[^;]+;.*# BUREAU", text)
+    assert re.search(r"(?m)^\s*server_name\s+[^;]+;.*# BUREAU", text)
+
+
+def test_security_headers_on_every_kind_of_response(nginx, site):
+    app = next(site.glob("calculator/app.*.js"))
+    for path in ("/", "/en/", "/calculator/", "/en/calculator/", "/calculator/" + app.name, "/no-such-page/"):
+        resp, _ = get(nginx, path)
+        assert resp.getheader("X-Content-Type-Options") == "nosniff", path
+        assert resp.getheader("Referrer-Policy") == "no-referrer", path
+        csp = resp.getheader("Content-Security-Policy")
+        assert "frame-ancestors 'self'" in csp and "'wasm-unsafe-eval'" in csp, path
+    resp, _ = get(nginx, "/no-such-page/")
+    assert resp.status == 404

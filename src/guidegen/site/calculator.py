@@ -46,6 +46,7 @@ from .messages import load_messages
 __all__ = [
     "CalculatorBuildError",
     "build_calculator_assets",
+    "build_docx_module",
     "build_wheel",
     "bundle_bytes",
     "pyodide_dist",
@@ -59,7 +60,7 @@ __all__ = [
 
 HASH_LEN = 10
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-# The page's Content-Security-Policy (also sent as a header by deploy/nginx.conf).
+# The page's Content-Security-Policy (also sent as a header by deploy/nginx/guidegen.conf).
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
        "style-src 'self'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'none'; frame-ancestors 'self'")
@@ -283,9 +284,36 @@ def _write(path: Path, data: bytes, written: list[Path], *, gz: bool = True) -> 
     return path
 
 
-def _js_modules(src: Path, assets: dict[str, str]) -> dict[str, tuple[str, bytes]]:
-    """Hash the page's ES modules leaf-first, rewriting ``./x.js`` imports to hashed names."""
+def build_docx_module(root: Path) -> bytes:
+    """The npm ``docx`` package as one same-origin ES module (``docx.js``), bundled with the pinned esbuild.
+
+    The application-pack module (calculator/pack.js) imports it only when a draft is
+    downloaded, so the calculator's first visit never loads it.
+    """
+    root = Path(root)
+    esbuild = root / "node_modules" / "esbuild" / "bin" / "esbuild"
+    pkg = root / "node_modules" / "docx" / "package.json"
+    if not esbuild.is_file() or not pkg.is_file():
+        raise CalculatorBuildError(f"{root / 'node_modules'}: docx or esbuild missing (run `npm ci`)")
+    versions = {name: json.loads((root / "node_modules" / name / "package.json").read_text(encoding="utf-8"))["version"]
+                for name in ("docx", "esbuild")}
+    proc = subprocess.run([str(esbuild), "--bundle", "--format=esm", "--platform=browser", "--minify",
+                           "--legal-comments=none", "--log-level=error"],
+                          input=b'export * from "docx";\n', cwd=root, capture_output=True, timeout=120)
+    if proc.returncode != 0:
+        raise CalculatorBuildError(f"esbuild could not bundle docx: {proc.stderr.decode(errors='replace')[:500]}")
+    head = (f"/* docx {versions['docx']} (MIT, https://github.com/dolanmiu/docx), "
+            f"bundled by esbuild {versions['esbuild']} for the application pack */\n")
+    return head.encode() + proc.stdout
+
+
+def _js_modules(src: Path, assets: dict[str, str], extra: dict[str, bytes] | None = None) -> dict[str, tuple[str, bytes]]:
+    """Hash the page's ES modules leaf-first, rewriting ``./x.js`` imports to hashed names.
+
+    ``extra``: generated modules (name -> bytes) that calculator sources may import.
+    """
     sources = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.js")) if p.name != "worker.js"}
+    sources.update({name: data.decode("utf-8") for name, data in (extra or {}).items()})
     deps = {name: set(m.group(3) for m in _IMPORT.finditer(text)) for name, text in sources.items()}
     for name, ds in deps.items():
         unknown = ds - set(sources)
@@ -402,7 +430,7 @@ def build_calculator_assets(catalog, site_dir: Path, *, root: Path) -> list[Path
     assets = {"worker": worker.name, "bundle": bundle.name, "wheel": wheel.name,
               "pyodide": pyodide_dir.name + "/", "pyodideVersion": version, "files": files}
     names = {}
-    for name, (hashed, data) in _js_modules(src, assets).items():
+    for name, (hashed, data) in _js_modules(src, assets, {"docx.js": build_docx_module(root)}).items():
         _write(out / hashed, data, written)
         names[name] = hashed
     css = (src / "calculator.css").read_bytes()
