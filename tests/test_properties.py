@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,10 @@ from conftest import CATALOG
 
 BUNDLE = json.loads(json.dumps(load_catalog(CATALOG).bundle(), ensure_ascii=False))
 FIELDS = field_index(BUNDLE)
+REGIONS = {r["code"]: r for r in BUNDLE["regions"]["items"]}
+# Counties whose name is unique in China (a bare 鼓楼区 is ambiguous: a field error asking for the city).
+_NAMES = Counter(r["name"] for r in BUNDLE["regions"]["items"])
+COUNTIES = [r for r in BUNDLE["regions"]["items"] if r["level"] == "county" and _NAMES[r["name"]] == 1][::7]
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -71,6 +76,19 @@ def profiles(draw):
         other = f.get("max_field")
         if other and other in flat and draw(st.booleans()):
             flat[path] = round(flat[other] * draw(st.floats(0, 1)), 2)
+    # Places must be real and agree with each other (else a field error): one county, named in any form.
+    for key in ("province", "city", "county", "region_code"):
+        flat.pop(f"enterprise.{key}", None)
+    if draw(st.booleans()):
+        county = draw(st.sampled_from(COUNTIES))
+        prefecture = REGIONS.get(county["parent"])
+        province = REGIONS[county["code"][:2] + "0000"]
+        choices = {"region_code": county["code"], "county": county["name"], "province": province["name"]}
+        if prefecture is not None and prefecture["level"] == "prefecture":
+            choices["city"] = draw(st.sampled_from([prefecture["name"], prefecture["short"], prefecture["en"]]))
+        for key, value in choices.items():
+            if draw(st.booleans()):
+                flat[f"enterprise.{key}"] = value
     profile = _nest(flat)
     profile["scenes"] = {gid: draw(_guide_scenes(gid)) for gid in BUNDLE["guides"] if draw(st.booleans())}
     profile["declarations"] = {d: draw(st.booleans()) for d in BUNDLE["declarations"] if draw(st.booleans())}

