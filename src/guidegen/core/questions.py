@@ -1,0 +1,117 @@
+"""The questions a set of schemes needs, read off their rules.
+
+Every fact a condition, a rubric item or a level reads is mapped back to the
+profile questions it comes from (core/actions.py: a derived fact to the fields
+it is worked out from, coverage to the scenes of its guide or the support
+elements). Nothing here is a hand-kept list per scheme: a new rule asks a new
+question by itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .actions import DERIVED_FROM, fields_of, inputs_of
+from .profile import ProfileError
+
+__all__ = ["questions", "questions_json", "facts_read"]
+
+
+def _rule_facts(rule: dict, out: set) -> None:
+    if "compare" in rule:
+        out.add(rule["compare"])
+        value = rule.get("value")
+        if isinstance(value, dict) and "fact" in value:
+            out.add(value["fact"])
+    elif "declaration" in rule:
+        out.add(f"declarations.{rule['declaration']}")
+    elif "not" in rule:
+        _rule_facts(rule["not"], out)
+    else:
+        for part in rule.get("all", rule.get("any", [])):
+            _rule_facts(part, out)
+
+
+def facts_read(scheme: dict) -> set:
+    """Every fact path (and ``declarations.ID``) the scheme's rules read."""
+    out: set = set()
+    for c in scheme.get("conditions", []):
+        _rule_facts(c["rule"], out)
+    for lvl in scheme.get("levels", []):
+        for c in lvl["conditions"]:
+            _rule_facts(c["rule"], out)
+    for item in (scheme.get("rubric") or {}).get("items", []):
+        sc = item["scoring"]
+        if "fact" in sc:
+            out.add(sc["fact"])
+        for c in sc.get("counts", []):
+            out.add(c["fact"])
+        for f in sc.get("flats", []):
+            _rule_facts(f["when"], out)
+        for t in sc.get("tiers", []):
+            _rule_facts(t["when"], out)
+    return out
+
+
+def questions(bundle: dict, schemes=None) -> list[dict]:
+    """The questions the chosen schemes (all when None) read, in form order: the fields
+    of the question schema section by section, then the scene guides, then the declarations.
+
+    Each is {"kind": "field", "path", "section", "schemes"}, {"kind": "support_elements",
+    "schemes"}, {"kind": "scenes", "guide", "schemes"} or {"kind": "declaration", "id",
+    "schemes"}; ``schemes`` lists the chosen schemes that read it, in bundle order.
+    """
+    if schemes is not None:
+        unknown = [s for s in schemes if s not in bundle["schemes"]]
+        if unknown:
+            raise ProfileError([{"field": "schemes", "message": {
+                "zh": f"未知的申报类别：{', '.join(map(str, unknown))}",
+                "en": f"unknown scheme: {', '.join(map(str, unknown))}"}}])
+    known = set(fields_of(bundle)) | {f"scenes.{g}" for g in bundle["guides"]} | \
+        {f"declarations.{d}" for d in bundle["declarations"]}
+    needed: dict[str, list] = {}
+    for sid, scheme in bundle["schemes"].items():
+        if schemes is not None and sid not in schemes:
+            continue
+        for fact in sorted(facts_read(scheme)):
+            for key in inputs_of(fact):
+                if key not in known and fact in DERIVED_FROM:
+                    continue  # an alternative input this question schema does not ask
+                users = needed.setdefault(key, [])
+                if sid not in users:
+                    users.append(sid)
+    out = []
+    for section in bundle["profile"]["sections"]:
+        for f in section["fields"]:
+            if f["path"] not in needed:
+                continue
+            if f["path"] == "support_elements":
+                out.append({"kind": "support_elements", "schemes": needed[f["path"]]})
+            else:
+                out.append({"kind": "field", "path": f["path"], "section": section["id"], "schemes": needed[f["path"]]})
+    for gid in bundle["guides"]:
+        if f"scenes.{gid}" in needed:
+            out.append({"kind": "scenes", "guide": gid, "schemes": needed[f"scenes.{gid}"]})
+    for did in bundle["declarations"]:
+        if f"declarations.{did}" in needed:
+            out.append({"kind": "declaration", "id": did, "schemes": needed[f"declarations.{did}"]})
+    stray = sorted(set(needed) - known)
+    if stray:  # a rule reads a fact no question supplies: a catalog or engine defect, never silent
+        raise ValueError(f"facts without a question: {', '.join(stray)}")
+    return out
+
+
+def questions_json(bundle: dict, schemes_json: str | None = None) -> str:
+    """The browser's entry point: a JSON list of questions, or {"errors": [...]}."""
+    try:
+        schemes = None if schemes_json is None else json.loads(schemes_json)
+        if schemes is not None and not (isinstance(schemes, list) and all(isinstance(s, str) for s in schemes)):
+            raise ProfileError([{"field": "schemes", "message": {
+                "zh": "申报类别应为编号列表", "en": "schemes must be a list of scheme ids"}}])
+        return json.dumps(questions(bundle, schemes), ensure_ascii=False)
+    except ProfileError as exc:
+        return json.dumps({"errors": exc.errors}, ensure_ascii=False)
+    except ValueError as exc:
+        return json.dumps({"errors": [{"field": "schemes", "message": {
+            "zh": f"无法读取申报类别：{str(exc)[:200]}", "en": f"cannot read the schemes: {str(exc)[:200]}"}}]},
+            ensure_ascii=False)
