@@ -50,16 +50,34 @@ def cmd_evaluate(args) -> int:
         print(f"{args.profile}: cannot read profile: {str(exc)[:300]}", file=sys.stderr)
         return 2
     try:
-        result = evaluate(bundle, profile, schemes=args.scheme or None)
+        result = evaluate(bundle, profile, schemes=args.scheme or None, today=args.today)
     except ProfileError as exc:
         for e in exc.errors:
-            print(f"{args.profile}: {e['field']}: {e['message']['zh']} / {e['message']['en']}", file=sys.stderr)
+            where = "--today" if e["field"] == "today" else "--scheme" if e["field"] == "schemes" else args.profile
+            print(f"{where}: {e['field']}: {e['message']['zh']} / {e['message']['en']}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         from .report import text_report
         print(text_report(result))
+    return 0
+
+
+def cmd_questions(args) -> int:
+    from .core import ProfileError, questions
+    bundle = _load(args.catalog).bundle()
+    try:
+        asked = questions(bundle, args.scheme or None)
+    except ProfileError as exc:
+        for e in exc.errors:
+            print(f"--scheme: {e['message']['zh']} / {e['message']['en']}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(asked, ensure_ascii=False, indent=2))
+    else:
+        from .report import questions_report
+        print(questions_report(bundle, asked))
     return 0
 
 
@@ -78,19 +96,17 @@ def cmd_render(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .desk import DeskError, batch_workbook, read_folder
+    from .desk import DeskError, batch_folder
     bundle = _load(args.catalog).bundle()
     try:
-        data, batch = batch_workbook(bundle, read_folder(args.dir), scheme=args.scheme, today=args.today, lang=args.lang)
-        Path(args.out).write_bytes(data)
+        counts = batch_folder(bundle, args.dir, args.out, scheme=args.scheme, today=args.today, lang=args.lang)
     except DeskError as exc:
         print(f"guidegen batch: {exc.message['zh']} / {exc.message['en']}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"guidegen batch: {exc}", file=sys.stderr)
         return 2
-    rows = sum(1 for a in batch["applicants"] if a["row"] is not None)
-    print(f"wrote {args.out}: {rows} applicant(s) in the summary table, {len(batch['problems'])} problem(s)")
+    print(f"wrote {args.out}: {counts['rows']} applicant(s) in the summary table, {counts['problems']} problem(s)")
     return 0
 
 
@@ -119,8 +135,15 @@ def main(argv=None) -> int:
     p.add_argument("profile")
     p.add_argument("--scheme", action="append", help="limit to this scheme id (repeatable)")
     p.add_argument("--json", action="store_true", help="print the result JSON")
+    p.add_argument("--today", help="evaluation date YYYY-MM-DD (default: today); decides the call status")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("questions", help="list the questions the chosen schemes read, in form order")
+    p.add_argument("--scheme", action="append", help="this scheme id (repeatable; default all)")
+    p.add_argument("--json", action="store_true", help="print the question list JSON")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG)
+    p.set_defaults(func=cmd_questions)
 
     p = sub.add_parser("render", help="write the generated markdown tree (engine-independent)")
     p.add_argument("out_dir")

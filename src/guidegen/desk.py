@@ -26,7 +26,7 @@ from pathlib import Path
 from .core import ProfileError, evaluate
 from .profile_file import dates_as_text
 
-__all__ = ["DeskError", "PROFILE_SUFFIXES", "read_folder", "screen", "workbook", "batch_workbook"]
+__all__ = ["DeskError", "PROFILE_SUFFIXES", "read_folder", "screen", "workbook", "batch_workbook", "batch_folder"]
 
 PROFILE_SUFFIXES = (".json", ".yaml", ".yml")
 # A profile is a few kilobytes; anything far bigger dropped on the desk is not one.
@@ -250,7 +250,7 @@ def _applicant(name, profile, result, spec, today, identity, applying) -> dict:
     conds = result["conditions"]
     return {
         "file": name,
-        "name": _get(profile, "enterprise.name"),
+        "name": " ".join(_get(profile, "enterprise.name").split()) if isinstance(_get(profile, "enterprise.name"), str) else None,
         "identity": identity,
         "applying": applying,
         "profile": profile,
@@ -294,9 +294,8 @@ def _flag_duplicates(applicants, spec, problems) -> None:
         a["duplicate_of"] = kept["file"]
         rule_zh = f"{rule['text']['zh']}" if rule else "同一企业只列一行"
         rule_en = f"{rule['text']['en']}" if rule else "one row per enterprise"
-        name = " ".join(str(a["name"]).split())
-        zh = f"与 {kept['file']} 为同一企业（{name}），未列入汇总表：{rule_zh}"
-        en = f"same enterprise as {kept['file']} ({name}); left out of the summary table: {rule_en}"
+        zh = f"与 {kept['file']} 为同一企业（{a['name']}），未列入汇总表：{rule_zh}"
+        en = f"same enterprise as {kept['file']} ({a['name']}); left out of the summary table: {rule_en}"
         a["flags"].append({"zh": f"重复：同 {kept['file']}", "en": f"duplicate of {kept['file']}"})
         kept["flags"].append({"zh": f"重复：另见 {a['file']}", "en": f"duplicate: see also {a['file']}"})
         problems.append(_problem(a["file"], "enterprise.name", "duplicate", zh, en, _cite(rule["source"]) if rule else None))
@@ -658,3 +657,16 @@ def batch_workbook(bundle: dict, files, *, scheme: str, today: str | None = None
     """``screen`` then ``workbook``: (xlsx bytes, the batch)."""
     batch = screen(bundle, files, scheme=scheme, today=today)
     return workbook(bundle, batch, lang=lang), batch
+
+
+def batch_folder(bundle: dict, folder, out, *, scheme: str, today: str | None = None, lang: str = "zh") -> dict:
+    """Read every file of ``folder``, write the workbook to ``out``; return counts.
+
+    The CLI (``guidegen batch``) and the desk page's worker (on Pyodide's file system)
+    both call this."""
+    data, batch = batch_workbook(bundle, read_folder(folder), scheme=scheme, today=today, lang=lang)
+    Path(out).write_bytes(data)
+    return {"scheme": scheme, "today": batch["today"], "files": sum(1 for _ in Path(folder).iterdir()),
+            "rows": sum(1 for a in batch["applicants"] if a["row"] is not None),
+            "applicants": len(batch["applicants"]), "problems": len(batch["problems"]),
+            "verdicts": {v: sum(1 for a in batch["applicants"] if a["verdict"] == v) for v in VERDICTS}}

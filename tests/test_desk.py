@@ -1,0 +1,285 @@
+"""The bureau desk: `guidegen batch` and the /desk/ page fill the scheme's 推荐汇总表.
+
+The worked district batch is tests/desk/zhuzhou-sme/ (eleven files for the Zhuzhou
+benchmark-SME scheme); its expected rows are computed by hand below from the rubric
+of 附件1 (标杆中小企业 column). The browser test builds the site once (shared with the
+calculator tests), drops the same files on /desk/ and compares every cell.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from guidegen.cli import main
+from guidegen.desk import DeskError, batch_workbook, read_folder, screen
+
+ROOT = Path(__file__).resolve().parent.parent
+DESK = ROOT / "tests" / "desk"
+SOURCES = ROOT.parent / "shared" / "sources"
+SME = "zhuzhou-benchmark-sme"
+TODAY = "2025-04-01"
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+def cells(data: bytes) -> dict[str, list[tuple]]:
+    """Every sheet's values, row by row (what a bureau sees)."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in wb}
+
+
+def run_batch(tmp_path, folder, scheme, *extra) -> dict[str, list[tuple]]:
+    out = tmp_path / f"{scheme}.xlsx"
+    assert main(["batch", str(folder), "--scheme", scheme, "--today", TODAY, "--out", str(out), *extra]) == 0
+    return cells(out.read_bytes())
+
+
+# --------------------------------------------------------------------------- the worked batch, by hand
+#
+# Every applicant shares the base of a-tianyuan.json (C34 通用设备 → equipment sector, 250 staff and
+# 15000 万元 → small, an SME; 规上 by revenue):
+#   maturity level 3 → 10, score 3.5 → 9; spend 1000 + 200 = 1200 万元 → 8; whole plan → 5;
+#   seven 2021-guide scenes covering all six equipment key links (3 4 5 7 8 14) → 10;
+#   honours: 2 municipal → 2; achievements: 1 invention (5) + 2 utility (2×2) → 9;
+#   tech support: team + senior staff → 5, 1 research partner → 2: 7; 1 municipal case → 2;
+#   2 municipal activities → 2.                                        base = 64
+#   local equipment 500/1000 = 50 % → 5; local services 100/200 = 50 % → 5; provincial little
+#   giant → 4; digital twin (an equipment technology) → 5; predictive maintenance → 5. bonus = 24
+#   a-tianyuan 88 · c-youxian +1 invention patent (+5) = 93 · f-tianyuan-again no utility patents
+#   (−4) = 84 · b-liling no growth honour (−4) and no new technology (−5) = 79, one short of 80 ·
+#   d-dianzi 88 but one declaration (c3mep self-assessment) unanswered → pending ·
+#   e-chaling 88 but registered in 长沙市 → not eligible.
+# Recommendation order: qualifies by score (c 93, a 88, f 84), short (b), pending (d), not eligible (e);
+# f is the same enterprise as a (a trailing space in its name) and is left out of the table.
+
+SME_HEADERS = [("序号", "企业名称", "项目名称", "项目起止年月", "联系人", None, "推荐意见"),
+               (None, None, None, None, "姓名", "手机", None)]
+SME_ROWS = [
+    (1, "攸县轴承科技有限公司", "轴承数字化车间项目", "2023年3月—2024年6月", "李工", "13800000003",
+     "自动初审：符合条件（93分，及格线80分）"),
+    (2, "株洲天元精密机械有限公司", "精密零件智能制造标杆项目", "2023年3月—2024年6月", "王工", "13800000001",
+     "自动初审：符合条件（88分，及格线80分）"),
+    (3, "醴陵陶瓷智造有限公司", "陶瓷窑炉智能化改造项目", "2022年9月—2024年12月", "孙工", "13800000002",
+     "自动初审：未达及格线（79分，及格线80分）"),
+    (4, "株洲芦淞电子有限公司", "电子装联智能工厂项目", "2023年3月—2024年6月", "赵工", None,
+     "自动初审：待确认（88分，及格线80分）"),
+    (5, "长沙茶陵纺织有限公司", "纺织智能车间项目", "2023年3月—2024年6月", "钱工", "13800000005",
+     "自动初审：不符合申报条件（88分，及格线80分）"),
+]
+# (summary row, file, verdict, score, pass mark, points short)
+SCREEN = [
+    (1, "c-youxian.json", "符合条件", 93, 80, 0),
+    (2, "a-tianyuan.json", "符合条件", 88, 80, 0),
+    ("—（重复，未列入）", "f-tianyuan-again.json", "符合条件", 84, 80, 0),
+    (3, "b-liling.yaml", "未达及格线", 79, 80, 1),
+    (4, "d-dianzi.json", "待确认", 88, 80, 0),
+    (5, "e-chaling.json", "不符合申报条件", 88, 80, 0),
+]
+# (file, field, kind): unreadable and field errors in file order, then the batch's
+# duplicates and exclusions, then what the table misses.
+PROBLEMS = [
+    ("g-broken.json", None, "无法读取"),
+    ("h-hetang.json", "enterprise.employees", "字段错误"),
+    ("i-youxian-workshop.json", "application.schemes", "其他类别"),
+    ("notes.txt", None, "非档案文件"),
+    ("f-tianyuan-again.json", "enterprise.name", "重复申报"),
+    ("c-youxian.json", "application.schemes", "互斥申报"),
+    ("d-dianzi.json", "application.contact_phone", "汇总表缺项"),
+]
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    return run_batch(tmp_path_factory.mktemp("desk"), DESK / "zhuzhou-sme", SME)
+
+
+def test_the_worked_district_batch_fills_the_table_in_recommendation_order(district):
+    assert list(district) == ["株洲市智能制造标杆中小企业申报汇总表", "初审", "问题"]
+    table = district["株洲市智能制造标杆中小企业申报汇总表"]
+    assert table[0][0] == "株洲市智能制造标杆中小企业申报汇总表"
+    assert table[1][0] == "推荐单位（盖章）："
+    assert table[2:4] == SME_HEADERS
+    assert table[4:] == SME_ROWS
+
+
+def test_the_pre_screen_sheet_has_verdict_score_plan_conditions_and_call(district):
+    sheet = district["初审"]
+    assert sheet[0][0] == "株洲市智能制造标杆中小企业 自动初审（评估日期 2025-04-01）"
+    assert sheet[2] == ("汇总表序号", "文件", "企业名称", "结论", "得分", "及格线", "差距分", "提分方案",
+                        "不满足的条件", "待确认的条件", "申报时间", "提示")
+    assert [row[:2] + row[3:7] for row in sheet[3:]] == SCREEN
+    by_file = {row[1]: row for row in sheet[3:]}
+    # one point short: the plan names the step and reaches the pass mark
+    plan = by_file["b-liling.yaml"][7]
+    assert plan.startswith("1步可达80分") and "+1" in plan
+    # failing and pending conditions carry their sources
+    assert "在株洲市依法注册" in by_file["e-chaling.json"][8] and "zhuzhou-benchmark-2022 第五条（一）" in by_file["e-chaling.json"][8]
+    assert by_file["e-chaling.json"][9] is None
+    assert "zhuzhou-benchmark-2022 第五条（五）" in by_file["d-dianzi.json"][9]
+    assert by_file["c-youxian.json"][8] is None and by_file["c-youxian.json"][9] is None
+    # the Zhuzhou notice states no deadline: the call is unknown, and said so
+    assert {row[10] for row in sheet[3:]} == {"截止日期未知"}
+    assert by_file["f-tianyuan-again.json"][11] == "重复：同 a-tianyuan.json"
+    assert by_file["c-youxian.json"][11] == "同时申报了互斥的类别"
+
+
+def test_problems_list_bad_files_field_errors_duplicates_and_exclusions(district):
+    sheet = district["问题"]
+    assert sheet[1] == ("文件", "字段", "类别", "问题", "依据")
+    assert [row[:3] for row in sheet[2:]] == PROBLEMS
+    by_file = {row[0]: row for row in sheet[2:]}
+    assert by_file["g-broken.json"][3].startswith("JSON 格式错误")
+    assert by_file["h-hetang.json"][3] == "不能为负数"
+    assert "一个企业一次只能选择申报智能制造标杆车间或者标杆中小企业" in by_file["c-youxian.json"][3]
+    assert by_file["c-youxian.json"][4] == "zhuzhou-benchmark-2022 第六条"
+    assert "a-tianyuan.json" in by_file["f-tianyuan-again.json"][3]
+
+
+def test_english_sheets_keep_the_notice_table_and_translate_the_rest(tmp_path):
+    book = run_batch(tmp_path, DESK / "zhuzhou-sme", SME, "--lang", "en")
+    assert list(book) == ["株洲市智能制造标杆中小企业申报汇总表", "Pre-screen", "Problems"]
+    assert book["株洲市智能制造标杆中小企业申报汇总表"][4:] == SME_ROWS
+    assert book["Pre-screen"][3][3] == "Qualifies"
+    assert [row[2] for row in book["Problems"][2:]][:2] == ["unreadable", "field error"]
+
+
+# --------------------------------------------------------------------------- every notice's layout
+
+# The column headers exactly as each notice prints them (两行表头 where it has one).
+NOTICE_HEADERS = {
+    "hunan-advanced-factory-2025": [
+        ("序号", "申报单位名称", "先进级智能工厂项目名称", "涉及典型场景实例（罗列）", "联系人", "联系方式（手机号）", "备注")],
+    "changzhou-smart-factory-2023": [
+        ("序号", "所在辖市（区）", "企业名称", "工厂名称", "项目所属产业集群", "智能工厂类型", "项目起止年月", None,
+         "项目投资额（万元）", None, "联系人", "联系电话（手机）", "备注"),
+        (None, None, None, None, None, None, "开工年月", "竣工年月", "项目总投资", "其中硬件设备、软件和云资源及网络费用",
+         None, None, None)],
+    "national-excellent-scene-2021": [("序号", "申报企业名称", "申报智能制造典型场景（罗列）", "联系人", "联系方式（手机号）")],
+    "national-demo-factory-2021": [("序号", "揭榜单位名称", "示范工厂名称", "涉及智能场景（罗列）", "联系人", "联系方式（手机号）")],
+    "zhuzhou-benchmark-sme": SME_HEADERS,
+    "zhuzhou-benchmark-workshop": [
+        ("序号", "企业名称", "项目名称", "智能制造车间名称", "项目起止年月", "联系人", None, "推荐意见"),
+        (None, None, None, None, None, "姓名", "手机", None)],
+}
+NOTICE_FILES = {"hunan-advanced-factory-2025": "002_6308071c0a7f7db0.txt",
+                "changzhou-smart-factory-2023": "003_066580f0bcc78beb.txt",
+                "national-excellent-scene-2021": "004_62d91902c6a54cfa.txt",
+                "national-demo-factory-2021": "004_62d91902c6a54cfa.txt",
+                "zhuzhou-benchmark-sme": "000_2248bf02dff2e139.txt",
+                "zhuzhou-benchmark-workshop": "000_2248bf02dff2e139.txt"}
+
+
+@pytest.mark.parametrize("scheme", sorted(NOTICE_HEADERS))
+def test_headers_equal_the_notice(bundle, scheme):
+    data, _ = batch_workbook(bundle, [], scheme=scheme, today=TODAY)
+    sheet = next(iter(cells(data).values()))
+    rows = len(NOTICE_HEADERS[scheme])
+    assert sheet[2:2 + rows] == NOTICE_HEADERS[scheme]
+    # and every header is the document's own wording (its tables are flattened one cell a line)
+    text = re.sub(r"\s+", "", (SOURCES / NOTICE_FILES[scheme]).read_text(encoding="utf-8"))
+    for header in {h for row in NOTICE_HEADERS[scheme] for h in row if h}:
+        assert header in text, f"{header!r} is not in {NOTICE_FILES[scheme]}"
+    assert bundle["schemes"][scheme]["summary_table"]["source"]["doc"] in bundle["sources"]
+
+
+def test_hunan_lists_link_scene_instance_and_the_benchmark_remark(tmp_path):
+    book = run_batch(tmp_path, DESK / "hunan", "hunan-advanced-factory-2025")
+    rows = book["先进级智能工厂项目推荐汇总表"]
+    assert rows[3][3] == ("1. 生产作业—人机协同作业—多机协同的发动机壳体柔性加工与检测\n"
+                          "2. 质量管控—在线智能检测—壳体尺寸在线视觉检测\n"
+                          "3. 计划调度—智能排产调度—基于约束的机加车间智能排产")
+    assert rows[3][6].startswith("湖南省智能制造标杆企业；自动初审：")
+    # no instances named: the selected scenes are listed and the problems sheet says so
+    assert rows[4][3].startswith("1. 工艺设计—工艺数字化设计\n2. 计划调度—生产计划优化")
+    assert rows[4][6].startswith("非湖南省智能制造标杆企业；")
+    assert [r[:3] for r in book["问题"][2:]] == [("b-hetang.json", "scene_instances", "汇总表缺项")]
+    assert rows[-1][0].startswith("注：1.推荐的先进级智能工厂项目按优先次序排名。")
+    assert {r[10] for r in book["初审"][3:]} == {"申报中（截止 2025-04-28）"}
+
+
+def test_changzhou_two_row_header_merged_and_filled(tmp_path):
+    out = tmp_path / "cz.xlsx"
+    assert main(["batch", str(DESK / "changzhou"), "--scheme", "changzhou-smart-factory-2023", "--today", TODAY,
+                 "--out", str(out)]) == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"G3:H3", "I3:J3", "A3:A4", "M3:M4"} <= merged
+    rows = [tuple(r) for r in ws.iter_rows(min_row=5, values_only=True)]
+    assert rows[0][:10] == (1, "武进区", "常州武进智能装备有限公司", "武进高端装备智能工厂", "智能制造装备", "离散型",
+                            "2022年1月", "2023年10月", 5200, 3100.5)
+    assert rows[1][:10] == (2, "溧阳市", "溧阳新能源材料有限公司", "溧阳电池材料智能工厂", "新能源", "流程型",
+                            "2021年6月", "2023年12月", 8800, 4100)
+    screen_sheet = [tuple(r) for r in openpyxl.load_workbook(out)["初审"].iter_rows(min_row=4, values_only=True)]
+    assert {r[10] for r in screen_sheet} == {"已截止（2023-12-20），结论预测下一批"}
+
+
+# --------------------------------------------------------------------------- contract and faults
+
+def test_same_batch_same_bytes(bundle):
+    files = read_folder(DESK / "zhuzhou-sme")
+    one, _ = batch_workbook(bundle, files, scheme=SME, today=TODAY)
+    two, _ = batch_workbook(bundle, list(reversed(files)), scheme=SME, today=TODAY)
+    assert one == two
+
+
+def test_a_batch_of_only_bad_files_still_gives_a_workbook(bundle):
+    files = [("a.json", b"\xff\xfe"), ("b.yaml", b"a: [1,"), ("c.json", b"[1, 2]"), ("d.json", b"[" * 5000),
+             ("e.yml", b"profile: 1\nenterprise: {employees: lots}\n")]
+    data, batch = batch_workbook(bundle, files, scheme=SME, today=TODAY)
+    assert batch["applicants"] == []
+    assert [(p["file"], p["kind"]) for p in batch["problems"]] == [
+        ("a.json", "unreadable"), ("b.yaml", "unreadable"), ("c.json", "unreadable"), ("d.json", "unreadable"),
+        ("e.yml", "field")]
+    assert cells(data)["问题"][6][:2] == ("e.yml", "enterprise.employees")
+
+
+def test_scene_instances_are_checked_like_any_profile_field(bundle):
+    bad = {"profile": 1, "scene_instances": {"miit-2024": [{"scene": 99, "name": "x"}]}}
+    _, batch = batch_workbook(bundle, [("x.json", json.dumps(bad).encode())], scheme=SME, today=TODAY)
+    assert [(p["field"], p["kind"]) for p in batch["problems"]] == [("scene_instances.miit-2024[0].scene", "field")]
+
+
+def test_unknown_scheme_and_a_scheme_without_a_table_exit_2(tmp_path, capsys):
+    out = tmp_path / "x.xlsx"
+    assert main(["batch", str(DESK / "hunan"), "--scheme", "no-such", "--out", str(out)]) == 2
+    assert main(["batch", str(DESK / "hunan"), "--scheme", "smart-factory-levels", "--out", str(out)]) == 2
+    assert main(["batch", str(tmp_path / "absent"), "--scheme", SME, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "未知的申报类别" in err and "lay out no summary table" in err
+    assert not out.exists()
+    with pytest.raises(DeskError):
+        screen({"schemes": {}}, [], scheme=SME)
+
+
+def test_a_table_column_reading_an_unknown_field_names_file_line_and_key(tmp_path):
+    from guidegen.catalog import CatalogError, load_catalog
+    root = tmp_path / "catalogs"
+    shutil.copytree(ROOT / "catalogs", root)
+    path = root / "schemes" / "hunan-advanced-factory-2025.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "value: {kind: field, path: application.project_name}"
+    assert old in text
+    path.write_text(text.replace(old, "value: {kind: field, path: application.project_title}"), encoding="utf-8")
+    line = text[:text.index(old)].count("\n") + 1
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(root)
+    hits = [p for p in exc.value.problems if "application.project_title" in p.message]
+    assert [(p.file, p.line, p.key) for p in hits] == [
+        ("catalogs/schemes/hunan-advanced-factory-2025.yaml", line, "scheme.summary_table.columns[2].value.path")]
+
+
+def test_fields_the_tables_read_are_marked_with_their_schemes(bundle):
+    fields = {f["path"]: f for s in bundle["profile"]["sections"] for f in s["fields"]}
+    for sid, scheme in bundle["schemes"].items():
+        for col in (scheme.get("summary_table") or {}).get("columns", []):
+            value = col["value"]
+            for path in [value.get(k) for k in ("path", "start", "end") if value.get(k)]:
+                if not path.startswith("enterprise."):
+                    assert sid in fields[path]["schemes"], (sid, path)
+    assert fields["application.contact_phone"]["personal"] is True
