@@ -1,14 +1,22 @@
-"""Readable bilingual text report of a result (``guidegen evaluate`` without --json)."""
+"""Readable bilingual text reports: a result (``guidegen evaluate`` without --json)
+and a question list (``guidegen questions`` without --json).
+
+Each scheme leads with its verdict and, below the pass mark, the plan to reach it;
+the details (conditions, points, levels, other gaps) follow.
+"""
 
 from __future__ import annotations
 
-__all__ = ["text_report"]
+__all__ = ["text_report", "questions_report"]
 
 VERDICT = {
-    "eligible": ("符合申报条件", "eligible"),
-    "ineligible": ("不符合申报条件", "ineligible"),
-    "unknown": ("尚不能判断（有未填写或未声明的条件）", "not yet decidable (facts or declarations missing)"),
+    "qualifies": ("符合条件", "qualifies"),
+    "short-of-pass-mark": ("条件满足，但评分未达到认定分数线", "conditions met, but the score is below the pass mark"),
+    "pending": ("尚待确认（有未填写或未声明的条件）", "pending (facts or declarations still missing)"),
+    "not-eligible": ("不符合申报条件", "not eligible"),
 }
+CALL = {"open": ("申报进行中", "call open"), "closed": ("本期已截止", "call closed"),
+        "unknown": ("截止日期未定", "no deadline set")}
 STATUS = {"pass": "✓", "fail": "✗", "unknown": "?"}
 
 
@@ -16,8 +24,79 @@ def _both(text: dict) -> str:
     return f"{text['zh']} / {text['en']}"
 
 
+def _name(level_id, levels) -> str:
+    if level_id is None:
+        return "无 / none"
+    return next((_both(lvl["name"]) for lvl in levels if lvl["id"] == level_id), level_id)
+
+
+def _plan(lines: list, plan: dict) -> None:
+    if plan["reachable"]:
+        lines.append(f"  达到{plan['target']}分的最短路径 / Shortest way to {plan['target']}: "
+                     f"{len(plan['steps'])} 步 / step(s) → {plan['total_after']}")
+    else:
+        lines.append(f"  无法达到{plan['target']}分：可改进项全部做到最多得{plan['total_after']}分 / "
+                     f"{plan['target']} cannot be reached: at most {plan['total_after']} with every improvable item")
+    for i, step in enumerate(plan["steps"], 1):
+        lines.append(f"    {i}. {step['message']['zh']}")
+        lines.append(f"       {step['message']['en']}")
+
+
+def _scheme(lines: list, r: dict) -> None:
+    zh, en = VERDICT[r["verdict"]]
+    lines.append("=" * 72)
+    lines.append(_both(r["name"]))
+    score = r.get("score")
+    total = f"  ({score['total']} / {score['max']}, 认定分数线 pass mark {score['pass_mark']})" if score else ""
+    lines.append(f"  结论 / Verdict: {zh} / {en}{total}")
+    call = r.get("call")
+    if call:
+        czh, cen = CALL[call["status"]]
+        when = f" {call['deadline']}" if call.get("deadline") else ""
+        lines.append(f"  申报 / Call: {czh} / {cen}{when}")
+        if call.get("note"):
+            lines.append(f"    {_both(call['note'])}")
+    if r.get("plan"):
+        _plan(lines, r["plan"])
+    if r.get("levels"):
+        lines.append(f"  已确认等级 / Level confirmed: {_name(r['level'], r['levels'])}")
+        if r.get("reachable_level") and r["reachable_level"] != r["level"]:
+            lines.append(f"  可达等级（待确认声明）/ Reachable level (declarations to confirm): "
+                         f"{_name(r['reachable_level'], r['levels'])}")
+        nxt = r.get("next_level")
+        if nxt:
+            lines.append(f"  下一等级 / Next level: {_both(nxt['name'])}")
+            for m in nxt["missing"][:8]:
+                lines.append(f"    {STATUS[m['status']]} {m['message']['zh']} / {m['message']['en']}")
+    open_rows = [c for c in r["conditions"] if c["status"] != "pass"]
+    if open_rows:
+        lines.append("  未满足或未知的条件 / Conditions failed or unknown:")
+        for c in open_rows:
+            soft = " (原则上 / soft)" if c["soft"] else ""
+            lines.append(f"    {STATUS[c['status']]} {c['id']}{soft}: {c['message']['zh']}")
+            lines.append(f"      {c['message']['en']}  [{c['source']}]")
+    else:
+        lines.append("  所有条件均满足 / All conditions met")
+    if score:
+        lines.append("  评分 / Score:")
+        for item in score["items"]:
+            lines.append(f"    {item['id']:<24} {item['points']:>5} / {item['max']:<4} {item['message']['zh'][:60]}")
+        verdict = "达到" if score["passed"] else "未达到"
+        lines.append(f"    基础 base {score['base']} + 加分 bonus {score['bonus']} = {score['total']} / {score['max']}; "
+                     f"{verdict}{score['pass_mark']}分 / {'passes' if score['passed'] else 'below'} the pass mark "
+                     f"{score['pass_mark']}")
+    if r.get("gaps"):
+        lines.append("  改进方向 / What would change the result:")
+        for g in r["gaps"][:10]:
+            pts = f" (+{g['points']})" if g.get("points") else ""
+            lines.append(f"    - {g['zh']}{pts}")
+            lines.append(f"      {g['en']}")
+
+
 def text_report(result: dict) -> str:
     lines: list[str] = []
+    if result.get("today"):
+        lines.append(f"评估日期 / Evaluated on: {result['today']}")
     if result.get("derived"):
         lines.append("推定事实 / Derived facts")
         for key, d in result["derived"].items():
@@ -26,38 +105,23 @@ def text_report(result: dict) -> str:
             lines.append(f"  {key}: {d['value']}  ({_both(d['how'])})")
         lines.append("")
     for r in result["results"]:
-        zh, en = VERDICT[r["eligibility"]]
-        lines.append("=" * 72)
-        lines.append(_both(r["name"]))
-        lines.append(f"  结论 / Verdict: {zh} / {en}")
-        open_rows = [c for c in r["conditions"] if c["status"] != "pass"]
-        if open_rows:
-            lines.append("  未满足或未知的条件 / Conditions failed or unknown:")
-            for c in open_rows:
-                soft = " (原则上 / soft)" if c["soft"] else ""
-                lines.append(f"    {STATUS[c['status']]} {c['id']}{soft}: {c['message']['zh']}")
-                lines.append(f"      {c['message']['en']}  [{c['source']}]")
+        _scheme(lines, r)
+    return "\n".join(lines)
+
+
+def questions_report(bundle: dict, asked: list[dict]) -> str:
+    """One line per question, in form order, with the schemes that read it."""
+    labels = {f["path"]: f["label"] for s in bundle["profile"]["sections"] for f in s["fields"]}
+    lines = [f"{len(asked)} 个问题 / questions"]
+    for q in asked:
+        if q["kind"] == "field":
+            what = f"{q['path']}: {_both(labels[q['path']])}"
+        elif q["kind"] == "support_elements":
+            what = f"support_elements: {_both(labels['support_elements'])}"
+        elif q["kind"] == "scenes":
+            what = f"scenes.{q['guide']}: {_both(bundle['guide_info'][q['guide']]['title'])}"
         else:
-            lines.append("  所有条件均满足 / All conditions met")
-        if r.get("score"):
-            s = r["score"]
-            lines.append("  评分 / Score:")
-            for item in s["items"]:
-                lines.append(f"    {item['id']:<24} {item['points']:>5} / {item['max']:<4} {item['message']['zh'][:60]}")
-            verdict = "达到" if s["passed"] else "未达到"
-            lines.append(f"    基础 base {s['base']} + 加分 bonus {s['bonus']} = {s['total']} / {s['max']}; "
-                         f"{verdict}{s['pass_mark']}分 / {'passes' if s['passed'] else 'below'} the pass mark {s['pass_mark']}")
-        if r.get("levels"):
-            lines.append(f"  当前等级 / Level reached: {r['level'] or '无 / none'}")
-            nxt = r.get("next_level")
-            if nxt:
-                lines.append(f"  下一等级 / Next level: {_both(nxt['name'])}")
-                for m in nxt["missing"][:8]:
-                    lines.append(f"    {STATUS[m['status']]} {m['message']['zh']} / {m['message']['en']}")
-        if r.get("gaps"):
-            lines.append("  改进方向 / What would change the result:")
-            for g in r["gaps"][:10]:
-                pts = f" (+{g['points']})" if g.get("points") else ""
-                lines.append(f"    - {g['zh']}{pts}")
-                lines.append(f"      {g['en']}")
+            what = f"declarations.{q['id']}: {_both(bundle['declarations'][q['id']]['label'])}"
+        lines.append(f"  - {what}")
+        lines.append(f"      [{', '.join(q['schemes'])}]")
     return "\n".join(lines)
