@@ -43,6 +43,21 @@ def _share(local, total):
     return local / total * HUNDRED
 
 
+_PLACES: dict = {}
+
+
+def _resolved_place(bundle: dict, flat: dict):
+    """resolve_place, remembered per bundle and answers: the plan search derives the
+    facts of one enterprise many times with only its spend or scenes changed."""
+    key = (id(bundle), tuple(flat.get(f"enterprise.{k}") for k in ("province", "city", "county", "region_code")))
+    held = _PLACES.get(key)
+    if held is None or held[0] is not bundle:  # the bundle itself is kept, so its id is not reused
+        if len(_PLACES) > 256:
+            _PLACES.clear()
+        held = _PLACES[key] = (bundle, resolve_place(bundle, flat))
+    return held[1]
+
+
 def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
     """Return (facts, derived) — facts is every value rules may read; derived
     lists the facts the engine worked out, with how, for the result."""
@@ -54,7 +69,7 @@ def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
             facts[path] = value
             derived[path.split(".", 1)[1]] = {"value": value, "how": {"zh": how_zh, "en": how_en}}
 
-    place, _ = resolve_place(bundle, flat)
+    place, _ = _resolved_place(bundle, flat)
     if place is not None:
         # Rules compare codes (GB/T 2260): any county, district or county-level city counts
         # under its prefecture. The how says what was matched and how.
@@ -89,10 +104,13 @@ def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
     given = flat.get("enterprise.above_designated_size")
     if given is not None:
         put("derived.above_designated_size", given, "企业填写", "given in the profile")
-    elif rev is not None:
+    elif rev is not None and flat.get("enterprise.manufacturing") is not False:
+        # 规模以上 is a class of industrial enterprises: never derived for one that says it is not manufacturing.
         floor = Decimal(str(sc["above_designated_size"]["min_revenue_wan"]))
-        put("derived.above_designated_size", rev >= floor, f"按营业收入不低于{floor}万元推定",
-            f"derived from revenue ≥ {floor} ×10k CNY")
+        put("derived.above_designated_size", rev >= floor,
+            f"按营业收入{rev}万元{'≥' if rev >= floor else '<'}{floor}万元推定（以营业收入代替主营业务收入）",
+            f"derived from revenue {rev} {'≥' if rev >= floor else '<'} {floor} ×10k CNY "
+            "(operating revenue 营业收入 standing in for main-business revenue 主营业务收入)")
     core, services = flat.get("investment_wan.core_equipment"), flat.get("investment_wan.services")
     if core is not None or services is not None:
         put("derived.investment_total_wan", (core or 0) + (services or 0), "核心装备购置费与技术服务费用之和（未填项按0计）",
