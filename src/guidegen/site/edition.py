@@ -96,6 +96,28 @@ def guides_read(scheme: Mapping) -> set[str]:
     return {p.split(".")[1] for p in _reads(scheme)[0] if p.split(".")[0] in ("coverage", "scenes") and "." in p}
 
 
+def _closure(facts: set[str]) -> set[str]:
+    """The facts with everything they are derived from (profile fields, scenes.GUIDE)."""
+    facts = set(facts)
+    todo = list(facts)
+    while todo:
+        path = todo.pop()
+        parts = path.split(".")
+        needs: tuple[str, ...] = DERIVED_INPUTS.get(path, ())
+        if parts[0] == "coverage" and len(parts) >= 3:
+            gid = parts[1]
+            needs = (f"scenes.{gid}",)
+            if parts[2] == "support":
+                needs = ("support_elements", f"scenes.{gid}")
+            elif parts[2] == "sector_key_links":
+                needs = ("derived.sector", f"scenes.{gid}")
+        for n in needs:
+            if n not in facts:
+                facts.add(n)
+                todo.append(n)
+    return facts
+
+
 def _citations(value) -> set[str]:
     return {m["doc"] for m in _walk(value) if isinstance(m.get("doc"), str) and "article" in m}
 
@@ -113,31 +135,11 @@ def resolve(bundle: Mapping, *, schemes=(), guides=()) -> Edition:
         f, d = _reads(bundle["schemes"][sid])
         facts |= f
         decls |= d
-    # Close over the derivations: a derived fact needs what it is derived from.
-    todo = list(facts)
-    while todo:
-        path = todo.pop()
-        parts = path.split(".")
-        needs: tuple[str, ...] = DERIVED_INPUTS.get(path, ())
-        if parts[0] == "coverage" and len(parts) >= 3:
-            gid = parts[1]
-            needs = (f"scenes.{gid}",)
-            if parts[2] == "support":
-                needs = ("support_elements", f"scenes.{gid}")
-            elif parts[2] == "sector_key_links":
-                needs = ("derived.sector", f"scenes.{gid}")
-        for n in needs:
-            if n not in facts:
-                facts.add(n)
-                todo.append(n)
+    facts = _closure(facts)
     read_guides = {p.split(".")[1] for p in facts if p.split(".")[0] in ("coverage", "scenes") and "." in p}
     guide_ids = [g for g in bundle["guides"] if not guides or g in guides or g in read_guides]
     all_fields = {f["path"]: f for sec in bundle["profile"]["sections"] for f in sec["fields"]}
-    read_anywhere = set()
-    for s in bundle["schemes"].values():
-        read_anywhere |= _reads(s)[0]
-    for path in list(read_anywhere):
-        read_anywhere.update(DERIVED_INPUTS.get(path, ()))
+    read_anywhere = _closure(set().union(*(_reads(s)[0] for s in bundle["schemes"].values())))
     derived_known = set(DERIVED_INPUTS) | set(SECTOR_FACTS)
     unmapped = [p for p in facts if p not in all_fields and p.split(".")[0] not in ("coverage", "scenes")
                 and p not in derived_known]

@@ -507,7 +507,10 @@ def _pages(site: SiteModel) -> list[PageSpec]:
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
-    results = _benchmark_results(site.catalog, site.options)
+        if DESK_TEMPLATE.is_file():  # the bureau desk shares the calculator's runtime
+            pages.append(PageSpec("desk.md", "desk.md.j2"))
+    # The project's own measurements, on the whole catalog: not part of a bureau's edition.
+    results = _benchmark_results(site.catalog, site.options) if site.edition.complete else None
     if results:
         pages.append(PageSpec("performance.md", "performance.md.j2", {"bench": results}))
     return pages
@@ -684,7 +687,8 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
     nav += [{t("nav.schemes"): schemes}, {t("nav.guides"): guides}]
     if industries:
         nav.append({t("nav.industries"): industries})
-    reference = ["kpis.md", "sources.md"] + (["performance.md"] if _benchmark_results(catalog, options) else []) \
+    performance = site.edition.complete and _benchmark_results(catalog, options)
+    reference = ["kpis.md", "sources.md"] + (["performance.md"] if performance else []) \
         + (["about.md"] if "about.md" in present else [])
     nav.append({t("nav.reference"): reference})
     known = {"index.md", "how-to.md", "about.md", "calculator.md", "kpis.md", "sources.md", "performance.md",
