@@ -507,8 +507,6 @@ def _pages(site: SiteModel) -> list[PageSpec]:
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
-        if DESK_TEMPLATE.is_file():  # the bureau desk shares the calculator's runtime
-            pages.append(PageSpec("desk.md", "desk.md.j2"))
     # The project's own measurements, on the whole catalog: not part of a bureau's edition.
     results = _benchmark_results(site.catalog, site.options) if site.edition.complete else None
     if results:
