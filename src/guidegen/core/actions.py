@@ -15,7 +15,8 @@ from .facts import derive_facts
 from .profile import field_index, option_values
 from .rules import PASS, rule_status, _resolve
 
-__all__ = ["FIXED_SECTIONS", "inputs_of", "actionable", "derivation_input", "fields_of", "solve", "facts_after"]
+__all__ = ["FIXED_SECTIONS", "inputs_of", "actionable", "derivation_input", "fields_of", "solve", "solve_with_facts", "facts_after",
+           "SHARE_TOTAL"]
 
 FIXED_SECTIONS = frozenset({"enterprise"})
 CENT = Decimal("0.01")
@@ -41,6 +42,10 @@ DERIVED_FROM = {
     "derived.prefecture_code": PLACE,
     "derived.county_code": PLACE,
 }
+
+
+# A local share needs spend of its kind first: the plan may add that spend in another step.
+SHARE_TOTAL = {"derived.local_equipment_share": CORE, "derived.local_service_share": SERVICES}
 
 
 def inputs_of(path: str) -> tuple:
@@ -93,23 +98,47 @@ def _sections(bundle: dict) -> dict:
     return _schema(bundle)[1]
 
 
-def facts_after(bundle: dict, flat: dict, facts: dict, change: dict) -> dict:
-    """The facts once ``change`` is applied; derived again only when a derivation input changed."""
+class Overlay:
+    """Facts with a few changed values on top, read without copying the rest."""
+    __slots__ = ("top", "base")
+
+    def __init__(self, top: dict, base):
+        self.top, self.base = top, base
+
+    def get(self, key, default=None):
+        return self.top[key] if key in self.top else self.base.get(key, default)
+
+    def __getitem__(self, key):
+        return self.top[key] if key in self.top else self.base[key]
+
+    def __contains__(self, key):
+        return key in self.top or key in self.base
+
+
+def facts_after(bundle: dict, flat: dict, facts, change: dict):
+    """The facts once ``change`` is applied; derived again only when a derivation input
+    changed, else the changed values laid over the facts."""
     if any(derivation_input(p) for p in change):
         return derive_facts(bundle, {**flat, **change})[0]
-    return {**facts, **change}
+    return Overlay(change, facts)
 
 
 def solve(bundle: dict, rule: dict, flat: dict, facts: dict | None = None) -> dict | None:
     """The smallest change {profile path: new value} found that makes ``rule`` pass
     by changing only what the enterprise can act on; {} when it already passes;
     None when no such change exists (a declaration, the sector, the place, …)."""
+    found = solve_with_facts(bundle, rule, flat, facts)
+    return None if found is None else found[0]
+
+
+def solve_with_facts(bundle: dict, rule: dict, flat: dict, facts: dict | None = None):
+    """solve(), with the facts once the change is made: (change, facts) or None."""
     work = dict(flat)
     facts = facts if facts is not None else derive_facts(bundle, work)[0]
     ok, facts = _make_pass(bundle, rule, work, facts)
     if not ok or rule_status(rule, facts) != PASS:
         return None
-    return {p: v for p, v in work.items() if flat.get(p) != v}
+    return {p: v for p, v in work.items() if flat.get(p) != v}, facts
 
 
 def _make_pass(bundle, rule, work, facts):

@@ -7,11 +7,12 @@ import json
 from decimal import Decimal
 
 from .facts import derive_facts
-from .plan import rubric_plan
+from .actions import solve
+from .plan import cached_item_options, item_gap, rubric_plan
 from .kpis import application_summary, kpi_summary
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
-from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule
+from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule, rule_status
 
 __all__ = ["evaluate", "evaluate_json"]
 
@@ -26,14 +27,42 @@ def _vocab(bundle: dict) -> Vocabulary:
     return _VOCAB_CACHE[key]
 
 
-def _conditions(conds, facts, vocab) -> list[dict]:
+def _fix(ctx, rule, facts):
+    """Advice for a rule that does not pass, naming only what the enterprise can act on or
+    still has to answer; None when only un-actionable facts (sector, place, size, a
+    declaration answered no) would have to change."""
+    bundle, flat, vocab = ctx
+    status = rule_status(rule, facts)
+    if status == PASS:
+        return None
+    if "compare" in rule:
+        if status == UNKNOWN or solve(bundle, rule, flat, facts) is not None:
+            return check_rule(rule, facts, vocab)["gap"]
+        return None
+    if "all" in rule:
+        parts = [_fix(ctx, p, facts) for p in rule["all"] if rule_status(p, facts) != PASS]
+        if not parts or any(p is None for p in parts):
+            return None
+        return {"zh": "；".join(p["zh"] for p in parts), "en": "; ".join(p["en"] for p in parts)}
+    if "any" in rule:
+        return next((g for g in (_fix(ctx, p, facts) for p in rule["any"]) if g is not None), None)
+    return check_rule(rule, facts, vocab)["gap"] if status == UNKNOWN else None  # a declaration, a negation
+
+
+def _conditions(conds, facts, vocab, ctx) -> list[dict]:
     out = []
     for c in conds:
         chk = check_rule(c["rule"], facts, vocab, c.get("message"))
         row = {"id": c["id"], "status": chk["status"], "soft": bool(c.get("soft", False)),
                "title": c["title"], "message": chk["message"], "source": cite(c["source"])}
-        if chk["gap"] and chk["status"] != PASS:
-            row["gap"] = chk["gap"]
+        if chk["status"] != PASS:
+            gap = _fix(ctx, c["rule"], facts)
+            if gap is not None:
+                row["gap"] = {"zh": gap["zh"], "en": gap["en"], "actionable": True}
+            else:
+                row["gap"] = {"zh": "无法通过改进满足（取决于企业基本情况或已作的声明）",
+                              "en": "not something to improve: it depends on what the enterprise is or has declared",
+                              "actionable": False}
         if c.get("interpretation"):
             row["interpretation"] = c["interpretation"]
         if "declaration" in c["rule"]:
@@ -62,7 +91,7 @@ def _machine_checkable(rule) -> bool:
     return all(_machine_checkable(p) for p in rule.get("all", rule.get("any", [])))
 
 
-def _levels(scheme, base_rows, facts, vocab):
+def _levels(scheme, base_rows, facts, vocab, ctx):
     """The ladder: ``level`` is the highest level confirmed (every hard condition of it and
     of the levels below passes, declarations included); ``reachable_level`` the highest
     whose checkable hard conditions pass while declarations may still be unanswered."""
@@ -80,7 +109,7 @@ def _levels(scheme, base_rows, facts, vocab):
     sure, can = confirmed(base_rows), reachable(base_rows, scheme["conditions"])
     ladder, level, reachable_level, nxt = [], None, None, None
     for lvl in scheme["levels"]:
-        rows = _conditions(lvl["conditions"], facts, vocab)
+        rows = _conditions(lvl["conditions"], facts, vocab, ctx)
         sure = sure and confirmed(rows)
         can = can and reachable(rows, lvl["conditions"])
         ladder.append({"id": lvl["id"], "name": lvl["name"], "reached": sure, "reachable": can, "conditions": rows})
@@ -136,38 +165,58 @@ def _call(scheme: dict, today: _dt.date) -> dict:
     return call
 
 
+def _gap_list(rows, item_gaps) -> list[dict]:
+    """Every gap names its condition or rubric item. Hard conditions first (they decide the
+    verdict), then soft ones, then points by size. One action that settles several
+    conditions (ticking scenes settles both the link and the scene count) is listed once,
+    naming them all."""
+    merged: dict = {}
+    for r in rows:
+        if "gap" not in r:
+            continue
+        key = (r["gap"]["zh"], r["gap"]["en"])
+        if key in merged:
+            merged[key]["titles"].append(r["title"])
+            continue
+        merged[key] = {"condition": r["id"], "soft": r["soft"], "status": r["status"],
+                       "actionable": r["gap"]["actionable"], "titles": [r["title"]], "gap": r["gap"]}
+    gaps = []
+    for g in merged.values():
+        titles, gap = g.pop("titles"), g.pop("gap")
+        g["zh"] = "、".join(f"「{t['zh']}」" for t in titles) + "：" + gap["zh"]
+        g["en"] = "; ".join(t["en"] for t in titles) + ": " + gap["en"]
+        gaps.append(g)
+    order = {FAIL: 0, UNKNOWN: 1}
+    return sorted(gaps, key=lambda g: (0 if not g["soft"] else 1, order.get(g["status"], 2))) + \
+        sorted(item_gaps, key=lambda g: -g["points"])
+
+
 def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
-    rows = _conditions(scheme["conditions"], facts, vocab)
+    ctx = (bundle, flat, vocab)
+    rows = _conditions(scheme["conditions"], facts, vocab, ctx)
     result = {"scheme": scheme["id"], "name": scheme["name"], "verdict": None, "call": _call(scheme, today),
               "eligibility": _eligibility(rows), "conditions": rows, "score": None, "plan": None, "level": None}
-    gaps = [{"condition": r["id"], "soft": r["soft"], "status": r["status"], "zh": r["gap"]["zh"], "en": r["gap"]["en"]}
-            for r in rows if "gap" in r]
+    item_gaps = []
     if scheme.get("rubric"):
-        score, item_gaps = score_rubric(scheme["rubric"], facts, vocab)
+        score = score_rubric(scheme["rubric"], facts, vocab)
+        score["short_of_pass"] = max(score["pass_mark"] - score["total"], 0)
         result["score"] = score
-        result["score"]["short_of_pass"] = max(score["pass_mark"] - score["total"], 0)
-        result["plan"] = rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]))
-        gaps += item_gaps
+        options = [cached_item_options(bundle, item, flat, facts, vocab, i)
+                   for i, item in enumerate(scheme["rubric"]["items"])]
+        result["plan"] = rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]), options=options)
+        for row, opts in zip(score["items"], options):
+            gap = item_gap(bundle, vocab, opts, flat)
+            if gap is not None:
+                row["gap"] = {"zh": gap["zh"], "en": gap["en"], "points": gap["points"]}
+                item_gaps.append(gap)
     if scheme.get("levels"):
-        level, reachable_level, ladder, nxt = _levels(scheme, rows, facts, vocab)
+        level, reachable_level, ladder, nxt = _levels(scheme, rows, facts, vocab, ctx)
         result["level"] = level
         result["reachable_level"] = reachable_level
         result["levels"] = ladder
         result["next_level"] = nxt
     result["verdict"] = _verdict(result)
-    # Hard failures first (they decide the verdict), then unknowns, then points by size.
-    order = {FAIL: 0, UNKNOWN: 1}
-    # One action can close several conditions (ticking scenes settles both the link and
-    # the scene count): list it once, where it first appears.
-    seen, unique = set(), []
-    for g in gaps:
-        if (g["zh"], g["en"]) not in seen:
-            seen.add((g["zh"], g["en"]))
-            unique.append(g)
-    gaps = unique
-    result["gaps"] = sorted(gaps, key=lambda g: (
-        0 if "condition" in g and not g["soft"] else 1 if "condition" in g else 2,
-        order.get(g.get("status"), 2), -(g.get("points") or 0)))
+    result["gaps"] = _gap_list(rows, item_gaps)
     return result
 
 

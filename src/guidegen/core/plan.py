@@ -1,19 +1,22 @@
 """The shortest plan from a rubric total to the pass mark.
 
-A step raises one rubric item to a higher band, option, tier or count by
-changing profile fields the enterprise can act on (core/actions.py). Items
-read disjoint fields (the spend keeps its local shares, see actions), so an
-item's gain does not depend on the other steps and the search is exact: a
-knapsack over items, at most one option per item, the state being the points
-gained so far (capped at what is needed).
+A step raises one rubric item — to a higher band, option or tier, or by more of
+one count (and the flat points beside it) — by changing profile fields the
+enterprise can act on (core/actions.py). Items read disjoint fields, and more
+spend keeps its local shares (see actions), so an item's gain does not depend on
+the other steps: the search is exact over these options, a knapsack over items
+with at most one option each, the state being the points gained so far (capped
+at what is needed). One dependency is kept: a local share of spend there is none
+of can be raised only in a plan that adds that spend.
 
-Among plans of equal length the cheaper wins, compared in this order:
-1. the sum of the title levels the steps ask for (none 0, municipal 1,
-   provincial 2, national 3 — read from the field or option id, else its
-   Chinese label: 国家 / 省 / 市级);
+Among plans with the fewest steps the cheaper wins, compared in this order:
+1. the least effort, summed over the steps: a band, option or tier climbed
+   counts 1 each; a title or award counts its level — municipal 1, provincial 2,
+   national 3 (read from the field or option id, else its Chinese label:
+   国家 / 省 / 市级) — and anything else 1 (a patent, an event, a partner, a
+   scene, a technology, a yes);
 2. the fewest points beyond what is needed (the smaller increase);
-3. the fewest things added (titles, patents, events, scenes, technologies);
-4. the earlier item in the rubric.
+3. the earlier item in the rubric.
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .actions import actionable, facts_after, fields_of, solve
+from .actions import (CORE, SERVICES, SHARE_TOTAL, actionable, facts_after, fields_of, inputs_of, solve,
+                      solve_with_facts)
 from .facts import derive_facts
+from .questions import item_facts
 from .rubric import D, item_points, json_number
 from .rules import PASS, Vocabulary, fmt, rule_status
 
-__all__ = ["rubric_plan", "item_options", "apply_change", "title_rank"]
+__all__ = ["rubric_plan", "item_options", "cached_item_options", "item_gap", "apply_change", "title_rank", "describe_change"]
 
 ZERO = Decimal(0)
+PROBE = Decimal(100)
 _TOKENS = {"national": 3, "provincial": 2, "municipal": 1}
 
 
@@ -71,147 +77,258 @@ def _title_rank(bundle, vocab, path, value) -> int:
     return 3 if "国家" in text else 2 if "省" in text else 1 if "市级" in text else 0
 
 
-def _units(old, new) -> int:
-    if isinstance(new, list):
-        return len(set(new) - set(old or []))
-    if isinstance(new, bool):
-        return 1
-    if isinstance(new, int):
-        return new - (old or 0)
-    return 0  # money and scores: the points say how large the step is
+def _effort(bundle, vocab, item, flat, change, before, after) -> int:
+    """How much an option asks (module docstring, order 1)."""
+    sc = item["scoring"]
+    if sc["kind"] == "banded":
+        return sum(1 for b in sc["bands"] if before < D(b["points"]) <= after)
+    if sc["kind"] == "choice":
+        return max(1, title_rank(bundle, vocab, sc["fact"], change.get(sc["fact"])))
+    effort = 0
+    for path, new in change.items():
+        old = flat.get(path)
+        if isinstance(new, list):
+            effort += len(set(new) - set(old or []))
+        elif isinstance(new, bool):
+            effort += max(1, title_rank(bundle, vocab, path, None))
+        elif isinstance(new, int):
+            effort += (new - (old or 0)) * max(1, title_rank(bundle, vocab, path, None))
+        else:
+            effort += 1
+    return effort
 
 
 class Option:
-    __slots__ = ("item", "rules", "change", "gain", "cost")
+    """One way to raise one item: the rules that make it so, the change they need, the
+    points gained, the effort; ``requires``/``provides``: spend paths that must be /
+    are made positive (a local share of spend not yet made)."""
+    __slots__ = ("item", "index", "rules", "change", "gain", "effort", "requires", "provides")
 
-    def __init__(self, item, rules, change, gain, cost):
-        self.item, self.rules, self.change, self.gain, self.cost = item, rules, change, gain, cost
+    def __init__(self, item, index, rules, change, gain, effort, requires=frozenset()):
+        self.item, self.index, self.rules, self.change = item, index, rules, change
+        self.gain, self.effort, self.requires = gain, effort, requires
+        self.provides = frozenset(p for p in (CORE, SERVICES) if change.get(p) and not requires)
+
+    @property
+    def cost(self):
+        return (self.effort, self.gain)
 
 
-def _cost(bundle, vocab, flat, change, gain):
-    rank = max((title_rank(bundle, vocab, p, v) for p, v in change.items()), default=0)
-    return (rank, gain, sum(_units(flat.get(p), v) for p, v in change.items()))
+def _count_moves(bundle, vocab, sc, flat, room):
+    """(change, rules) for k more of one count. k more of a count is left out when another
+    count gives the same points with less effort (module docstring)."""
+    kinds = [(i, c["fact"], int(D(c["rate"]) * 100), max(1, title_rank(bundle, vocab, c["fact"], None)))
+             for i, c in enumerate(sc.get("counts", [])) if actionable(bundle, c["fact"])]
+    room = int((room * 100).to_integral_value(rounding="ROUND_CEILING"))
+    moves = [({}, [])]
+    for i, path, rate, weight in kinds:
+        now = flat.get(path) or 0
+        others = [(j, rate2, weight2) for j, _, rate2, weight2 in kinds if j != i and rate2 > 0]
+        for k in range(1, -(-room // rate) + 1 if rate > 0 else 1):
+            pts = k * rate
+            if any(pts % rate2 == 0 and (pts // rate2 * weight2, j) < (k * weight, i) for j, rate2, weight2 in others):
+                continue
+            moves.append(({path: now + k}, [{"compare": path, "op": ">=", "value": now + k}]))
+    return moves
 
 
-def item_options(bundle: dict, item: dict, flat: dict, facts: dict, vocab: Vocabulary) -> list[Option]:
+def item_options(bundle: dict, item: dict, flat: dict, facts: dict, vocab: Vocabulary, index: int = 0) -> list[Option]:
     """Every way found to raise ``item``, the cheapest per number of points gained."""
     before = item_points(item, facts)
     room = D(item["max"]) - before
     if room <= 0:
         return []
     sc = item["scoring"]
-    tries: list[list[dict]] = []
-    if sc["kind"] == "banded":
-        tries = [[{"compare": sc["fact"], "op": ">=", "value": b["min"]}]
-                 for b in sc["bands"] if "min" in b and D(b["points"]) > before]
-    elif sc["kind"] == "choice":
-        tries = [[{"compare": sc["fact"], "op": "==", "value": o["value"]}]
-                 for o in sc["options"] if D(o["points"]) > before]
-    elif sc["kind"] == "tiers":
-        tries = [[t["when"]] for t in sc["tiers"] if D(t["points"]) > before]
-    else:
-        # Counts are plain profile fields (no derivation): their changes are written directly.
+    base, requires = flat, frozenset()
+    total = SHARE_TOTAL.get(sc.get("fact"))
+    if total and not flat.get(total):
+        # No spend of that kind yet: options as if there were some, for plans that add it.
+        base, requires = {**flat, total: PROBE}, frozenset({total})
+        facts = derive_facts(bundle, base)[0]
+    tried = []
+    if sc["kind"] == "per-count":
+        # Counts and flats are plain profile fields (no derivation): changes written directly.
         flats = [({}, [])]
         for f in sc.get("flats", []):
             if rule_status(f["when"], facts) != PASS:
-                change = solve(bundle, f["when"], flat, facts)
+                change = solve(bundle, f["when"], base, facts)
                 if change:
                     flats.append((change, [f["when"]]))
-        counts, seen = [({}, [])], set()
-        for c in sc.get("counts", []):
-            path = c["fact"]
-            key = (D(c["rate"]), title_rank(bundle, vocab, path, None))
-            if key in seen or not actionable(bundle, path):
-                continue  # same rate and level as an earlier count: the earlier one is named
-            seen.add(key)
-            now = flat.get(path) or 0
-            steps = int((room / D(c["rate"])).to_integral_value(rounding="ROUND_CEILING"))
-            counts += [({path: now + k}, [{"compare": path, "op": ">=", "value": now + k}]) for k in range(1, steps + 1)]
-        direct = [({**fc, **cc}, fr + cr) for fc, fr in flats for cc, cr in counts if fr or cr]
+        for fc, fr in flats:
+            for cc, cr in _count_moves(bundle, vocab, sc, base, room):
+                if fr or cr:
+                    change = {**fc, **cc}
+                    tried.append((change, fr + cr, item_points(item, facts_after(bundle, base, facts, change))))
+    else:
+        if sc["kind"] == "banded":
+            rules = [[{"compare": sc["fact"], "op": ">=", "value": b["min"]}]
+                     for b in sc["bands"] if "min" in b and D(b["points"]) > before]
+        elif sc["kind"] == "choice":
+            rules = [[{"compare": sc["fact"], "op": "==", "value": o["value"]}]
+                     for o in sc["options"] if D(o["points"]) > before]
+        else:
+            rules = [[t["when"]] for t in sc["tiers"] if D(t["points"]) > before]
+        for r in rules:
+            found = solve_with_facts(bundle, {"all": r}, base, facts)
+            if found and found[0]:
+                tried.append((found[0], r, item_points(item, found[1])))
     best: dict = {}
-    if sc["kind"] != "per-count":
-        direct = [(solve(bundle, {"all": rules}, flat, facts), rules) for rules in tries]
-    for change, rules in direct:
-        if not change:
-            continue
-        gain = item_points(item, facts_after(bundle, flat, facts, change)) - before
+    for change, rules, after in tried:
+        gain = after - before
         if gain <= 0:
             continue
-        cost = _cost(bundle, vocab, flat, change, gain)
-        if gain not in best or cost < best[gain].cost:
-            best[gain] = Option(item, rules, change, gain, cost)
-    # An option that gains less at no lower cost is never part of a cheapest plan.
-    kept, cheapest = [], None
+        o = Option(item, index, rules, change, gain, _effort(bundle, vocab, item, base, change, before, after), requires)
+        if gain not in best or o.cost < best[gain].cost:
+            best[gain] = o
+    # An option that gains less for more effort is never part of a cheapest plan (one that
+    # gains less for the same effort may be: it overshoots less).
+    kept, least = [], None
     for gain in sorted(best, reverse=True):
         o = best[gain]
-        if cheapest is None or o.cost < cheapest:
+        if least is None or o.effort <= least:
             kept.append(o)
-            cheapest = o.cost if cheapest is None else min(cheapest, o.cost)
+            least = o.effort
     return kept
+
+
+_OPTIONS: dict = {}
+_INPUTS: dict = {}
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def cached_item_options(bundle: dict, item: dict, flat: dict, facts: dict, vocab: Vocabulary, index: int = 0):
+    """item_options, remembered by the profile fields the item is read from: while someone
+    fills in the calculator, one edit changes the options of one or two items only."""
+    held = _INPUTS.get(id(item))
+    if held is None or held[0] is not item:
+        paths = {p for fact in item_facts(item) for p in inputs_of(fact)}
+        if any(p.startswith("investment_wan.") for p in paths):  # more spend raises its local part
+            paths |= {p for p in fields_of(bundle) if p.startswith("investment_wan.")}
+        held = _INPUTS[id(item)] = (item, tuple(sorted(paths)))
+    key = (id(item), index, tuple(_frozen(flat.get(p)) for p in held[1]))
+    found = _OPTIONS.get(key)
+    if found is None or found[0] is not item or found[1] is not bundle:
+        if len(_OPTIONS) > 1024:
+            _OPTIONS.clear()
+        found = _OPTIONS[key] = (item, bundle, item_options(bundle, item, flat, facts, vocab, index))
+    return found[2]
 
 
 def _search(options_per_item: list[list[Option]], need: Decimal):
     """Fewest steps reaching ``need`` points, then the cheapest (module docstring).
 
     Points are counted in hundredths as integers (fast under Pyodide); a state is the
-    points gained so far, capped at ``need``; a state that the remaining items cannot
-    lift to ``need`` is dropped."""
+    points gained so far, capped at ``need``, with the spend paths made positive; a state
+    that the remaining items cannot lift to ``need`` is dropped. Items that add spend go
+    first so that a local share of that spend can follow."""
     items = [opts for opts in options_per_item if opts]
+    items.sort(key=lambda opts: 0 if any(o.provides for o in opts) else 1)
     hundred = Decimal(100)
     goal = int((need * hundred).to_integral_value(rounding="ROUND_CEILING"))
-    moves = [[(int(o.gain * hundred), o.cost[0], o.cost[2], o) for o in opts] for opts in items]
-    potential = [0] * (len(moves) + 1)
-    for i in range(len(moves) - 1, -1, -1):
-        potential[i] = potential[i + 1] + max(m[0] for m in moves[i])
-    best = {0: ((0, 0, 0, 0), ())}
-    for i, options in enumerate(moves):
-        rest = potential[i + 1]
-        # Not taking this item comes first, so that on equal cost the earlier item stays.
-        nxt = {state: held for state, held in best.items() if state + rest >= goal}
-        for state, held in best.items():
-            if state >= goal:
-                continue
-            (steps, rank, pts, units), picks = held
-            for gain, o_rank, o_units, o in options:
-                s2 = state + gain
-                if s2 + rest < goal:
+    moves = [[(int(o.gain * hundred), o.effort, o) for o in opts] for opts in items]
+    tops = [max(m[0] for m in opts) for opts in moves]
+    # The fewest steps: the largest gains first (an upper bound on what any k items give).
+    fewest, got = 0, 0
+    for top in sorted(tops, reverse=True):
+        if got >= goal:
+            break
+        got, fewest = got + top, fewest + 1
+    if got < goal:
+        fewest = len(moves)
+    # rest[i]: the largest gains of items i.. in decreasing order, summed: fewer steps than
+    # it takes them to close a gap cannot close it.
+    rest = []
+    for i in range(len(moves) + 1):
+        acc, sums = 0, [0]
+        for top in sorted(tops[i:], reverse=True):
+            acc += top
+            sums.append(acc)
+        rest.append(sums)
+
+    def reachable_within(i, state, steps, limit):
+        sums, left = rest[i], limit - steps
+        return sums[min(left, len(sums) - 1)] >= goal - state
+
+    def cheapest(limit):
+        none = frozenset()
+        best = {(0, none): ((0, 0, 0), ())}
+        for i, options in enumerate(moves):
+            # Not taking this item comes first, so that on equal cost the earlier item stays.
+            nxt = {key: held for key, held in best.items()
+                   if key[0] >= goal or reachable_within(i + 1, key[0], held[0][0], limit)}
+            for (state, made), ((steps, effort, pts), picks) in best.items():
+                if state >= goal or steps >= limit:
                     continue
-                if s2 > goal:
-                    s2 = goal
-                c2 = (steps + 1, rank + o_rank, pts + gain, units + o_units)
-                old = nxt.get(s2)
-                if old is None or c2 < old[0]:
-                    nxt[s2] = (c2, picks + (o,))
-        best = nxt
-    if goal in best:
-        return True, best[goal][1]
+                for gain, o_effort, o in options:
+                    if o.requires and not o.requires <= made:
+                        continue
+                    s2 = state + gain
+                    if s2 < goal and not reachable_within(i + 1, s2, steps + 1, limit):
+                        continue
+                    key = (min(s2, goal), made | o.provides if o.provides else made)
+                    c2 = (steps + 1, effort + o_effort, pts + gain)
+                    old = nxt.get(key)
+                    if old is None or c2 < old[0]:
+                        nxt[key] = (c2, picks + (o,))
+            best = nxt
+        done = [held for (state, _), held in best.items() if state >= goal]
+        return min(done, key=lambda held: held[0])[1] if done else None
+
+    # A local share that needs spend may make the bound too low: then one step more.
+    for limit in range(fewest, len(moves) + 1):
+        picks = cheapest(limit)
+        if picks is not None:
+            return True, picks
     # Unreachable: every item as high as it goes, each by its cheapest way there.
-    return False, tuple(max(opts, key=lambda o: (o.gain, tuple(-x for x in o.cost))) for opts in items)
+    picks = [max(opts, key=lambda o: (o.gain, -o.effort)) for opts in items if not opts[0].requires]
+    made = frozenset().union(*(o.provides for o in picks))
+    picks += [max(opts, key=lambda o: (o.gain, -o.effort)) for opts in items
+              if opts[0].requires and opts[0].requires <= made]
+    return False, tuple(picks)
 
 
-def rubric_plan(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Vocabulary, total: Decimal) -> dict | None:
-    """``plan`` for a scheme with a rubric whose total is below the pass mark (else None)."""
+def rubric_plan(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Vocabulary, total: Decimal,
+                *, options: list[list[Option]] | None = None) -> dict | None:
+    """``plan`` for a scheme with a rubric whose total is below the pass mark (else None).
+    ``options`` are the items' options (item_options, in rubric order) when already worked out."""
     rubric = scheme["rubric"]
     target = D(rubric["pass_mark"])
     if total >= target:
         return None
-    per_item = [item_options(bundle, item, flat, facts, vocab) for item in rubric["items"]]
+    per_item = options if options is not None else \
+        [item_options(bundle, item, flat, facts, vocab, i) for i, item in enumerate(rubric["items"])]
     reachable, picks = _search(per_item, target - total)
-    order = {id(item): i for i, item in enumerate(rubric["items"])}
+    # Rubric order; spend first when a local share of it follows. The changes are
+    # worked out in this order on the profile as changed so far: apply them in order.
+    needs_spend = any(o.requires for o in picks)
     work, work_facts, steps = dict(flat), facts, []
-    for o in sorted(picks, key=lambda o: order[id(o.item)]):
+    for o in sorted(picks, key=lambda o: (0 if needs_spend and o.provides else 1, o.index)):
         change = solve(bundle, {"all": o.rules}, work, work_facts)
         if not change:
             continue  # pragma: no cover - solved once already on the same fields
-        step_change = {p: v for p, v in change.items()}
         old = {p: work.get(p) for p in change}
         work_facts = facts_after(bundle, work, work_facts, change)
         work.update(change)
-        steps.append(_step(bundle, vocab, o, old, step_change))
+        steps.append(_step(bundle, vocab, o, old, change))
     final = derive_facts(bundle, work)[0]
     total_after = sum((item_points(item, final) for item in rubric["items"]), ZERO)
     return {"target": json_number(target), "reachable": total_after >= target,
             "total_after": json_number(total_after), "steps": steps}
+
+
+def item_gap(bundle: dict, vocab: Vocabulary, options: list[Option], flat: dict) -> dict | None:
+    """The cheapest way to add points to one item (the least effort, then the smallest
+    gain), as a gap: {item, points, change, zh, en}. None when the item cannot rise on
+    its own (a local share of spend there is none of: the spend's gap says that)."""
+    options = [o for o in options if not o.requires]
+    if not options:
+        return None
+    o = min(options, key=lambda o: o.cost)
+    step = _step(bundle, vocab, o, {p: flat.get(p) for p in o.change}, o.change)
+    return {"item": step["item"], "points": step["points"], "change": step["change"], **step["message"]}
 
 
 def _plain(value):

@@ -14,7 +14,7 @@ import json
 from .actions import DERIVED_FROM, fields_of, inputs_of
 from .profile import ProfileError
 
-__all__ = ["questions", "questions_json", "facts_read"]
+__all__ = ["questions", "questions_json", "facts_read", "item_facts"]
 
 
 def _rule_facts(rule: dict, out: set) -> None:
@@ -32,6 +32,21 @@ def _rule_facts(rule: dict, out: set) -> None:
             _rule_facts(part, out)
 
 
+def item_facts(item: dict, out: set | None = None) -> set:
+    """Every fact path a rubric item's scoring reads."""
+    out = set() if out is None else out
+    sc = item["scoring"]
+    if "fact" in sc:
+        out.add(sc["fact"])
+    for c in sc.get("counts", []):
+        out.add(c["fact"])
+    for f in sc.get("flats", []):
+        _rule_facts(f["when"], out)
+    for t in sc.get("tiers", []):
+        _rule_facts(t["when"], out)
+    return out
+
+
 def facts_read(scheme: dict) -> set:
     """Every fact path (and ``declarations.ID``) the scheme's rules read."""
     out: set = set()
@@ -41,15 +56,7 @@ def facts_read(scheme: dict) -> set:
         for c in lvl["conditions"]:
             _rule_facts(c["rule"], out)
     for item in (scheme.get("rubric") or {}).get("items", []):
-        sc = item["scoring"]
-        if "fact" in sc:
-            out.add(sc["fact"])
-        for c in sc.get("counts", []):
-            out.add(c["fact"])
-        for f in sc.get("flats", []):
-            _rule_facts(f["when"], out)
-        for t in sc.get("tiers", []):
-            _rule_facts(t["when"], out)
+        item_facts(item, out)
     return out
 
 
