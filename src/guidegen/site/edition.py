@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
@@ -27,7 +28,11 @@ __all__ = ["Edition", "EditionError", "resolve", "edition_bundle", "guides_read"
 # How the engine (guidegen.core.facts) derives each fact: the profile fields and
 # facts it reads. Kept beside the engine's derivations by a test that compares the
 # edition's results with the full bundle's on every worked case.
+_PLACE = ("enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code")
 DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
+    "derived.prefecture_code": _PLACE,
+    "derived.province_code": _PLACE,
+    "derived.county_code": _PLACE,
     "derived.sector": ("enterprise.sector", "enterprise.industry_division"),
     "sector.technologies": ("derived.sector",),
     "sector.modes": ("derived.sector",),
@@ -197,6 +202,43 @@ def _drop_foreign_citations(value: Any, sources: frozenset[str]) -> Any:
     return value
 
 
+def _cut_scheme_lists(value: Any, known: set[str], published: set[str]) -> Any:
+    """A copy of ``value`` whose ``schemes: [ids]`` lists name only published schemes."""
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if k == "schemes" and isinstance(v, list) and v and all(isinstance(x, str) for x in v) and set(v) <= known:
+                out[k] = [x for x in v if x in published]
+            else:
+                out[k] = _cut_scheme_lists(v, known, published)
+        return out
+    if isinstance(value, list):
+        return [_cut_scheme_lists(v, known, published) for v in value]
+    return value
+
+
+def _drop_foreign_help(profile: Mapping, regions: Mapping | None, kept: Mapping | None) -> dict:
+    """Question help whose examples name a province or prefecture outside the edition's
+    divisions is left out (the label stays): the edition names no other region."""
+    if not regions or not kept:
+        return dict(profile)
+    inside = {r["code"] for r in kept["items"]}
+    names = set()
+    for r in regions["items"]:
+        if r.get("code") not in inside and r.get("level") in ("province", "prefecture"):
+            names.update(n for n in (r.get("name"), r.get("short"), r.get("en")) if n and len(n) >= 2)
+    pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True)))) if names else None
+
+    def clean(field):
+        help_text = field.get("help")
+        if pattern and isinstance(help_text, Mapping) and any(pattern.search(t) for t in help_text.values()
+                                                                if isinstance(t, str)):
+            return {k: v for k, v in field.items() if k != "help"}
+        return field
+
+    return {**profile, "sections": [{**sec, "fields": [clean(f) for f in sec["fields"]]} for sec in profile["sections"]]}
+
+
 def _regions(regions: Mapping, schemes: list) -> dict:
     """The divisions of the provinces a published rule names (by code or name).
 
@@ -228,8 +270,16 @@ def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
         return dict(bundle)
     e = edition
     sections = []
+    def cut(field):
+        """A field whose options name schemes (e.g. "schemes applied for") offers the published ones."""
+        options = field.get("options")
+        if not options or not any(o.get("value") in bundle["schemes"] for o in options):
+            return field
+        return {**field, "options": [o for o in options
+                                     if o.get("value") not in bundle["schemes"] or o.get("value") in e.schemes]}
+
     for sec in bundle["profile"]["sections"]:
-        fields = [f for f in sec["fields"] if f["path"] in e.fields]
+        fields = [cut(f) for f in sec["fields"] if f["path"] in e.fields]
         if fields:
             sections.append({**sec, "fields": fields})
     facts = {p: f for p, f in bundle["facts"].items()
@@ -267,5 +317,7 @@ def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
             value = {k: v for k, v in value.items() if k in e.schemes}
         body[key] = value
     body = _drop_foreign_citations(body, e.sources)
+    body = _cut_scheme_lists(body, set(bundle["schemes"]), set(e.schemes))
+    body["profile"] = _drop_foreign_help(body["profile"], bundle.get("regions"), body.get("regions"))
     digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
     return {"format": body["format"], "version": digest, **{k: v for k, v in body.items() if k != "format"}}
