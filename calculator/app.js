@@ -20,6 +20,7 @@ import {
 import { createFields, describeProfile, schemaFields } from "./form.js";
 import { renderResults, renderErrorBox, renderChips, verdictOf } from "./results.js";
 import { questionPlan, stepsFor, stepOfPath, rulePaths, PLACE_PATHS } from "./steps.js";
+import { renderKpiStep, updateKpiStep, hasApplicationStep } from "./kpis.js";
 import { scenesStep } from "./scenes.js";
 import { placeIndex, searchPlaces, placeValues, placeNames, schemesForPlace, placeLabel } from "./places.js";
 
@@ -49,6 +50,7 @@ const api = {
   profile: () => normalise(ctx.profile),
   state: () => ({
     step: currentStep().id, steps: steps.map((s) => s.id), schemes: chosenSchemes(), guide: ui.guide || null,
+    guides: (steps.find((s) => s.id === "scenes") || {}).guides || [],
     exact: plan ? plan.exact : false,
   }),
 };
@@ -73,6 +75,7 @@ let timer = null;
 let latest = 0;
 let renders = 0;
 let lastResult = null;
+let lastAnswer = null; // the engine's last answer, errors included (the application step shows both)
 let lastErrors = [];
 let shareWaiting = null; // {shared, keptAs}: a share link opened over saved answers
 
@@ -158,6 +161,16 @@ function describe(err) {
 function saveUi() {
   storeUi(ui);
 }
+
+// A share link opened while this page is already open (only the fragment changed).
+window.addEventListener("hashchange", () => {
+  if (!bundle || shareFromHash(window.location.hash) === null) return;
+  const before = toJSON(ctx.profile);
+  store(ctx.profile);
+  const profile = initialProfile();
+  if (shareWaiting) askAboutShare();
+  else if (toJSON(profile) !== before) replaceProfile(profile, null);
+});
 
 function initialProfile() {
   const stored = normalise(loadStored() || {});
@@ -351,6 +364,8 @@ function replan() {
   const key = schemes.join(",");
   plan = questionPlan(bundle, schemes, questionsFor === key ? questions : null);
   steps = stepsFor(bundle, plan);
+  // The application step (KPI worksheet, form sections, .docx draft) closes the flow.
+  if (hasApplicationStep(bundle, schemes)) steps.push({ id: "application", fields: [] });
   if (!steps.some((s) => s.id === ui.step)) ui.step = steps[0].id;
   if (runtime === "ready" && questionsFor !== key) loadQuestions();
 }
@@ -438,6 +453,11 @@ function renderStep() {
     }
     stepBox.append(...step.fields.map((f) => fields.field(f)));
   } else if (step.id === "declarations") stepBox.append(...declarationGroups(step.declarations));
+  else if (step.id === "application") {
+    const box = el("div", { class: "gg-application", id: "gg-application" });
+    stepBox.append(box);
+    renderKpiStep(box, applicationCtx());
+  }
   else stepBox.append(...step.fields.map((f) => fields.field(f)));
   const prev = steps[index - 1];
   const next = steps[index + 1];
@@ -653,7 +673,7 @@ function onWorkerMessage(event) {
     setStep(STEPS);
     statusBox.dataset.state = "ready";
     statusText.textContent = `${t("step4")} (Pyodide ${m.pyodide}, Python ${m.python})`;
-    resolveReady({ pyodide: m.pyodide, python: m.python, ms: m.ms, snapshot: m.snapshot });
+    resolveReady({ pyodide: m.pyodide, python: m.python, ms: m.ms, snapshot: m.snapshot, phases: m.phases });
     loadQuestions();
     schedule(0);
   } else if (m.type === "restarting") {
@@ -735,7 +755,15 @@ async function runEvaluation() {
   show(JSON.parse(text));
 }
 
+/** What the application step (kpis.js, pack.js) reads: the answers and the engine's last answer. */
+function applicationCtx() {
+  return { bundle, profile: ctx.profile, result: lastAnswer, schemes: chosenSchemes(), onChange: changed };
+}
+
 function show(result) {
+  lastAnswer = result;
+  const application = document.getElementById("gg-application");
+  if (application) updateKpiStep(application, applicationCtx());
   if (result.errors) {
     lastErrors = result.errors;
     const unplaced = fields.showErrors(result.errors);

@@ -6,7 +6,7 @@
 // the crosswalk (and which of those the user took back) is the page's own state
 // (ui.crosswalk), so a change to the ticked guide updates the others.
 import { el, clear, uid } from "./dom.js";
-import { t, tx, lang } from "./i18n.js";
+import { t, tx } from "./i18n.js";
 import { getPath } from "./profile.js";
 import { display } from "./form.js";
 
@@ -102,7 +102,7 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
         ui.guide = g;
         saveUi();
         renderPrimary();
-        refreshOthers();
+        renderOthers();
       });
       chooser.append(el("label", { class: "gg-choice gg-choice--block" }, input, " ", tx(bundle.guide_info[g]?.title) || g));
     }
@@ -235,10 +235,9 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
     return section;
   }
 
+  // Lists change only when the user ticks: opening the step (or an imported profile) shows
+  // the proposals without touching the answers.
   renderPrimary();
-  // Bring the proposals in line with what is ticked now (also after a profile was opened).
-  applyCrosswalk(bundle, ctx.profile, ui, guides, commit);
-  saveUi();
   renderOthers();
   return root;
 }

@@ -14,6 +14,8 @@ const STEP_SECTIONS = [
 ];
 // Asked by the place picker of the first step.
 export const PLACE_PATHS = ["enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code"];
+// Asked whatever the schemes read: the name heads the printed report and the saved answers.
+const ALWAYS = ["enterprise.name"];
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -59,7 +61,7 @@ export function questionPlan(bundle, schemeIds, questions) {
       guides: Object.keys(bundle.guides),
     };
   }
-  const plan = { exact: true, fields: new Set(), declarations: [], guides: [] };
+  const plan = { exact: true, fields: new Set(ALWAYS), declarations: [], guides: [] };
   for (const q of questions) {
     if (q.kind === "field") plan.fields.add(q.path);
     else if (q.kind === "support_elements") plan.fields.add("support_elements");
@@ -101,6 +103,7 @@ export function stepsFor(bundle, plan) {
 export function stepOfPath(steps, path) {
   const p = String(path || "");
   if (p.startsWith("declarations.")) return steps.find((s) => s.id === "declarations") || null;
+  if (p.startsWith("kpis.") || p.startsWith("application.sections")) return steps.find((s) => s.id === "application") || null;
   if (p.startsWith("scenes.") || p.startsWith("coverage.") || p === "support_elements") return steps.find((s) => s.id === "scenes") || null;
   if (PLACE_PATHS.includes(p)) return steps[0];
   if (p.startsWith("derived.investment") || p.startsWith("derived.local_")) return steps.find((s) => s.id === "spend") || null;
