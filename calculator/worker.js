@@ -7,6 +7,9 @@
 //               then {type: "bundle", text}
 //               (the page fetches the bundle for its form; the runtime loads meanwhile)
 //               {type: "evaluate", id, profile: JSON text, schemes: [ids] | null}
+//               {type: "desk", id, files: [{name, data: ArrayBuffer}], scheme, today, lang}
+//               -> {type: "result", id, json, workbook: ArrayBuffer (.xlsx)} (bureau desk page;
+//               init then also carries extraWheels: [URL], installed after the engine)
 // Messages out: {type: "progress", step}, {type: "ready", pyodide, python, ms},
 //               {type: "failed", detail, file, problem}, {type: "restarting"}, {type: "result", id, json}
 //               (problem: "missing" | "damaged" | "unavailable" | "type" | null, naming the
@@ -134,12 +137,70 @@ function failedMessage(info) {
   return { type: "failed", detail: info.file ? `${info.file}: ${info.detail}` : info.detail, file: info.file, problem: info.problem };
 }
 
+// The bureau desk page only (init option extraWheels): more pure-Python archives
+// (openpyxl, et_xmlfile, PyYAML, a few standard-library files) unpacked after the
+// engine is up, so they are never part of the calculator's start or its snapshot.
+async function installExtraWheels(extras) {
+  for (const [url, pending] of extras) {
+    const name = fileName(url);
+    const bytes = await pending;
+    if (await matchesRelease(name, bytes) === false) throw new RuntimeFileError(name, "damaged", "size or SHA-256 differs");
+    try {
+      py.unpackArchive(bytes, name.endsWith(".zip") ? "zip" : "wheel");
+    } catch (err) {
+      throw new RuntimeFileError(name, "damaged", describe(err));
+    }
+  }
+}
+
+// The bureau desk: the dropped files are written to the virtual file system and read
+// by guidegen.desk.batch_folder, the function behind `guidegen batch`; the workbook
+// comes back as bytes. Answers {json, workbook} or {json: {"errors": [...]}}.
+async function desk(message) {
+  if (starting) {
+    try {
+      await starting;
+    } catch {
+      return { json: errorJson("计算引擎未能加载", "the engine could not be loaded") };
+    }
+  }
+  const dir = `/tmp/desk-${message.id}`;
+  const out = `${dir}.xlsx`;
+  const proxies = [];
+  try {
+    py.FS.mkdirTree(dir);
+    for (const file of message.files || []) {
+      py.FS.writeFile(`${dir}/${String(file.name).replace(/[\/\0]/g, "_")}`, new Uint8Array(file.data));
+    }
+    const run = py.runPython("from guidegen.desk import batch_folder\nbatch_folder");
+    const bundle = py.globals.get("_BUNDLE");
+    proxies.push(run, bundle);
+    const counts = run.callKwargs(bundle, dir, out, { scheme: message.scheme, today: message.today || null, lang: message.lang || "zh" });
+    proxies.push(counts);
+    const json = JSON.stringify(counts.toJs({ dict_converter: Object.fromEntries }));
+    return { json, workbook: py.FS.readFile(out).buffer };
+  } catch (err) {
+    const detail = describe(err).replace(/^\w*Error: /, "");
+    const [zh, en] = detail.includes(" / ") ? detail.split(" / ", 2) : [`汇总出错：${detail}`, `the batch failed: ${detail}`];
+    return { json: errorJson(zh, en) };
+  } finally {
+    for (const p of proxies) p.destroy();
+    try {
+      py.runPython(`import shutil, os\nshutil.rmtree(${JSON.stringify(dir)}, ignore_errors=True)\nos.path.exists(${JSON.stringify(out)}) and os.remove(${JSON.stringify(out)})`);
+    } catch {
+      // leaving a scratch file behind in the page's memory is harmless
+    }
+  }
+}
+
 async function start(announce = true) {
   const t0 = performance.now();
   evaluateFn = null;
   if (announce) post({ type: "progress", step: 1 });
   const wheel = fetchBytes(config.wheel);
   wheel.catch(() => {});
+  const extras = (config.extraWheels || []).map((url) => [url, fetchBytes(url)]);
+  for (const [, bytes] of extras) bytes.catch(() => {});
   let mod;
   try {
     mod = await import(new URL("pyodide.mjs", config.pyodide).href);
@@ -171,6 +232,7 @@ async function start(announce = true) {
   evaluateFn = py.globals.get("_evaluate");
   // A first evaluation warms the engine and proves the runtime works.
   JSON.parse(evaluateFn('{"profile": 1}'));
+  await installExtraWheels(extras);
   const python = py.runPython("import sys; sys.version.split()[0]");
   return { pyodide: py.version, python, ms: Math.round(performance.now() - t0) };
 }
@@ -255,5 +317,8 @@ self.onmessage = async (event) => {
       json = errorJson(`计算出错：${describe(err)}`, `evaluation failed: ${describe(err)}`);
     }
     post({ type: "result", id: message.id, json });
+  } else if (message.type === "desk") {
+    const answer = await desk(message);
+    self.postMessage({ type: "result", id: message.id, ...answer }, answer.workbook ? [answer.workbook] : []);
   }
 };

@@ -12,6 +12,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,3 +285,96 @@ def test_fields_the_tables_read_are_marked_with_their_schemes(bundle):
                 if not path.startswith("enterprise."):
                     assert sid in fields[path]["schemes"], (sid, path)
     assert fields["application.contact_phone"]["personal"] is True
+
+
+# --------------------------------------------------------------------------- the browser page
+
+DESK_WHEELS = ("openpyxl-", "et_xmlfile-", "PyYAML-", "desk-stdlib.")
+
+
+@pytest.fixture(scope="module")
+def site():
+    from test_calculator_support import built_site, require_chromium, require_node_modules
+    require_node_modules()
+    require_chromium()
+    return built_site()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    from test_calculator_support import StaticServer, calculator_csp
+    with StaticServer(site, calculator_csp(site)) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from test_calculator_support import launch
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Path) -> tuple[bytes, list[str]]:
+    """Drop every file of ``folder`` on the desk page, make the workbook, download it."""
+    context = browser.new_context(accept_downloads=True)
+    requests: list[str] = []
+    errors: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    page = context.new_page()
+    page.goto(f"{server.origin}/{'en/' if lang == 'en' else ''}desk/")
+    page.wait_for_selector("html[data-desk-ready]", timeout=120_000)
+    page.select_option("#gg-desk-scheme", scheme)
+    page.fill("#gg-desk-date", TODAY)
+    page.set_input_files("#gg-desk-files", [str(p) for p in sorted(folder.iterdir()) if p.is_file()])
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#gg-desk-run")
+        page.click("#gg-desk-download", timeout=120_000)
+    target = tmp_path / f"browser-{lang}.xlsx"
+    info.value.save_as(target)
+    assert info.value.suggested_filename == f"株洲市智能制造标杆中小企业申报汇总表-{TODAY}.xlsx"
+    status = page.text_content("#gg-desk-status")
+    context.close()
+    assert not errors, errors
+    assert all(u.startswith(server.origin + "/") or u.startswith("blob:") for u in requests), requests
+    return target.read_bytes(), requests + [status]
+
+
+@pytest.mark.browser
+def test_the_desk_page_makes_the_same_workbook_from_the_same_files(browser, server, tmp_path):
+    # The CLI in its own process (as a bureau runs it), CPython; the page, Pyodide.
+    cli = tmp_path / "cli.xlsx"
+    subprocess.run([sys.executable, "-m", "guidegen.cli", "batch", str(DESK / "zhuzhou-sme"), "--scheme", SME,
+                    "--today", TODAY, "--out", str(cli)], check=True, capture_output=True, cwd=ROOT)
+    data, seen = desk_workbook(browser, server, tmp_path, "zh", SME, DESK / "zhuzhou-sme")
+    assert cells(data) == cells(cli.read_bytes())
+    assert data == cli.read_bytes()  # byte for byte: ElementTree on both sides, fixed dates and order
+    assert seen[-1] == "已生成：5 家企业列入汇总表，7 个问题"
+    assert any(DESK_WHEELS[0] in u for u in seen)
+
+
+@pytest.mark.browser
+def test_the_english_desk_page_matches_the_english_cli_workbook(browser, server, tmp_path):
+    cli = tmp_path / "cli-en.xlsx"
+    assert main(["batch", str(DESK / "zhuzhou-sme"), "--scheme", SME, "--today", TODAY, "--out", str(cli),
+                 "--lang", "en"]) == 0
+    data, seen = desk_workbook(browser, server, tmp_path, "en", SME, DESK / "zhuzhou-sme")
+    assert cells(data) == cells(cli.read_bytes())
+    assert seen[-1] == "Done: 5 applicant(s) in the table, 7 problem(s)"
+
+
+@pytest.mark.browser
+def test_the_calculator_never_loads_the_desk_files(browser, server):
+    context = browser.new_context()
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    page.goto(f"{server.origin}/calculator/")
+    page.wait_for_selector('#gg-status[data-state="ready"]', timeout=120_000)
+    context.close()
+    assert any(u.endswith(".whl") for u in requests), "the calculator's wheel request was not seen"
+    assert not [u for u in requests if any(w in u for w in DESK_WHEELS)]

@@ -1,4 +1,5 @@
-"""The guide site: strict build, links, no other origins, Chinese search, escaping, broken catalogs.
+"""The guide site: strict build, links, no other origins, search (Pagefind, per language), content
+that reads well, the language switch, escaping, broken catalogs.
 
 The site is built once per session with the project's own mkdocs.yml
 (``mkdocs build --strict -d TMP``); the escaping and broken-catalog tests build
@@ -9,7 +10,9 @@ not concern).
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import http.server
 import os
 import posixpath
@@ -206,13 +209,32 @@ def test_no_external_urls(site):
     assert not found, "\n".join(found[:40])
 
 
-# ------------------------------------------------------------------ tests: Chinese search
+# ------------------------------------------------------------------ tests: search (Pagefind)
+
+def _site_csp(html: str) -> str:
+    """A strict Content-Security-Policy for a page: scripts from the site only (plus the
+    exact inline scripts Material writes, by hash), WebAssembly for Pagefind, no inline
+    style, nothing from another origin. The search must work under it."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'"
+                      for m in re.findall(r"<script>(.*?)</script>", html, re.S))
+    return (f"default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {hashes}; worker-src 'self'; "
+            "connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'none'")
+
 
 @pytest.fixture(scope="module")
 def served(site):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
+        def end_headers(self):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix == ".html" and path.is_file():
+                self.send_header("Content-Security-Policy", _site_csp(path.read_text(encoding="utf-8")))
+            super().end_headers()
 
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     server.daemon_threads = True
@@ -235,32 +257,117 @@ def browser():
         b.close()
 
 
+# A query for a scene's subject and the scenes of the 2024 guide it is about; in the other
+# guides the subject's scenes are their crosswalk counterparts (catalogs/crosswalk.yaml).
+HUB_GUIDE = "miit-2024"
+SEARCHES = {
+    "zh": {"排产": [8], "质量检测": [14], "数字孪生": [2], "设备运维": [17], "能耗": [22], "仓储": [18],
+           "供应链": [28, 29, 30, 38]},
+    "en": {"production scheduling": [8], "quality inspection": [14], "digital twin": [2],
+           "predictive maintenance": [17], "energy": [22]},
+}
+# Records every Content-Security-Policy violation on the page (Playwright adds init scripts
+# outside the page's policy).
+CSP_WATCH = """window.__csp = []; document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sourceFile || '')));"""
+
+
+def _subject_scenes(catalog, hub_scenes) -> dict[str, set[int]]:
+    """guide -> the scene numbers that are the query's subject in that guide."""
+    found = {HUB_GUIDE: set(hub_scenes)}
+    for row in catalog.crosswalk:
+        if any(t["guide"] == HUB_GUIDE and t["scene"] in hub_scenes for t in row["to"]):
+            found.setdefault(row["from"]["guide"], set()).add(row["from"]["scene"])
+    return found
+
+
+def _search(page, query: str) -> list[dict]:
+    """Type a query into the open search dialog; the results as the reader sees them: pages in
+    order, each with its section links (sub-results) in order."""
+    page.fill("input.pagefind-ui__search-input", query)
+    page.wait_for_function("""q => {
+        const m = document.querySelector('.pagefind-ui__message');
+        return m && m.textContent.includes(q) && !/…|\\.\\.\\./.test(m.textContent)
+            && document.querySelector('.pagefind-ui__result');
+    }""", arg=query, timeout=20_000)
+    page.wait_for_timeout(300)  # the result list settles (each page's data loads on its own)
+    return page.evaluate("""() => [...document.querySelectorAll('.pagefind-ui__result')].map(r => ({
+        page: new URL(r.querySelector('.pagefind-ui__result-link').href).pathname,
+        sections: [...r.querySelectorAll('.pagefind-ui__result-nested .pagefind-ui__result-link')]
+                    .map(a => { const u = new URL(a.href); return u.pathname + u.hash; }),
+    }))""")
+
+
+def _open_search(page, url: str) -> None:
+    page.goto(url)
+    page.click("[data-gg-search-open]")
+    page.wait_for_selector("input.pagefind-ui__search-input", timeout=20_000)
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("query, expected", [("人机协同", "人机协同"), ("排产", "排产")])
-def test_chinese_search_finds_scene_pages(served, browser, query, expected):
-    page = browser.new_page()
-    requests, failed = [], []
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_finds_the_scene_a_query_is_about_in_the_page_language(served, browser, catalog, site, lang):
+    prefix = "/" if lang == "zh" else "/en/"
+    guides = {p.parent.name for p in (site / "guides").glob("*/index.html")} - {"crosswalk"}
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(CSP_WATCH)
+    requests, failed, errors = [], [], []
     page.on("request", lambda r: requests.append(r.url))
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
-    page.goto(served + "/")
-    page.click("label.md-search__icon, .md-search__input", timeout=5000)
-    # A query typed while the search worker is still loading its index is dropped:
-    # wait until the result line no longer says "initialising" (正在初始化搜索引擎).
-    page.wait_for_function("""() => {
-        const meta = document.querySelector('.md-search-result__meta');
-        return meta && meta.textContent.trim() !== '' && !/初始化|Initializing/i.test(meta.textContent);
-    }""", timeout=30000)
-    page.fill("input.md-search__input", query)
-    page.press("input.md-search__input", "End")  # Material searches on keyup, not on input
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
-    items = page.locator(".md-search-result__item")
-    hrefs = [items.nth(i).locator("a").first.get_attribute("href") for i in range(items.count())]
-    texts = page.locator(".md-search-result").inner_text().replace("\u200b", "")  # jieba word breaks
-    page.close()
-    assert any("/guides/" in (h or "") for h in hrefs), hrefs
-    assert expected in texts
-    assert all(u.startswith(served) or u.startswith("data:") for u in requests), [u for u in requests if not u.startswith(served)]
-    assert not failed, failed
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _open_search(page, served + prefix + "guides/")
+    assert page.get_attribute("input.pagefind-ui__search-input", "placeholder") == ("搜索" if lang == "zh" else "Search")
+    problems = []
+    for query, hub_scenes in SEARCHES[lang].items():
+        results = _search(page, query)
+        pages = [r["page"] for r in results]
+        # one index per language: only this language's pages
+        strays = [p for p in pages if p.startswith("/en/") != (lang == "en")]
+        if strays:
+            problems.append(f"{query}: pages of the other language {strays}")
+        top = pages[:3]
+        for guide, scenes in sorted(_subject_scenes(catalog, hub_scenes).items()):
+            if guide not in guides:
+                continue
+            guide_page = f"{prefix}guides/{guide}/"
+            wanted = {f"{guide_page}#scene-{n}" for n in scenes}
+            if guide_page not in top:
+                problems.append(f"{query}: {guide} not among the first three pages {top}")
+                continue
+            sections = results[pages.index(guide_page)]["sections"]
+            # the scene itself is the first section listed under its guide
+            if not sections or sections[0] not in wanted:
+                problems.append(f"{query}: {guide} lists {sections[:3]} first, not one of {sorted(wanted)}")
+        # tables of cross-references never outrank the guides the scene is in
+        crosswalk = f"{prefix}guides/crosswalk/"
+        if crosswalk in pages[:3]:
+            problems.append(f"{query}: the crosswalk is among the first three {top}")
+    csp = page.evaluate("window.__csp")
+    context.close()
+    assert not problems, "\n".join(problems)
+    assert not [u for u in requests if not u.startswith(served)], "requests to another origin"
+    assert not failed and not errors and not csp, (failed, errors, csp)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_dialog_is_accessible_and_keyboard_driven(served, browser, lang):
+    from test_calculator_support import axe_violations, describe_violations
+    prefix = "/" if lang == "zh" else "/en/"
+    context = browser.new_context(bypass_csp=True)  # axe-core is injected into the page
+    page = context.new_page()
+    page.goto(served + prefix + "schemes/")
+    page.keyboard.press("/")  # opens the search from anywhere but a text field
+    page.wait_for_selector("input.pagefind-ui__search-input", timeout=20_000)
+    assert page.evaluate("document.activeElement.matches('input.pagefind-ui__search-input')")
+    _search(page, "排产" if lang == "zh" else "scheduling")
+    found = axe_violations(page)
+    page.keyboard.press("Escape")
+    closed = page.evaluate("!document.getElementById('gg-search').open")
+    context.close()
+    assert not found, describe_violations(found)
+    assert closed
 
 
 # ------------------------------------------------------------------ tests: escaping and broken catalogs

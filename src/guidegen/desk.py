@@ -18,6 +18,8 @@ import datetime as _dt
 import inspect
 import io
 import json
+import os
+import re
 import unicodedata
 import zipfile
 from decimal import Decimal
@@ -25,6 +27,11 @@ from pathlib import Path
 
 from .core import ProfileError, evaluate
 from .profile_file import dates_as_text
+
+# openpyxl serialises with lxml when it can; Pyodide has no lxml. The standard library's
+# ElementTree on both sides gives the CLI and the desk page the same bytes for a batch.
+# (Read when openpyxl is first imported; an explicit OPENPYXL_LXML wins.)
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __all__ = ["DeskError", "PROFILE_SUFFIXES", "read_folder", "screen", "workbook", "batch_workbook", "batch_folder"]
 
@@ -77,8 +84,12 @@ def _parse(name: str, data: bytes):
     """A profile from a file's bytes; ValueError with a bilingual message."""
     if len(data) > MAX_FILE_BYTES:
         raise _Unreadable("文件过大，不是档案文件", "the file is too large to be a profile")
+    # A byte-order mark is dropped by hand: the utf-8-sig codec lives in the stdlib's
+    # encodings package, which the desk page's trimmed runtime cannot extend.
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise _Unreadable("不是 UTF-8 文本", "not UTF-8 text") from None
     if name.lower().endswith(".json"):
@@ -617,8 +628,11 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
     if not prows:
         ws.cell(3, 1, _w("no_problems", lang))
 
+    # ExcelWriter, not wb.save: save() stamps the current time as 'modified'; the batch's
+    # date is the workbook's date, so the same batch gives the same bytes.
+    from openpyxl.writer.excel import ExcelWriter
     out = io.BytesIO()
-    wb.save(out)
+    ExcelWriter(wb, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
     return _stable_zip(out.getvalue())
 
 
@@ -641,15 +655,23 @@ def _sheet_name(title: str) -> str:
     return title[:31]
 
 
+_MERGES = re.compile(rb"(<mergeCells [^>]*>)(.*?)(</mergeCells>)", re.S)
+_MERGE = re.compile(rb"<mergeCell [^>]*/>")
+
+
 def _stable_zip(data: bytes) -> bytes:
-    """The same workbook bytes for the same batch: entry times fixed, order kept."""
+    """The same workbook bytes for the same batch: entry times fixed, order kept, and the
+    merged ranges sorted (openpyxl keeps them in a set, whose order follows string hashing)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            dst.writestr(entry, src.read(info))
+            body = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = _MERGES.sub(lambda m: m.group(1) + b"".join(sorted(_MERGE.findall(m.group(2)))) + m.group(3), body)
+            dst.writestr(entry, body)
     return out.getvalue()
 
 
@@ -669,4 +691,5 @@ def batch_folder(bundle: dict, folder, out, *, scheme: str, today: str | None = 
     return {"scheme": scheme, "today": batch["today"], "files": sum(1 for _ in Path(folder).iterdir()),
             "rows": sum(1 for a in batch["applicants"] if a["row"] is not None),
             "applicants": len(batch["applicants"]), "problems": len(batch["problems"]),
-            "verdicts": {v: sum(1 for a in batch["applicants"] if a["verdict"] == v) for v in VERDICTS}}
+            "verdicts": {v: sum(1 for a in batch["applicants"] if a["verdict"] == v and a["row"] is not None)
+                         for v in VERDICTS}}

@@ -42,6 +42,7 @@ import zipfile
 from pathlib import Path
 
 from .messages import load_messages
+from .desk_assets import DeskBuildError, desk_runtime
 
 __all__ = [
     "CalculatorBuildError",
@@ -329,7 +330,7 @@ def _js_modules(src: Path, assets: dict[str, str], extra: dict[str, bytes] | Non
         for dep in sorted(deps[name]):
             visit(dep, stack + (name,))
         text = _IMPORT.sub(lambda m: f"{m.group(1)}{m.group(2)}./{out[m.group(3)][0]}{m.group(2)}", sources[name])
-        if name == "app.js":
+        if name in ("app.js", "desk.js"):
             text = _replace_marker(text, "// @assets", f"const ASSETS = {json.dumps(assets)}; // @assets")
         elif name == "i18n.js":
             words = json.dumps(load_messages("calculator"), ensure_ascii=False)
@@ -429,6 +430,16 @@ def build_calculator_assets(catalog, site_dir: Path, *, root: Path) -> list[Path
              for name, data in [*blobs.items(), (wheel.name, wheel_data)]}
     assets = {"worker": worker.name, "bundle": bundle.name, "wheel": wheel.name,
               "pyodide": pyodide_dir.name + "/", "pyodideVersion": version, "files": files}
+    # The bureau desk page (/desk/) has the worker install these too; the calculator never loads them.
+    assets["deskWheels"] = []
+    try:
+        desk_files = desk_runtime(pyodide_dist(root)[0], version)
+    except DeskBuildError as exc:
+        raise CalculatorBuildError(f"bureau desk: {exc}") from None
+    for name, data in desk_files.items():
+        path = _write(out / _hashed_name(name, data), data, written)
+        files[path.name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        assets["deskWheels"].append(path.name)
     names = {}
     for name, (hashed, data) in _js_modules(src, assets, {"docx.js": build_docx_module(root)}).items():
         _write(out / hashed, data, written)
@@ -437,5 +448,6 @@ def build_calculator_assets(catalog, site_dir: Path, *, root: Path) -> list[Path
     names["calculator.css"] = _write(out / _hashed_name("calculator.css", css), css, written).name
 
     _remove_stale(out, {p if p.parent == out else pyodide_dir for p in written})
-    _rewrite_pages(site_dir, {"app.js": names["app.js"], "calculator.css": names["calculator.css"]}, written)
+    _rewrite_pages(site_dir, {"app.js": names["app.js"], "calculator.css": names["calculator.css"],
+                              **({"desk.js": names["desk.js"]} if "desk.js" in names else {})}, written)
     return written

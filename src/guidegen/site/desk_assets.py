@@ -104,6 +104,15 @@ def desk_runtime(pyodide_dir: Path, pyodide_version: str) -> dict[str, bytes]:
     from .calculator import read_stdlib_keep
     _, keep = read_stdlib_keep()
     extra = [p for p in paths if p not in set(keep)]
+    # Unpacked into site-packages, a file extends the runtime only as (part of) a package
+    # the trimmed stdlib lacks: a package it ships is imported from its zip, which hides
+    # a second copy's modules (encodings/utf_8_sig.py beside the zip's encodings would be).
+    kept_packages = {p.split("/")[0] for p in keep if "/" in p}
+    hidden = [p for p in extra if "/" in p and p.split("/")[0] in kept_packages]
+    if hidden:
+        raise DeskBuildError(f"{', '.join(hidden[:5])}: part of a package the calculator's stdlib already ships, so "
+                             "the desk page cannot add it; avoid the import in guidegen.desk, or keep the file in "
+                             "stdlib_keep.txt")
     out = {"desk-stdlib.zip": desk_stdlib_zip((Path(pyodide_dir) / "python_stdlib.zip").read_bytes(), extra)}
     for distribution, packages in DESK_DISTRIBUTIONS:
         name, data = repack_wheel(distribution, packages)

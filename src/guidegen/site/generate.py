@@ -54,6 +54,18 @@ FRAGMENTS = {"schemes-at-a-glance": "fragments/at-a-glance.md.j2",
 
 # The sectors' key links are numbered in the 2021 guide (catalogs/FORMAT.md, sectors.yaml).
 KEY_LINK_GUIDE = "miit-2021"
+# Search weights (Pagefind's data-pagefind-weight: 1 for running text, 5 to 7 for headings,
+# at most 10), so that a query for a scene's subject finds the scene's own entry first
+# (guidegen.site.search): a scene's heading weighs most, its link's heading less (the link
+# is not the scene), and a mention of a scene in a table or list of references (crosswalk,
+# sector pages, the guides' index) hardly at all.
+SEARCH_WEIGHT = {"scene": "10", "link": "3", "table": "0.2", "reference": "0.1"}
+# What is left of a scene description once its link's and its own names are taken out,
+# when it says nothing else: punctuation and the word "link" (SiteModel.restates_name).
+_FILLER = re.compile(r"[\W_]+|环节|\blink\b", re.IGNORECASE)
+# Where a rule's value goes, to split "覆盖的建设环节包含全部：" from the value (comparison_cells).
+_VALUE_SLOT = "\u0000"
+_GLOSS = re.compile(r"\s*[（(][^（()）]*[)）]")
 # Schema enum order, not a number from a document: national schemes first.
 TIER_ORDER = ("national", "provincial", "municipal")
 
@@ -341,6 +353,18 @@ class SiteModel:
         """Published schemes whose rules read this guide's scenes."""
         return [s["id"] for s in self.schemes if guide_id in guides_read(s)]
 
+    def restates_name(self, link, scene, lang: str) -> bool:
+        """A scene description that only repeats its link's and its own name ("计划调度环节：
+        车间智能排产。"): the Changzhou form lists scenes by name only, so the page says that
+        instead of a sentence that says nothing."""
+        text = (scene.get("description") or {}).get(lang, "").casefold()
+        names = {link["name"][lang], scene["name"][lang]}
+        names |= {_GLOSS.sub("", n) for n in names}  # "Process design (工艺设计)" is "Process design"
+        # the longer name first: a scene's name may hold its link's (工厂建设 in 数字孪生工厂建设)
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name.casefold(), " ")
+        return not _FILLER.sub("", text)
+
     def guide_counts(self, guide) -> dict:
         return {"links": len(guide["links"]), "scenes": sum(len(l["scenes"]) for l in guide["links"])}
 
@@ -379,25 +403,66 @@ class SiteModel:
                 return "size"
             return None
 
+        def marks(req) -> str:
+            found = [ui("soft", lang)] if req.soft else []
+            if req.alternative:
+                found.append(ui("alternative", lang))
+            if not found:
+                return ""
+            return f"（{'，'.join(found)}）" if lang == "zh" else f" ({'; '.join(found)})"
+
         cells: dict[str, list[str]] = {k: [] for k in ("maturity", "links", "scenes", "investment", "size")}
+        ladder: dict[tuple, list] = {}   # (column, fact, op) -> the levels' requirements, in order
         for req in self.requirements(scheme):
             col = column(req.fact)
             if col is None:
+                continue
+            if req.level is not None:
+                ladder.setdefault((col, req.fact, req.op), []).append(req)
                 continue
             text = self.rule_text({"compare": req.fact, "op": req.op, "value": req.value}, lang)
             if req.fact in self.PRIMARY_FACTS and text.startswith(self.fact_label(req.fact, lang)):
                 # the column names the fact already: "≥ 2" rather than "成熟度等级 ≥ 2"
                 text = text[len(self.fact_label(req.fact, lang)):].strip()
-            if req.level is not None:
-                text = f"{req.level['name'][lang]}：{text}" if lang == "zh" else f"{req.level['name'][lang]}: {text}"
-            marks = [ui("soft", lang)] if req.soft else []
-            if req.alternative:
-                marks.append(ui("alternative", lang))
-            if marks:
-                text += f"（{'，'.join(marks)}）" if lang == "zh" else f" ({'; '.join(marks)})"
+            text += marks(req)
             if text not in cells[col]:
                 cells[col].append(text)
+        # A ladder repeats one requirement at every level: say what is required once, then
+        # each level by its short name with its value (a list growing from level to level
+        # as "+ what is added"), instead of the whole sentence four times in one cell.
+        short = self.level_short_names(scheme, lang)
+        colon = ui("colon", lang)
+        for (col, fact, op), reqs in ladder.items():
+            head = self.rule_text({"compare": fact, "op": op, "value": _VALUE_SLOT}, lang).split(_VALUE_SLOT)[0]
+            primary = fact in self.PRIMARY_FACTS and head.startswith(self.fact_label(fact, lang))
+            if not primary:
+                cells[col].append(head.rstrip(" ：:") + colon.rstrip())
+            previous = None
+            for req in reqs:
+                value = self.rule_text({"compare": fact, "op": op, "value": req.value}, lang)[len(head):].strip()
+                if isinstance(req.value, (list, tuple)) and isinstance(previous, (list, tuple)) \
+                        and set(previous) <= set(req.value):
+                    added = [v for v in req.value if v not in previous]
+                    value = "+ " + self.value_text(fact, added, lang) if added else ui("compare.same", lang)
+                previous = req.value
+                name = short.get(req.level["id"], req.level["name"][lang])
+                if primary:  # "基础级 ≥ 2"
+                    line = f"{name} {head[len(self.fact_label(fact, lang)):].strip()} {value}"
+                else:
+                    line = f"{name}{colon}{value}"
+                cells[col].append(line + marks(req))
         return cells
+
+    def level_short_names(self, scheme, lang: str) -> dict[str, str]:
+        """Level names without what they share: 基础级 for 基础级智能工厂, Basic for Basic smart factory."""
+        names = {lvl["id"]: lvl["name"][lang] for lvl in scheme.get("levels", ())}
+        if len(names) < 2:
+            return names
+        suffix = posixpath.commonprefix([n[::-1] for n in names.values()])[::-1]
+        suffix = suffix[1:] if suffix.startswith("级") else suffix  # 基础级, not 基础
+        if not suffix.strip() or any(len(n) <= len(suffix) for n in names.values()):
+            return names
+        return {k: n[: -len(suffix)].strip() for k, n in names.items()}
 
     def scoring_text(self, scheme, lang: str) -> str:
         r = scheme.get("rubric")
@@ -405,7 +470,8 @@ class SiteModel:
             total = sum(g["max"] for g in r["groups"])
             return ui("scoring.yes", lang, total=number_text(total), pass_mark=number_text(r["pass_mark"]))
         if scheme.get("levels"):
-            return ui("scoring.levels", lang, levels=ui("list_sep", lang).join(l["name"][lang] for l in scheme["levels"]))
+            short = self.level_short_names(scheme, lang)
+            return ui("scoring.levels", lang, levels=ui("list_sep", lang).join(short[l["id"]] for l in scheme["levels"]))
         return ui("scoring.no", lang)
 
     # ---- industries: what a scheme asks of a sector
@@ -415,6 +481,15 @@ class SiteModel:
         sector_lists = {"coverage.miit-2021.sector_key_links": bool(sector.get("key_links")),
                         "sector.technologies": bool(sector.get("technologies")),
                         "sector.modes": bool(sector.get("modes"))}
+        # The guides whose scenes the sector page lists against its key links: a scheme that
+        # counts the links or scenes of one of them (any scheme with a scene threshold, not
+        # only those naming the sector) scores or requires those scenes too.
+        listed = {KEY_LINK_GUIDE, *self.hub_guides, *self.mapped_guides} \
+            if sector.get("key_links") and KEY_LINK_GUIDE in self.guide_ids else set()
+
+        def reads_listed_scenes(fact: str) -> bool:
+            parts = fact.split(".")  # coverage.GUIDE.links / scenes / areas / link_numbers
+            return len(parts) >= 3 and parts[0] == "coverage" and parts[1] in listed and parts[2] != "support"
 
         def concerns(rule) -> str | None:
             """'applies' when the rule depends on this sector, 'excludes' when it shuts the
@@ -435,7 +510,7 @@ class SiteModel:
                         return "applies"
                     if not alternative:
                         excludes = True
-                elif sector_lists.get(fact):
+                elif sector_lists.get(fact) or reads_listed_scenes(fact):
                     return "applies"
             return "excludes" if excludes else None
 
@@ -453,7 +528,8 @@ class SiteModel:
             rules = [t["when"] for t in sc.get("tiers", ())] + [f["when"] for f in sc.get("flats", ())]
             facts = [sc.get("fact")] + [c["fact"] for c in sc.get("counts", ())]
             # A rubric tier the sector cannot reach is not a requirement: only what scores it.
-            if any(concerns(r) == "applies" for r in rules) or any(sector_lists.get(f) for f in facts if f):
+            if any(concerns(r) == "applies" for r in rules) \
+                    or any(sector_lists.get(f) or reads_listed_scenes(f) for f in facts if f):
                 found.append({"kind": "rubric", "title": item["title"], "anchor": f"item-{item['id']}",
                               "points": number_text(item["max"]), "level": None, "excludes": False})
         return found
@@ -571,9 +647,12 @@ def _environment(site: SiteModel) -> Environment:
         """'[7 生产计划优化](../guides/miit-2024.md#scene-7)', or plain text when the guide is not published."""
         _link, scene = site.scene(guide_id, number)
         text = md_text(f"{number} {scene['name'][ctx['lang']]}")
+        # A mention of a scene, not the scene: weighed low by the search index.
+        weight = SEARCH_WEIGHT["reference"]
         if guide_id in site.guide_ids:
-            return Markup(f"[{text}]({href(ctx, f'guides/{guide_id}.md', f'scene-{number}')})")
-        return text
+            return Markup(f"[{text}]({href(ctx, f'guides/{guide_id}.md', f'scene-{number}')})"
+                          f'{{ data-pagefind-weight="{weight}" }}')
+        return Markup(f'<span data-pagefind-weight="{weight}">{text}</span>')
 
     @pass_context
     def guide_ref(ctx, guide_id):
@@ -594,7 +673,7 @@ def _environment(site: SiteModel) -> Environment:
     env.filters.update(t=t, paragraphs=paragraphs, num=number_text, esc=lambda v: md_text(v))
     env.globals.update(_=_, href=href, rule_text=rule_text, cite=cite, scene_ref=scene_ref, guide_ref=guide_ref,
                        scheme_ref=scheme_ref, site=site, catalog=site.catalog, ui=ui,
-                       key_guide=KEY_LINK_GUIDE)
+                       key_guide=KEY_LINK_GUIDE, search_weight=SEARCH_WEIGHT)
     return env
 
 

@@ -12,10 +12,11 @@ How it works (hooks in the order MkDocs calls them):
 - ``on_pre_build``: per language (the theme language the i18n plugin set),
   the navigation with translated section titles, the bureau's site name and
   its footer lines (read by overrides/partials/copyright.html).
-- ``on_post_page``: give Material's search overlay (``role="dialog"``) an
-  accessible name, which Material's partial lacks (axe: aria-dialog-name).
+- ``on_post_page``: drop the head's alternate links (see there).
 - ``on_post_build``: once the last language is built, a sitemap per language
-  folder and the calculator's runtime files (guidegen.site.calculator).
+  folder, the search index (Pagefind, one index per language:
+  guidegen.site.search) and the calculator's runtime files
+  (guidegen.site.calculator).
 - ``on_serve``: watch the catalog, the real docs folder and the overrides
   instead of the rendered folder, so editing a catalog file reloads the site.
 - ``on_shutdown``: remove the rendered folder.
@@ -24,7 +25,6 @@ How it works (hooks in the order MkDocs calls them):
 from __future__ import annotations
 
 import html
-import logging
 import re
 import shutil
 import tempfile
@@ -38,17 +38,15 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from ..catalog import CatalogError, load_catalog
 from . import generate
 from .edition import EditionError, edition_bundle, resolve as resolve_edition
-from .generate import DEFAULT_LANG, LANGS, SiteOptions, SiteOptionsError
+from .generate import DEFAULT_LANG, LANGS, SiteOptions, SiteOptionsError, ui
+from .search import SearchIndexError, build_search_index
 
 __all__ = ["GuidegenPlugin", "GuidegenConfig"]
 
 log = get_plugin_logger(__name__)
 
 OVERRIDES_DIR = Path(__file__).resolve().parent / "overrides"
-# Material's search overlay: a dialog without a name. Named with Material's own "search" label.
 _HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
-_SEARCH_DIALOG = re.compile(r'(<div class="md-search" data-md-component="search" role="dialog")>')
-SEARCH_LABEL = {"zh": "搜索", "en": "Search"}
 
 
 class BilingualText(c.BaseConfigOption):
@@ -145,8 +143,6 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
             dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES_DIR))
         if self.logo:
             config.theme["logo"] = self.logo
-        # jieba (Chinese search segmentation) logs its dictionary loading at INFO level.
-        logging.getLogger("jieba").setLevel(logging.WARNING)
         return config
 
     def on_pre_build(self, *, config):
@@ -165,12 +161,11 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
             "logo": self.logo,
             "contact": bureau.contact[lang] if bureau.contact else None,
             "footer": bureau.footer[lang] if bureau.footer else None,
+            # partials/gg-search.html: the search button and dialog in the page's language
+            "search": {key: ui(f"search.{key}", lang) for key in ("label", "close", "hint", "error")},
         }
 
     def on_post_page(self, output, *, page, config):
-        # Screen readers announce a dialog by its name; Material's search.html gives none.
-        label = SEARCH_LABEL[self._language(config)]
-        output = _SEARCH_DIALOG.sub(lambda m: f'{m.group(1)} aria-label="{label}">', output, count=1)
         # Material fetches sitemap.xml beside every <link rel="alternate"> of the head;
         # mkdocs-static-i18n points those at the page itself, so each page view asked
         # for two missing files (404s in every bureau's log). The language switch in the
@@ -186,6 +181,12 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
         if self.build_depth > 0:
             return  # another language is still to come
         self._write_sitemaps(config)
+        try:
+            stats = build_search_index(Path(config.site_dir))
+        except SearchIndexError as exc:
+            raise PluginError(f"guidegen: search: {exc}") from None
+        log.info(f"search: indexed {stats.pages} pages "
+                 f"({', '.join(f'{lang} {n}' for lang, n in sorted(stats.languages.items()))})")
         if not self.config.publish.calculator:
             return
         from . import calculator

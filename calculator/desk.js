@@ -1,0 +1,220 @@
+// The bureau desk page (/desk/, /en/desk/): a county or district bureau drops the
+// profiles enterprises exported from the calculator, chooses the scheme, and
+// downloads the scheme's 推荐汇总表 with the 初审 and problems sheets. The workbook is
+// made by guidegen.desk.batch_folder (the CLI's `guidegen batch`) in the calculator's
+// own worker, which on this page only also installs openpyxl, et_xmlfile and PyYAML
+// (init option extraWheels). Nothing leaves the machine: the files are read here and
+// the workbook is handed to the browser as a download.
+
+import { el, clear } from "./dom.js";
+import { setLang, t, tx } from "./i18n.js";
+
+const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", files: {}, deskWheels: [] }; // @assets
+const PROFILE_SUFFIXES = [".json", ".yaml", ".yml"];
+
+const rootEl = document.getElementById("gg-root");
+const LANG = (rootEl && rootEl.dataset.lang) || (document.documentElement.lang.startsWith("en") ? "en" : "zh");
+setLang(LANG);
+
+let worker = null;
+let bundle = null;
+let nextId = 1;
+const pending = new Map();
+let resolveReady;
+let rejectReady;
+const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+ready.catch(() => {});
+let chosen = []; // [{name, file}] in the order chosen; names made unique
+let downloadUrl = null;
+
+// ---------------------------------------------------------------- the page
+const schemeSelect = el("select", { id: "gg-desk-scheme", name: "scheme" });
+const dateInput = el("input", { id: "gg-desk-date", type: "date", name: "today" });
+dateInput.value = localDate();
+const fileInput = el("input", { id: "gg-desk-files", type: "file", multiple: true, accept: PROFILE_SUFFIXES.join(","), class: "gg-visually-hidden" });
+const dropZone = el("div", { class: "gg-desk__drop", id: "gg-desk-drop" },
+  el("p", { class: "gg-desk__drop-text", text: t("deskDrop") }),
+  el("label", { for: "gg-desk-files", class: "gg-button gg-button--quiet", text: t("deskPick") }));
+const fileCount = el("p", { class: "gg-desk__count", id: "gg-desk-count", "aria-live": "polite" });
+const fileList = el("ul", { class: "gg-desk__files", id: "gg-desk-list" });
+const clearButton = el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", id: "gg-desk-clear", text: t("deskClear"), onclick: () => setFiles([]) });
+const runButton = el("button", { type: "button", class: "gg-button", id: "gg-desk-run", text: t("deskRun"), onclick: run });
+const status = el("p", { class: "gg-desk__status", id: "gg-desk-status", role: "status", "aria-live": "polite", text: t("deskLoading") });
+const result = el("div", { class: "gg-desk__result", id: "gg-desk-result", hidden: true });
+const sheetsNote = el("p", { class: "gg-muted gg-desk__sheets" });
+
+clear(rootEl).append(el("div", { class: "gg-desk" },
+  el("div", { class: "gg-desk__row" },
+    el("div", { class: "gg-desk__field" }, el("label", { for: "gg-desk-scheme", text: t("deskScheme") }), schemeSelect),
+    el("div", { class: "gg-desk__field" }, el("label", { for: "gg-desk-date", text: t("deskDate") }), dateInput,
+      el("p", { class: "gg-muted gg-desk__help", text: t("deskDateHelp") }))),
+  fileInput, dropZone,
+  el("div", { class: "gg-desk__chosen" }, fileCount, clearButton),
+  fileList,
+  el("div", { class: "gg-desk__actions" }, runButton),
+  status, result, sheetsNote,
+  el("p", { class: "gg-muted", text: t("deskPrivacy") })));
+renderFiles();
+
+fileInput.addEventListener("change", () => {
+  addFiles([...fileInput.files]);
+  fileInput.value = "";
+});
+for (const type of ["dragenter", "dragover"]) {
+  dropZone.addEventListener(type, (event) => {
+    event.preventDefault();
+    dropZone.classList.add("gg-desk__drop--over");
+  });
+}
+for (const type of ["dragleave", "drop"]) {
+  dropZone.addEventListener(type, () => dropZone.classList.remove("gg-desk__drop--over"));
+}
+dropZone.addEventListener("drop", (event) => {
+  event.preventDefault();
+  addFiles([...(event.dataTransfer ? event.dataTransfer.files : [])]);
+});
+schemeSelect.addEventListener("change", describeSheets);
+
+function localDate() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+// Every chosen file goes to the batch (a file that is not a profile is listed on the
+// problems sheet, as the CLI does); two files of one name get " (2)" before the suffix.
+function addFiles(files) {
+  const next = [...chosen];
+  for (const file of files) {
+    let name = file.name;
+    for (let n = 2; next.some((c) => c.name === name); n++) {
+      const dot = file.name.lastIndexOf(".");
+      name = dot > 0 ? `${file.name.slice(0, dot)} (${n})${file.name.slice(dot)}` : `${file.name} (${n})`;
+    }
+    next.push({ name, file });
+  }
+  setFiles(next);
+}
+
+function setFiles(files) {
+  chosen = files;
+  renderFiles();
+}
+
+function renderFiles() {
+  fileCount.textContent = t("deskFiles", { n: chosen.length });
+  clearButton.hidden = chosen.length === 0;
+  clear(fileList).append(...chosen.map((c, i) => el("li", {},
+    el("span", { class: "gg-desk__file", text: c.name }), " ",
+    el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", text: t("deskRemove"),
+      "aria-label": `${t("deskRemove")} ${c.name}`, onclick: () => setFiles(chosen.filter((_, j) => j !== i)) }))));
+}
+
+function describeSheets() {
+  const scheme = bundle && bundle.schemes[schemeSelect.value];
+  sheetsNote.textContent = scheme ? t("deskSheets", { table: scheme.summary_table.title.zh }) : "";
+}
+
+function showStatus(text, state) {
+  status.textContent = text;
+  status.dataset.state = state || "";
+}
+
+// ---------------------------------------------------------------- the worker
+function startWorker() {
+  try {
+    worker = new Worker(new URL(ASSETS.worker, import.meta.url), { type: "module", name: "guidegen-desk" });
+  } catch (err) {
+    rejectReady(err);
+    return;
+  }
+  worker.addEventListener("message", (event) => {
+    const m = event.data || {};
+    if (m.type === "ready") {
+      resolveReady(m);
+    } else if (m.type === "failed") {
+      rejectReady(new Error(m.detail));
+    } else if (m.type === "result") {
+      const p = pending.get(m.id);
+      if (p) {
+        pending.delete(m.id);
+        p(m);
+      }
+    }
+  });
+  worker.addEventListener("error", (event) => {
+    event.preventDefault();
+    rejectReady(new Error(event.message || ASSETS.worker));
+  });
+  worker.postMessage({
+    type: "init",
+    pyodide: new URL(ASSETS.pyodide, import.meta.url).href,
+    wheel: new URL(ASSETS.wheel, import.meta.url).href,
+    files: ASSETS.files || {},
+    extraWheels: (ASSETS.deskWheels || []).map((name) => new URL(name, import.meta.url).href),
+  });
+}
+
+async function loadBundle() {
+  const response = await fetch(new URL(ASSETS.bundle, import.meta.url));
+  if (!response.ok) throw new Error(`${ASSETS.bundle}: HTTP ${response.status}`);
+  const text = await response.text();
+  worker.postMessage({ type: "bundle", text });
+  bundle = JSON.parse(text);
+  const wanted = new URLSearchParams(window.location.search).get("scheme");
+  const ids = Object.keys(bundle.schemes).filter((id) => bundle.schemes[id].summary_table);
+  clear(schemeSelect).append(...ids.map((id) => el("option", { value: id, text: tx(bundle.schemes[id].name) })));
+  if (ids.includes(wanted)) schemeSelect.value = wanted;
+  describeSheets();
+}
+
+function request(message) {
+  return ready.then(() => new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    const buffers = (message.files || []).map((f) => f.data);
+    worker.postMessage({ ...message, id }, buffers);
+  }));
+}
+
+async function run() {
+  if (chosen.length === 0) {
+    showStatus(t("deskNoFiles"), "error");
+    return;
+  }
+  runButton.disabled = true;
+  result.hidden = true;
+  showStatus(t("deskWorking"), "busy");
+  try {
+    const files = await Promise.all(chosen.map(async (c) => ({ name: c.name, data: await c.file.arrayBuffer() })));
+    const scheme = schemeSelect.value;
+    const today = dateInput.value || localDate();
+    const answer = await request({ type: "desk", files, scheme, today, lang: LANG });
+    const data = JSON.parse(answer.json);
+    if (data.errors) {
+      showStatus(t("deskError", { message: tx(data.errors[0].message) }), "error");
+      return;
+    }
+    const title = bundle.schemes[scheme].summary_table.title.zh;
+    const fileName = `${title}-${data.today}.xlsx`;
+    if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+    downloadUrl = URL.createObjectURL(new Blob([answer.workbook],
+      { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+    const v = data.verdicts;
+    clear(result).append(
+      el("p", { class: "gg-desk__verdicts", text: t("deskVerdicts", { qualifies: v.qualifies, short: v["short-of-pass-mark"], pending: v.pending, ineligible: v["not-eligible"] }) }),
+      el("a", { class: "gg-button", id: "gg-desk-download", href: downloadUrl, download: fileName, text: t("deskDownload", { file: fileName }) }));
+    result.hidden = false;
+    showStatus(t("deskDone", { rows: data.rows, problems: data.problems }), "done");
+  } catch (err) {
+    showStatus(t("deskError", { message: err && err.message ? err.message : String(err) }), "error");
+  } finally {
+    runButton.disabled = false;
+  }
+}
+
+startWorker();
+loadBundle().catch((err) => showStatus(t("deskFailed", { detail: err.message }), "error"));
+ready.then((m) => {
+  if (status.dataset.state !== "busy") showStatus(t("deskReady", { pyodide: m.pyodide }), "ready");
+  document.documentElement.dataset.deskReady = "1";
+}, (err) => showStatus(t("deskFailed", { detail: err.message }), "error"));

@@ -1,0 +1,43 @@
+/* guidegen: the language switch keeps the reader's place.
+ *
+ * Both languages of a page carry the same anchors (scene-8, link-4, condition-…, item-…),
+ * so the other language's link gets the anchor of the section being read: the last
+ * heading above the top of the window (or none at the top of the page). Updated whenever
+ * the link is about to be used, so a click, Enter, a middle click or "open in new tab"
+ * all take it.
+ */
+(function () {
+  "use strict";
+  var SELECTOR = "a.md-select__link[hreflang]";
+
+  function currentAnchor() {
+    var header = document.querySelector(".md-header");
+    var line = (header ? header.getBoundingClientRect().bottom : 0) + 16;
+    var headings = document.querySelectorAll(
+      ".md-content h2[id], .md-content h3[id], .md-content h4[id], .md-content h5[id], .md-content h6[id]");
+    var found = null;
+    for (var i = 0; i < headings.length; i++) {
+      if (headings[i].getBoundingClientRect().top <= line) found = headings[i];
+      else break;
+    }
+    if (found) return found.id;
+    // Not yet past a heading: the anchor the page was opened at, if its target is in view.
+    var hash = decodeURIComponent(location.hash.slice(1));
+    var target = hash && document.getElementById(hash);
+    if (target && target.getBoundingClientRect().top < window.innerHeight) return hash;
+    return "";
+  }
+
+  function update(link) {
+    var base = link.getAttribute("href").split("#")[0];
+    var anchor = currentAnchor();
+    link.setAttribute("href", anchor ? base + "#" + encodeURIComponent(anchor) : base);
+  }
+
+  ["pointerdown", "focusin", "click", "contextmenu"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var link = event.target && event.target.closest && event.target.closest(SELECTOR);
+      if (link) update(link);
+    }, true);
+  });
+})();

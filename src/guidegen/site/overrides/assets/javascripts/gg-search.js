@@ -1,0 +1,193 @@
+/* guidegen: the site's search, Pagefind's UI in a dialog (partials/gg-search.html).
+ *
+ * The index (pagefind/, written after the build by guidegen.site.search) has one part
+ * per language; pagefind.js picks the page's own (<html lang>), so Chinese pages search
+ * Chinese pages and English pages English ones. Pagefind's UI and its index are loaded on
+ * first use, from this site only. Results are pages, each with up to three sections
+ * (a scene, a condition…) ranked here: sections holding more of the query's words first,
+ * then more of them in the heading, then the heavier heading (the pages weight a scene's
+ * heading most, a link's less, tables of cross-references least), then more matches,
+ * so a query for a scene's subject lists the scene's own entry first.
+ */
+(function () {
+  "use strict";
+  var dialog = document.getElementById("gg-search");
+  var openers = document.querySelectorAll("[data-gg-search-open]");
+  if (!dialog || !openers.length) return;
+  var bundle = new URL(dialog.getAttribute("data-bundle"), document.baseURI);
+  // Pagefind stores URLs from the site's root ("/guides/x/"); the site may live in a folder.
+  var siteRoot = new URL("../", bundle).pathname;
+  var lang = (document.documentElement.lang || "zh").toLowerCase().split("-")[0];
+  var words = [];   // the current query's words, as Pagefind splits them
+  var started = null;
+
+  function queryWords(term) {
+    var text = String(term || "").toLowerCase();
+    if (typeof Intl !== "undefined" && Intl.Segmenter) {
+      var out = [];
+      var segments = new Intl.Segmenter(lang, { granularity: "word" }).segment(text);
+      for (var it = segments[Symbol.iterator](), s = it.next(); !s.done; s = it.next()) {
+        if (s.value.isWordLike) out.push(s.value.segment);
+      }
+      return out;
+    }
+    return text.split(/\s+/).filter(Boolean);
+  }
+
+  // A word of the page (as indexed) stands for a word of the query when one starts the
+  // other (Pagefind matches prefixes) or, in English, they share a stem; a compound
+  // ("digital-twin-based") stands for each of its parts, and quotes or a full stop around
+  // a word do not count.
+  function matches(indexed, asked) {
+    if (!indexed) return false;
+    var parts = indexed.toLowerCase().split(/[-‐–—_/]+/);
+    for (var i = 0; i < parts.length; i++) {
+      var word = parts[i].replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+      if (!word) continue;
+      if (word.indexOf(asked) === 0 || asked.indexOf(word) === 0) return true;
+      if (/^[a-z]{5,}$/.test(asked) && word.slice(0, 5) === asked.slice(0, 5)) return true;
+    }
+    return false;
+  }
+
+  // How many words of the query are among the given words of the page.
+  function covered(pageWords) {
+    var n = 0;
+    for (var i = 0; i < words.length; i++) {
+      for (var j = 0; j < pageWords.length; j++) {
+        if (matches(pageWords[j], words[i])) { n++; break; }
+      }
+    }
+    return n;
+  }
+
+  function titleWords(title) {
+    var text = String(title || "").toLowerCase();
+    // Chinese titles carry the index's word breaks (U+200B); English ones spaces.
+    return text.split(/[\s\u200b]+/).filter(Boolean);
+  }
+
+  function weight(section) {
+    var sum = 0;
+    (section.weighted_locations || []).forEach(function (l) { sum += l.balanced_score; });
+    return sum;
+  }
+
+  function clean(text) {
+    return typeof text === "string" ? text.replace(/\u200b/g, "") : text;
+  }
+
+  function rank(result) {
+    if (result.meta && result.meta.title) result.meta.title = clean(result.meta.title);
+    result.excerpt = clean(result.excerpt);
+    var subs = Array.isArray(result.sub_results) ? result.sub_results : [];
+    var page = result.meta && result.meta.url || result.url;
+    // The first section is the page's own top when it has no heading of its own: Pagefind's
+    // UI shows it as the page itself; keep it first and rank the others.
+    var head = subs.length && subs[0].url === page ? [subs[0]] : [];
+    var pageWords = String(result.raw_content || "").split(/[\s\u200b]+/).filter(Boolean);
+    var rest = subs.slice(head.length).map(function (s, i) {
+      var found = (s.locations || []).map(function (l) { return pageWords[l]; });
+      var ranked = {
+        s: s, i: i,
+        cover: covered(found),               // words of the query the section holds
+        heading: covered(titleWords(s.title)), // … of them in its heading
+        // the heaviest place it was found: a scene's heading (10) over a link's (3)
+        top: Math.max.apply(null, (s.weighted_locations || []).map(function (l) { return l.weight; }).concat([0])),
+        hits: found.length,
+        weight: weight(s),
+      };
+      s.title = clean(s.title);
+      s.excerpt = clean(s.excerpt);
+      return ranked;
+    });
+    rest.sort(function (a, b) {
+      return b.cover - a.cover || b.heading - a.heading || b.top - a.top || b.hits - a.hits
+        || b.weight - a.weight || a.i - b.i;
+    });
+    result.sub_results = head.concat(rest.slice(0, 3).map(function (r) { return r.s; }));
+    return result;
+  }
+
+  function load(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+      el.onload = resolve;
+      el.onerror = function () { reject(new Error("could not load " + (attrs.src || attrs.href))); };
+      document.head.appendChild(el);
+    });
+  }
+
+  function start() {
+    if (!started) {
+      started = Promise.all([
+        load("link", { rel: "stylesheet", href: new URL("pagefind-ui.css", bundle).href }),
+        load("script", { src: new URL("pagefind-ui.js", bundle).href }),
+      ]).then(function () {
+        /* global PagefindUI */
+        new PagefindUI({
+          element: "#gg-search-ui",
+          bundlePath: bundle.pathname,
+          baseUrl: siteRoot,
+          showSubResults: true,
+          showImages: false,
+          resetStyles: false,
+          excerptLength: 24,
+          autofocus: true,
+          processTerm: function (term) { words = queryWords(term); return term; },
+          processResult: rank,
+        });
+      });
+      started.catch(function (err) {
+        started = null;
+        var box = document.getElementById("gg-search-ui");
+        var p = document.createElement("p");
+        p.className = "gg-search__error";
+        p.setAttribute("role", "alert");
+        p.textContent = dialog.getAttribute("data-error") || String(err);
+        box.replaceChildren(p);
+      });
+    }
+    return started;
+  }
+
+  function input() {
+    return dialog.querySelector("input.pagefind-ui__search-input");
+  }
+
+  function open() {
+    if (!dialog.open) dialog.showModal();
+    start().then(function () {
+      var field = input();
+      // Named by the dialog's visible heading (Pagefind's field has a placeholder only).
+      if (field) { field.setAttribute("aria-labelledby", "gg-search-title"); field.focus(); field.select(); }
+    }, function () {});
+  }
+
+  openers.forEach(function (button) {
+    button.addEventListener("click", open);
+    // Fetch the UI while the pointer is on its way to the button.
+    button.addEventListener("pointerenter", function () { start().catch(function () {}); }, { once: true });
+  });
+  dialog.querySelectorAll("[data-gg-search-close]").forEach(function (button) {
+    button.addEventListener("click", function () { dialog.close(); });
+  });
+  // A click on the backdrop (outside the dialog's box) closes it.
+  dialog.addEventListener("click", function (event) {
+    if (event.target === dialog) dialog.close();
+  });
+  // Following a result to another place on the same page: close the dialog first.
+  dialog.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (link && link.pathname === location.pathname) dialog.close();
+  });
+  // "/" opens the search from anywhere but a text field (as in Material).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || dialog.open) return;
+    var t = event.target;
+    if (t && (t.isContentEditable || /^(input|textarea|select)$/i.test(t.tagName))) return;
+    event.preventDefault();
+    open();
+  });
+})();
