@@ -41,6 +41,7 @@ TEMPLATES_DIR = HERE / "templates"
 # The calculator page is rendered by the calculator engineer's theme override; until
 # that template exists an emitted calculator page would fail the build, so it is guarded.
 CALCULATOR_TEMPLATE = HERE / "overrides" / "calculator.html"
+DESK_TEMPLATE = HERE / "overrides" / "desk.html"
 
 # Hand-written pages may hold these markers; render_tree replaces each with the
 # generated fragment in the page's language (links relative to that page).
@@ -583,6 +584,8 @@ def _pages(site: SiteModel) -> list[PageSpec]:
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
+        if DESK_TEMPLATE.is_file():  # the bureau desk shares the calculator's runtime
+            pages.append(PageSpec("desk.md", "desk.md.j2"))
     # The project's own measurements, on the whole catalog: not part of a bureau's edition.
     results = _benchmark_results(site.catalog, site.options) if site.edition.complete else None
     if results:
@@ -761,6 +764,8 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
         nav.append("how-to.md")
     if site.calculator:
         nav.append("calculator.md")
+        if DESK_TEMPLATE.is_file():
+            nav.append("desk.md")
     nav += [{t("nav.schemes"): schemes}, {t("nav.guides"): guides}]
     if industries:
         nav.append({t("nav.industries"): industries})
@@ -768,7 +773,7 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
     reference = ["kpis.md", "sources.md"] + (["performance.md"] if performance else []) \
         + (["about.md"] if "about.md" in present else [])
     nav.append({t("nav.reference"): reference})
-    known = {"index.md", "how-to.md", "about.md", "calculator.md", "kpis.md", "sources.md", "performance.md",
+    known = {"index.md", "how-to.md", "about.md", "calculator.md", "desk.md", "kpis.md", "sources.md", "performance.md",
              *schemes, *guides, *industries}
     nav += sorted(p for p in present if p not in known and p.endswith(".md"))
     return nav
