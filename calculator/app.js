@@ -14,7 +14,7 @@
 import { el, clear, uid } from "./dom.js";
 import { setLang, t, tIn, tx, lang } from "./i18n.js";
 import {
-  normalise, toJSON, encodeShare, decodeShare, shareFromHash, loadStored, store, storageWorks, deletePath,
+  normalise, toJSON, encodeShare, withoutPersonal, decodeShare, shareFromHash, loadStored, store, storageWorks, deletePath,
   getPath, loadUi, storeUi, listSaved, saveNamed, deleteSaved, freeName, hasAnswers, isSaved,
 } from "./profile.js";
 import { createFields, describeProfile, schemaFields } from "./form.js";
@@ -270,16 +270,19 @@ async function importProfile() {
 }
 
 async function makeShareLink() {
-  const url = `${window.location.origin}${window.location.pathname}#p=${encodeShare(ctx.profile)}`;
+  // Personal fields (contact person and phone) stay on this device: not in the link.
+  const shared = withoutPersonal(ctx.profile, bundle);
+  const url = `${window.location.origin}${window.location.pathname}#p=${encodeShare(shared)}`;
+  const leftOut = toJSON(shared) !== toJSON(ctx.profile) ? ` ${t("sharePersonalLeftOut")}` : "";
   shareInput.value = url;
   shareBox.hidden = false;
   shareInput.focus();
   shareInput.select();
   try {
     await navigator.clipboard.writeText(url);
-    shareMsg.textContent = t("shareCopied");
+    shareMsg.textContent = t("shareCopied") + leftOut;
   } catch {
-    shareMsg.textContent = t("shareCopyFailed");
+    shareMsg.textContent = t("shareCopyFailed") + leftOut;
   }
 }
 

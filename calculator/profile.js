@@ -73,6 +73,17 @@ export function toJSON(profile, pretty = false) {
 
 // ---- share links: #p=base64url(UTF-8 JSON), in the fragment only (never sent to a server)
 
+/** The profile without the fields the question schema marks personal (contact
+ *  person, phone: catalogs/profile.yaml `personal: true`), which share links leave out. */
+export function withoutPersonal(profile, bundle) {
+  const out = JSON.parse(JSON.stringify(profile));
+  const sections = (bundle && bundle.profile && bundle.profile.sections) || [];
+  for (const section of sections) {
+    for (const f of section.fields) if (f.personal) setPath(out, f.path, undefined);
+  }
+  return out;
+}
+
 export function encodeShare(profile) {
   const bytes = new TextEncoder().encode(toJSON(profile));
   let binary = "";

@@ -378,3 +378,18 @@ def test_the_calculator_never_loads_the_desk_files(browser, server):
     context.close()
     assert any(u.endswith(".whl") for u in requests), "the calculator's wheel request was not seen"
     assert not [u for u in requests if any(w in u for w in DESK_WHEELS)]
+
+
+def test_share_links_leave_personal_fields_out(bundle):
+    """calculator/profile.js withoutPersonal, run by Node on the real question schema."""
+    from test_calculator_support import require_node_modules
+    require_node_modules()
+    profile = {"profile": 1, "enterprise": {"name": "株洲天元精密机械有限公司"},
+               "application": {"project_name": "精密零件项目", "contact_name": "王工", "contact_phone": "13800000001"}}
+    script = (f"import {{ withoutPersonal, toJSON }} from {json.dumps((ROOT / 'calculator' / 'profile.js').as_uri())};\n"
+              f"console.log(toJSON(withoutPersonal({json.dumps(profile, ensure_ascii=False)}, "
+              f"{json.dumps({'profile': bundle['profile']}, ensure_ascii=False)})));")
+    proc = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"profile": 1, "enterprise": {"name": "株洲天元精密机械有限公司"},
+                                       "application": {"project_name": "精密零件项目"}}
