@@ -11,6 +11,7 @@ not concern).
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import http.server
@@ -222,8 +223,10 @@ def _site_csp(html: str) -> str:
             "base-uri 'self'; form-action 'none'")
 
 
-@pytest.fixture(scope="module")
-def served(site):
+@contextlib.contextmanager
+def _static_server(directory: Path):
+    """The built site over loopback, each page with a strict CSP (_site_csp)."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -236,13 +239,21 @@ def served(site):
                 self.send_header("Content-Security-Policy", _site_csp(path.read_text(encoding="utf-8")))
             super().end_headers()
 
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    with _static_server(site) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
@@ -384,7 +395,10 @@ def _inject(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_catalog_text_is_escaped(tmp_path):
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """The site built from a catalog whose texts carry HTML and script."""
+    tmp_path = tmp_path_factory.mktemp("hostile")
     catalog = _copy_catalog(tmp_path)
     # a scene (guide pages, tables, crosswalk), a scheme name (nav, <title>) and a quotation
     _inject(catalog / "guides" / "miit-2024.yaml", 'name: {zh: "人机协同作业"', f'name: {{zh: "人机协同作业{XSS}|x"')
@@ -398,6 +412,11 @@ def test_catalog_text_is_escaped(tmp_path):
     site = tmp_path / "site"
     result = _mkdocs_build(_variant_config(tmp_path, catalog, bureau), site)
     assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
+def test_catalog_text_is_escaped(hostile_site):
+    site = hostile_site
     raw = re.compile(r"<script>alert|<img src=x onerror|</title><script", re.I)
     hits = [p.relative_to(site).as_posix() for p in _html_files(site) if raw.search(p.read_text(encoding="utf-8"))]
     assert not hits, hits
@@ -405,14 +424,29 @@ def test_catalog_text_is_escaped(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;|x" in scene_page
     scheme_page = (site / "schemes" / "zhuzhou-benchmark-workshop" / "index.html").read_text(encoding="utf-8")
     assert "&lt;/title&gt;&lt;script&gt;alert(3)" in scheme_page
-    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert not raw.search(index)
     home_zh = (site / "index.html").read_text(encoding="utf-8")
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "某市工业和信息化局&lt;i&gt;" in home_zh and "City Bureau&lt;i&gt;" in home_en
     assert "局<i>" not in home_zh and "Bureau<i>" not in home_en
     assert "电话 0000-1234567 &lt;b&gt;x&lt;/b&gt;" in home_zh and "<b>x</b>" not in home_zh
     assert "某ICP备00000000号" in home_zh and "ICP record 00000000" in home_en
+
+
+@pytest.mark.browser
+def test_search_shows_catalog_text_as_text(hostile_site, browser):
+    # Pagefind's index holds the pages' text as text; its results must print it, not run it.
+    with _static_server(hostile_site) as origin:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        _open_search(page, origin + "/guides/")
+        results = _search(page, "人机协同作业")
+        shown = page.locator(".pagefind-ui__results").inner_text()
+        injected = page.locator(".pagefind-ui__results img, .pagefind-ui__results script").count()
+        page.close()
+    assert any(r["page"] == "/guides/miit-2024/" for r in results), results
+    assert "<script>alert(1)</script>" in shown
+    assert injected == 0 and dialogs == []
 
 
 def test_broken_catalog_fails_with_file_and_line(tmp_path):
@@ -494,3 +528,141 @@ def test_language_switch_lands_on_the_same_page_without_failed_requests(served, 
     page.wait_for_load_state("networkidle")
     page.close()
     assert failed == []
+
+
+# ------------------------------------------------------------------ tests: content that reads well
+
+_IDS = re.compile(r'<h[23] id="(link|scene)-(\d+)"')
+
+
+def _scene_order(html: str) -> dict[int, list[int]]:
+    """link number -> the scene numbers under it, in page order."""
+    order: dict[int, list[int]] = {}
+    link = None
+    for kind, n in _IDS.findall(html):
+        if kind == "link":
+            link = int(n)
+            order[link] = []
+        elif link is not None:
+            order[link].append(int(n))
+    return order
+
+
+def test_scenes_are_listed_in_number_order_inside_each_link(catalog, tmp_path):
+    from guidegen.catalog import load_catalog
+    from guidegen.site.generate import SiteOptions, render_tree
+
+    # a catalog that lists link 4's scenes of the 2024 guide backwards (8 before 7)
+    copy = _copy_catalog(tmp_path)
+    path = copy / "guides" / "miit-2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, middle = text.index("\n        - number: 7\n"), text.index("\n        - number: 8\n")
+    end = text.index("\n    - number: 5\n")  # link 5
+    path.write_text(text[:start] + text[middle:end] + text[start:middle] + text[end:], encoding="utf-8")
+    reordered = load_catalog(copy)
+    assert [s["number"] for s in reordered.guides["miit-2024"]["links"][3]["scenes"]] == [8, 7]
+    render_tree(reordered, tmp_path / "out", SiteOptions(guides=("miit-2024",), calculator=False))
+    page = (tmp_path / "out" / "guides" / "miit-2024.md").read_text(encoding="utf-8")
+    assert page.index("{ #scene-7 ") < page.index("{ #scene-8 ")
+    index = (tmp_path / "out" / "guides" / "index.md").read_text(encoding="utf-8")
+    assert index.index("#scene-7)") < index.index("#scene-8)")
+
+
+def test_every_guide_page_lists_scenes_in_number_order(site):
+    for page in sorted((site / "guides").glob("*/index.html")) + sorted((site / "en" / "guides").glob("*/index.html")):
+        for link, scenes in _scene_order(page.read_text(encoding="utf-8")).items():
+            assert scenes == sorted(scenes), f"{page.relative_to(site)}: link {link} lists {scenes}"
+
+
+def test_changzhou_scenes_say_the_notice_gives_no_description(site, catalog):
+    guide = catalog.guides["changzhou-2023"]
+    scenes = sum(len(link["scenes"]) for link in guide["links"])
+    for lang, folder, restated, notice in [
+        ("zh", site, re.compile(r"<p>[^<>]*环节：[^<>]*。</p>"), "通知只列出场景名称"),
+        ("en", site / "en", re.compile(r"<p>[^<>.]* link: [^<>]*\.</p>"), "The notice lists only the scene"),
+    ]:
+        html = (folder / "guides" / "changzhou-2023" / "index.html").read_text(encoding="utf-8")
+        assert not restated.findall(html), restated.findall(html)[:3]
+        assert html.count(notice) == scenes, (lang, html.count(notice), scenes)
+        # the notice names the scene's link: "(“质量管控”环节)"
+        assert f"“{guide['links'][2]['name'][lang]}”" in html
+        # guides with real descriptions keep them
+        other = (folder / "guides" / "miit-2024" / "index.html").read_text(encoding="utf-8")
+        assert notice not in other
+        assert catalog.guides["miit-2024"]["links"][0]["scenes"][0]["description"][lang][:20] in other
+
+
+def _schemes_linked_under(html: str, anchor: str) -> set[str]:
+    section = html[html.index(f'id="{anchor}"'):]
+    section = section[: section.index("</article>")]
+    return set(re.findall(r'href="\.\./\.\./schemes/([a-z0-9-]+)/', section))
+
+
+def test_sector_pages_list_every_scheme_that_counts_their_scenes(site, catalog):
+    listed_guides = {"miit-2021", "miit-2024", "changzhou-2023"}
+
+    def counts_scenes(rule) -> bool:
+        if "all" in rule or "any" in rule:
+            return any(counts_scenes(r) for r in rule.get("all", rule.get("any", ())))
+        if "not" in rule:
+            return counts_scenes(rule["not"])
+        parts = rule.get("compare", "").split(".")
+        return len(parts) >= 3 and parts[0] == "coverage" and parts[1] in listed_guides and parts[2] != "support"
+
+    def rules(scheme):
+        yield from (c["rule"] for c in scheme["conditions"])
+        yield from (c["rule"] for lvl in scheme.get("levels", ()) for c in lvl["conditions"])
+        for item in (scheme.get("rubric") or {}).get("items", ()):
+            sc = item["scoring"]
+            yield from (t["when"] for t in sc.get("tiers", ()))
+            yield from (f["when"] for f in sc.get("flats", ()))
+            yield from ({"compare": f, "op": ">=", "value": 0} for f in [sc.get("fact")] + [c["fact"] for c in sc.get("counts", ())] if f)
+
+    expected = {sid for sid, s in catalog.schemes.items() if any(counts_scenes(r) for r in rules(s))}
+    assert "changzhou-smart-factory-2023" in expected
+    for sid, sector in catalog.sectors.items():
+        if not sector.get("key_links"):
+            continue
+        for folder in (site, site / "en"):
+            html = (folder / "industries" / sid / "index.html").read_text(encoding="utf-8")
+            missing = expected - _schemes_linked_under(html, "schemes")
+            assert not missing, f"{folder.name}/industries/{sid}: {sorted(missing)} not listed"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_comparison_rows_stay_readable_at_1280px(served, browser, lang):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served + ("/" if lang == "zh" else "/en/") + "schemes/compare/")
+    heights = page.evaluate("""() => [...document.querySelectorAll('.md-content table tbody tr')]
+        .map(tr => [tr.querySelector('td').innerText.trim(), tr.getBoundingClientRect().height])""")
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-content td')).lineHeight)")
+    page.close()
+    # at most about 13 lines of text in any row (the ladder's row was 17 in Chinese, 26 in English)
+    tall = [(name, round(h)) for name, h in heights if h > 14 * line]
+    assert heights and not tall, (tall, line)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("start, target", [
+    ("/guides/miit-2024/#scene-8", "/en/guides/miit-2024/#scene-8"),
+    ("/en/schemes/zhuzhou-benchmark-workshop/", "/schemes/zhuzhou-benchmark-workshop/#item-"),
+])
+def test_language_switch_keeps_the_place_on_the_page(served, browser, start, target):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served + start)
+    page.wait_for_load_state("networkidle")
+    if "#" not in start:
+        # read down to a rubric item: the switch takes the section being read along
+        page.evaluate("document.querySelector('[id^=\"item-\"]').scrollIntoView()")
+        page.mouse.wheel(0, 40)
+        page.wait_for_timeout(200)
+    lang = "en" if target.startswith("/en/") else "zh"
+    page.click(".md-header__option .md-select > button, .md-header__option .md-select", timeout=5000)
+    page.click(f"a.md-select__link[hreflang={lang}]", timeout=5000)
+    page.wait_for_url(lambda url: url.startswith(served + target), timeout=10000)
+    page.wait_for_load_state("networkidle")
+    anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+    top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", anchor)
+    page.close()
+    assert 0 <= top < 200, (anchor, top)

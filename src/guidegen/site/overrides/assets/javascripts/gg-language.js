@@ -2,7 +2,7 @@
  *
  * Both languages of a page carry the same anchors (scene-8, link-4, condition-…, item-…),
  * so the other language's link gets the anchor of the section being read: the last
- * heading above the top of the window (or none at the top of the page). Updated whenever
+ * heading (or table-row anchor) above the top of the window, none at the top of the page. Updated whenever
  * the link is about to be used, so a click, Enter, a middle click or "open in new tab"
  * all take it.
  */
@@ -13,8 +13,10 @@
   function currentAnchor() {
     var header = document.querySelector(".md-header");
     var line = (header ? header.getBoundingClientRect().bottom : 0) + 16;
+    // Headings, and the anchors the pages put in table rows (rubric items, areas, divisions).
     var headings = document.querySelectorAll(
-      ".md-content h2[id], .md-content h3[id], .md-content h4[id], .md-content h5[id], .md-content h6[id]");
+      ".md-content h2[id], .md-content h3[id], .md-content h4[id], .md-content h5[id], .md-content h6[id], " +
+      ".md-content td > span[id]");
     var found = null;
     for (var i = 0; i < headings.length; i++) {
       if (headings[i].getBoundingClientRect().top <= line) found = headings[i];
