@@ -32,10 +32,10 @@ HUNAN_PROFILE = {
     "honors": {"provincial-demo-workshop": 1, "integration-certified": True},
     "scenes": {"miit-2024": [7, 9, 10, 14, 16, 18, 22, 25, 28, 29]},
     "kpis": {"nc-rate": 92, "networking-rate": 88, "labour-productivity": {"value": 85, "unit": "万元/人·年"},
-             "production-efficiency": {"value": 120, "unit": "件/小时"}, "resource-utilisation": 95,
+             "production-efficiency": {"value": 120, "unit": "件/小时"}, "resource-utilization": 95,
              "rd-cycle": {"before": 180, "value": 120, "unit": "天"}, "operating-cost": {"value": 5200, "unit": "万元"},
              "defect-rate": {"before": 2.0, "value": 0.8}, "sales-per-capita": {"value": 210, "unit": "万元/人"},
-             "equipment-utilisation": 86, "order-otd": 97.5, "ai-scene-share": 30},
+             "equipment-utilization": 86, "order-otd": 97.5, "ai-scene-share": 30},
     "application": {"sections": {"company-profile": "株洲示例装备有限公司成立于2015年，主营汽车变速箱壳体。",
                                  "project-summary": "建成壳体柔性加工智能工厂，覆盖生产作业、生产管理、运营管理。"}},
 }
