@@ -100,8 +100,10 @@ def _parse(name: str, data: bytes):
         except ValueError as exc:
             raise _Unreadable(f"JSON 格式错误：{str(exc)[:160]}", f"not valid JSON: {str(exc)[:160]}") from None
     import yaml  # PyYAML: the CLI's dependency; on the desk page a pure-Python wheel
+    # libyaml's loader where PyYAML has it (CPython; 5-10x faster), else the pure one: same result
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return dates_as_text(yaml.safe_load(text))
+        return dates_as_text(yaml.load(text, Loader=loader))
     except RecursionError:
         raise _Unreadable("YAML 嵌套层级过深", "YAML nested too deeply") from None
     except yaml.YAMLError as exc:
