@@ -85,12 +85,49 @@ def test_axe_finds_no_serious_violation(axe_context, server, lang, kind):
     assert not found, f"axe on the {lang} {kind} page:\n{describe_violations(found)}"
 
 
+def poll(page, expression, arg=None, tries=300):
+    """Poll a JS function until truthy (the page's CSP forbids wait_for_function's eval)."""
+    for _ in range(tries):
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_axe_on_every_step_of_the_calculator(axe_context, server, lang):
+    """Each step of the guided flow (Zhuzhou: every step there is), the phone's results panel."""
+    page = axe_context.new_page()
+    page.goto(f"{server.origin}/{'' if lang == 'zh' else 'en/'}calculator/")
+    page.evaluate("localStorage.clear()")  # a first visit (the axe context is shared)
+    page.reload()
+    page.fill(".gg-place__input", "株洲")
+    page.locator(".gg-place__option").first.click()
+    wait_for_results(page)
+    poll(page, "() => window.guidegen.state().exact")
+    found = {}
+    for step in page.evaluate("window.guidegen.state().steps"):
+        page.click(f'.gg-stepper__button[data-step="{step}"]')
+        poll(page, "s => document.querySelector('#gg-step').dataset.step === s", step)
+        page.evaluate("document.querySelectorAll('#gg-step details').forEach((d) => { d.open = true; })")
+        found[step] = serious(page)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.locator("#gg-chipbar-open").click()
+    page.evaluate("document.querySelectorAll('#gg-results details').forEach((d) => { d.open = true; })")
+    found["results (phone)"] = serious(page)
+    page.close()
+    bad = {k: v for k, v in found.items() if v}
+    assert not bad, "\n".join(f"{k}:\n{describe_violations(v)}" for k, v in bad.items())
+
+
 def test_axe_on_the_calculator_with_errors_share_link_open_sections_and_a_failed_engine(axe_context, server):
     page = axe_context.new_page()
     page.goto(f"{server.origin}/calculator/")
     wait_for_results(page)
     # An invalid answer (the message at the field, the older results kept), the share box,
     # every collapsed section open.
+    page.click('.gg-stepper__button[data-step="enterprise"]')
     page.fill('[data-path="enterprise.employees"] input', "-5")
     page.locator('[data-path="enterprise.employees"] .gg-error').wait_for(state="visible", timeout=20_000)
     page.locator("#gg-stale").wait_for(state="visible", timeout=20_000)
@@ -116,7 +153,7 @@ FOCUS = """() => {
   const e = document.activeElement;
   const s = getComputedStyle(e);
   const field = e.closest('[data-path]');
-  const guide = e.closest('details[data-guide]');
+  const guide = e.closest('[data-guide]');
   return {tag: e.tagName, id: e.id, cls: String(e.className), type: e.type || null,
           path: field ? field.dataset.path : null, guide: guide ? guide.dataset.guide : null,
           scene: e.dataset ? (e.dataset.scene || null) : null, value: e.value ?? null,
@@ -160,7 +197,6 @@ def test_the_calculator_works_with_the_keyboard_alone(browser, server, bundle):
     page.goto(f"{server.origin}/calculator/")
     page.wait_for_selector('#gg-status[data-state="ready"]', timeout=60_000)
     wait_for_results(page)
-    rendered = page.get_attribute("#gg-results", "data-rendered")
     kb = Keyboard(page)
 
     # A skip link comes first, shows when focused, and leads past the header into the page.
@@ -172,45 +208,63 @@ def test_the_calculator_works_with_the_keyboard_alone(browser, server, bundle):
     f = kb.press("Tab")
     assert f["id"] == "gg-export", f"after the skip link, focus should reach the toolbar, not {f}"
 
-    # Text: the city, typed.
-    kb.tab_to(lambda f: f["path"] == "enterprise.city")
-    page.keyboard.type("株洲市")
-    # Order: back one stop is the province, forward again the city.
-    assert kb.press("Shift+Tab")["path"] == "enterprise.province"
-    assert kb.press("Tab")["path"] == "enterprise.city"
-    # Number: the maturity level.
-    kb.tab_to(lambda f: f["path"] == "maturity.level")
-    page.keyboard.type("3")
-    # Select: the implementation plan, with the arrow key.
-    f = kb.tab_to(lambda f: f["path"] == "implementation_plan")
-    assert f["tag"] == "SELECT"
-    page.keyboard.press("ArrowDown")
-    # Checkbox: scene 1 of the 2021 guide, with Space.
-    kb.tab_to(lambda f: f["guide"] == "miit-2021" and f["scene"] == "1")
-    page.keyboard.press("Space")
-    # Radio: a declaration of the workshop scheme. Tab lands on the checked choice ("not sure",
-    # the unanswered state); the arrows move through yes / no / not sure and choose.
-    declaration = "declarations.zhuzhou-no-major-violations-3y"
-    f = kb.tab_to(lambda f: f["path"] == declaration and f["type"] == "radio")
-    assert f["value"] == "", f
+    # Step 1: the place, typed and chosen from the list with Tab and Enter.
+    kb.tab_to(lambda f: "gg-place__input" in f["cls"])
+    page.keyboard.type("株洲")
+    f = kb.press("Tab")
+    assert "gg-place__option" in f["cls"], f
+    kb.press("Enter")
+    poll(page, "() => (window.guidegen.profile().enterprise || {}).city === '株洲市'")
+    # Only the SME scheme: Tab to each ticked scheme box and Space it off.
+    for scheme in [s for s in page.evaluate("window.guidegen.state().schemes") if s != "zhuzhou-benchmark-sme"]:
+        kb.tab_to(lambda f, s=scheme: f["value"] == s)
+        page.keyboard.press("Space")
+    poll(page, "() => window.guidegen.state().schemes.join() === 'zhuzhou-benchmark-sme'")
+    poll(page, "() => window.guidegen.state().exact")
+    # Next step by keyboard; focus lands on the new step's heading.
+    kb.tab_to(lambda f: f["id"] == "gg-next")
+    kb.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('gg-step__title')")
+    # Text: employees, typed (full-width digits and a separator are read as a number).
+    kb.tab_to(lambda f: f["path"] == "enterprise.employees")
+    page.keyboard.type("６５０")
+    # Radio group (the maturity level 1–5): Tab lands on "not sure", arrows choose.
+    f = kb.tab_to(lambda f: f["path"] == "maturity.level" and f["type"] == "radio")
     page.keyboard.press("ArrowLeft")
-    assert kb.focus()["value"] == "false"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert kb.focus()["value"] == "3"
+    # Order: Shift+Tab goes back to the field before.
+    back = kb.press("Shift+Tab")
+    assert back["path"] != "maturity.level", back
+    # On to the scenes (through the stepper), a scene ticked with Space.
+    kb.tab_to(lambda f: f["id"] == "gg-next")
+    kb.press("Enter")
+    for _ in range(6):
+        if page.evaluate("window.guidegen.state().step") == "scenes":
+            break
+        kb.tab_to(lambda f: f["id"] == "gg-next")
+        kb.press("Enter")
+    guide = page.evaluate("window.guidegen.state().guide")
+    kb.tab_to(lambda f: f["scene"] == "1" and f["guide"] == guide)
+    page.keyboard.press("Space")
+    # The declarations: arrows on a yes / no / not sure group.
+    while page.evaluate("window.guidegen.state().step") != "declarations":
+        kb.tab_to(lambda f: f["id"] == "gg-next")
+        kb.press("Enter")
+    f = kb.tab_to(lambda f: (f["path"] or "").startswith("declarations.") and f["type"] == "radio")
+    declaration = f["path"]
+    page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     assert kb.focus()["value"] == "true"
 
     # The answers are what was keyed in, and the results follow (the engine's own numbers).
-    plan = next(f for s in bundle["profile"]["sections"] for f in s["fields"] if f["path"] == "implementation_plan")
-    expected = {"profile": 1, "enterprise": {"city": "株洲市"}, "maturity": {"level": 3},
-                "implementation_plan": plan["options"][0]["value"],  # one ArrowDown past "not chosen"
-                "scenes": {"miit-2021": [1]}, "declarations": {"zhuzhou-no-major-violations-3y": True}}
-    result = next(r for r in evaluate(bundle, expected)["results"] if r["scheme"] == WORKSHOP)
-    total = js_number(result["score"]["total"])
-    res = f"#gg-res-{WORKSHOP}"
-    page.wait_for_selector(f'{res} .gg-total[data-total="{total}"]', timeout=20_000)
-    for condition in ("registered-in-zhuzhou", "maturity-level", "no-major-violations"):
-        page.wait_for_selector(f'{res} li[data-condition="{condition}"].gg-cond--pass', timeout=20_000)
-    assert canonical(page.evaluate("window.guidegen.profile()")) == canonical(expected)
-    assert page.get_attribute("#gg-results", "data-rendered") != rendered
+    profile = page.evaluate("window.guidegen.profile()")
+    assert profile["enterprise"]["employees"] == 650 and profile["maturity"]["level"] == 3
+    assert 1 in profile["scenes"][guide]
+    assert profile["declarations"][declaration.split(".", 1)[1]] is True
+    result = evaluate(bundle, profile, schemes=["zhuzhou-benchmark-sme"])["results"][0]
+    page.wait_for_selector(f'#gg-res-zhuzhou-benchmark-sme .gg-total[data-total="{js_number(result["score"]["total"])}"]', timeout=20_000)
     # Screen readers hear the new verdicts (a polite live region).
     live = page.locator("#gg-results-live")
     assert live.get_attribute("role") == "status" and live.inner_text().startswith("结果已更新")
@@ -220,7 +274,7 @@ def test_the_calculator_works_with_the_keyboard_alone(browser, server, bundle):
 
 # ---------------------------------------------------------------- 3. a missing or damaged runtime file
 
-ANSWERS = {"enterprise.name": "湘江精密制造有限公司", "enterprise.city": "株洲市"}
+ANSWERS = {"enterprise.name": "湘江精密制造有限公司", "enterprise.employees": "650"}
 
 
 @pytest.mark.parametrize("pattern, how, zh_why, en_why", [
@@ -236,12 +290,13 @@ def test_a_broken_runtime_file_is_explained_and_the_answers_survive(browser, sit
         # A working visit first: answers typed, results shown.
         page.goto(f"{srv.origin}/calculator/")
         wait_for_results(page)
+        page.click('.gg-stepper__button[data-step="enterprise"]')
         for path, value in ANSWERS.items():
             page.fill(f'[data-path="{path}"] input', value)
         stored = None  # the page stores each change at once; wait until storage has the last one
         for _ in range(50):
             stored = page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})")
-            if stored and ANSWERS["enterprise.city"] in stored:
+            if stored and '"employees":650' in stored:
                 break
             page.wait_for_timeout(100)
         # Then the server loses (or garbles) a runtime file.
@@ -261,11 +316,11 @@ def test_a_broken_runtime_file_is_explained_and_the_answers_survive(browser, sit
             assert page.input_value(f'[data-path="{path}"] input') == value
         assert canonical(page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})")) == canonical(stored)
         # ... the form keeps working without the engine, and a reload keeps everything.
-        page.fill('[data-path="enterprise.employees"] input', "650")
+        page.fill('[data-path="enterprise.revenue_wan"] input', "28000")
         page.wait_for_timeout(200)
         page.reload()
         page.locator('#gg-status[data-state="failed"]').wait_for(timeout=60_000)
-        for path, value in {**ANSWERS, "enterprise.employees": "650"}.items():
+        for path, value in {**ANSWERS, "enterprise.revenue_wan": "28000"}.items():
             assert page.input_value(f'[data-path="{path}"] input') == value
         # The English page says the same (same origin: same answers).
         page.goto(f"{srv.origin}/en/calculator/")
@@ -274,7 +329,7 @@ def test_a_broken_runtime_file_is_explained_and_the_answers_survive(browser, sit
         text = page.inner_text("#gg-status")
         assert f"the runtime file {broken.name} {en_why}" in text and f"运行文件 {broken.name} {zh_why}" in text
         assert page.input_value('[data-path="enterprise.name"] input') == ANSWERS["enterprise.name"]
-        assert json.loads(page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})"))["enterprise"]["employees"] == 650
+        assert json.loads(page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})"))["enterprise"]["revenue_wan"] == 28000
         context.close()
 
 
@@ -311,9 +366,13 @@ def check_hostile_profile_shown_as_text(page):
     text = errors.inner_text()
     for key in UNKNOWN_KEYS:
         assert key in text, (key, text)
+    page.click('.gg-stepper__button[data-step="where"]')
+    assert JS_URL in page.inner_text("#gg-place-chosen")
+    page.click('.gg-stepper__button[data-step="enterprise"]')
     assert page.input_value('[data-path="enterprise.name"] input') == HOSTILE_NAME
-    assert page.input_value('[data-path="enterprise.city"] input') == JS_URL
-    assert "<img src=x onerror=window.__xss=8>" in page.inner_text('details[data-guide="miit-2021"] .gg-checks--unknown')
+    page.click('.gg-stepper__button[data-step="scenes"]')
+    page.locator('[data-guide-choice="miit-2021"]').check() if page.locator('[data-guide-choice="miit-2021"]').count() else None
+    assert "<img src=x onerror=window.__xss=8>" in page.inner_text('[data-guide="miit-2021"] .gg-unknown')
     # The printed report heads with the name, as text.
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator(".gg-printhead__name").text_content() == HOSTILE_NAME
