@@ -179,7 +179,7 @@ function kpiBlock(ctx, part, sr) {
       const pct = er.change.improvement_percent;
       const word = ind.direction === "lower" ? "降低" : "提升";
       change = er.change.better === false ? `未改善（${word}${er.change.improvement}）`
-        : `${word}${Math.abs(er.change.improvement)}${pct !== null && pct !== undefined ? `（${pct}%）` : ""}`;
+        : `${word}${Math.abs(er.change.improvement)}${pct !== null && pct !== undefined ? `（${Math.round(pct * 10) / 10}%）` : ""}`;
     }
     return { id: ind.id, name: `${ind.required ? "*" : ""}${zh(ind.name)}`, required: Boolean(ind.required), unit: unit || "",
       value: value === null || value === undefined ? "" : String(value), before: before === null || before === undefined ? "" : String(before), change };

@@ -124,7 +124,7 @@ def test_hunan_draft_holds_facts_scenes_and_kpi_table(make_draft, bundle):
     # KPI table: values, required marks, computed change in the better direction
     assert row_of(rows, "*关键设备数控化率")[1:3] == ["%", "92"]
     assert row_of(rows, "*全员劳动生产率")[1:3] == ["万元/人·年", "85"]
-    assert row_of(rows, "*产品研制周期")[3] == "降低60（33.3333%）"
+    assert row_of(rows, "*产品研制周期")[3] == "降低60（33.3%）"
     assert row_of(rows, "*单位产值综合能耗")[2] == "【必填，待填写】"
     assert row_of(rows, "*工厂应用智能决策模型数量")[2] == "【必填，待填写】"
     assert "必填指标未填写（2项）：*单位产值综合能耗、*工厂应用智能决策模型数量" in text
@@ -178,7 +178,7 @@ def test_changzhou_draft_uses_the_stated_layout_and_before_after_columns(make_dr
     assert style is not None
     rows = table_rows(document)
     assert ["指标", "单位", "工厂建设前", "工厂建设后", "变化"] in rows
-    assert row_of(rows, "质量损失率")[1:5] == ["%", "3.2", "1.1", "降低2.1（65.625%）"]
+    assert row_of(rows, "质量损失率")[1:5] == ["%", "3.2", "1.1", "降低2.1（65.6%）"]
     assert row_of(rows, "装备、网络、软件")[1] == "装备：网络化装备、网络：工业5G"
     text = "\n".join(paragraphs(document))
     assert "正文字体为3号仿宋体" in text and "changzhou-smart-factory-2023 附件2 填报说明 四" in text
