@@ -24,6 +24,8 @@ def test_evaluate_json_is_the_core_result(bundle):
     run = guidegen("evaluate", str(EXAMPLE), "--json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == evaluate(bundle, read_profile(EXAMPLE))
+    dated = guidegen("evaluate", str(EXAMPLE), "--json", "--today", "2024-06-01")
+    assert json.loads(dated.stdout) == evaluate(bundle, read_profile(EXAMPLE), today="2024-06-01")
 
 
 def test_evaluate_limits_schemes():
@@ -35,6 +37,36 @@ def test_text_report_is_bilingual():
     run = guidegen("evaluate", str(EXAMPLE), "--scheme", "zhuzhou-benchmark-workshop")
     assert run.returncode == 0
     assert "结论 / Verdict" in run.stdout and "base" in run.stdout and "基础" in run.stdout
+
+
+def test_text_report_leads_with_verdict_then_plan(tmp_path):
+    """Below the pass mark the verdict says so (never "eligible" beside a failing score) and the
+    plan follows it, before the conditions and the points."""
+    path = tmp_path / "p.yaml"
+    path.write_text("enterprise: {city: 株洲市, industry_division: C36, employees: 650, revenue_wan: 28000}\n"
+                    "maturity: {level: 3, score: 3.1}\n", encoding="utf-8")
+    run = guidegen("evaluate", str(path), "--scheme", "zhuzhou-benchmark-sme", "--today", "2025-01-01")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "评估日期 / Evaluated on: 2025-01-01" in out
+    verdict, plan = out.index("结论 / Verdict"), out.index("最短路径 / Shortest way to 80")
+    assert verdict < plan < out.index("评分 / Score") and plan < out.index("未满足或未知的条件")
+    assert "符合申报条件" not in out
+
+
+def test_evaluate_today_sets_the_call_status():
+    def status(today):
+        run = guidegen("evaluate", str(EXAMPLE), "--json", "--scheme", "hunan-advanced-factory-2025", "--today", today)
+        assert run.returncode == 0, run.stderr
+        return json.loads(run.stdout)["results"][0]["call"]["status"]
+    assert (status("2025-04-28"), status("2025-04-29")) == ("open", "closed")
+
+
+@pytest.mark.parametrize("today", ["2025-02-30", "28.04.2025", "today"])
+def test_a_bad_evaluation_date_exits_2(today):
+    run = guidegen("evaluate", str(EXAMPLE), "--today", today)
+    assert run.returncode == 2
+    assert "--today: today:" in run.stderr and "YYYY-MM-DD" in run.stderr and "Traceback" not in run.stderr
 
 
 @pytest.mark.parametrize("text, suffix, field", [
