@@ -68,7 +68,7 @@ def _guide_scenes(gid):
 def profiles(draw):
     flat = {}
     for path, f in FIELDS.items():
-        if f.get("max_field"):
+        if f.get("max_field") or f["type"] == "scene-instances":  # scene instances: application data, no rule reads them
             continue
         if draw(st.booleans()):
             flat[path] = draw(_value_strategy(f))
@@ -244,3 +244,102 @@ def test_deep_nesting_and_huge_strings_are_field_errors():
             raise AssertionError("accepted")
     out = json.loads(evaluate_json(BUNDLE, json.dumps(_deep(50)) .replace('{"a": 1}', "[" * 5000 + "]" * 5000)))
     assert out["errors"]
+
+
+# ------------------------------------------------------------- verdicts, plans, questions
+
+from guidegen.core import apply_change, questions  # noqa: E402
+from guidegen.core.actions import actionable  # noqa: E402
+
+from test_questions import decided, restrict  # noqa: E402
+
+TODAY = "2025-01-01"
+RUBRIC_SCHEMES = sorted(sid for sid, s in BUNDLE["schemes"].items() if s.get("rubric"))
+
+
+def _marked(mark):
+    """The bundle with the rubric schemes' pass marks moved (None: as catalogued)."""
+    if mark is None:
+        return BUNDLE
+    bundle = copy.deepcopy(BUNDLE)
+    for sid in RUBRIC_SCHEMES:
+        bundle["schemes"][sid]["rubric"]["pass_mark"] = mark
+    return bundle
+
+
+MARKED = {mark: _marked(mark) for mark in (None, 40, 100, 120, 129.5)}
+
+
+def _total(bundle, profile, sid):
+    return evaluate(bundle, profile, schemes=[sid], today=TODAY)["results"][0]["score"]["total"]
+
+
+@SETTINGS
+@given(profiles(), st.sampled_from(RUBRIC_SCHEMES), st.sampled_from(sorted(MARKED, key=str)))
+def test_a_plan_applied_reaches_its_target_every_step_needed_nothing_forbidden(profile, sid, mark):
+    bundle = MARKED[mark]
+    r = evaluate(bundle, profile, schemes=[sid], today=TODAY)["results"][0]
+    total, target, plan = r["score"]["total"], r["score"]["pass_mark"], r["plan"]
+    if total >= target:
+        assert plan is None
+        return
+    assert plan["target"] == target
+    changed = profile
+    for step in plan["steps"]:
+        assert step["points"] > 0 and step["message"]["zh"] and step["message"]["en"]
+        for path in step["change"]:
+            assert actionable(bundle, path), path
+            assert not path.startswith(("enterprise.", "declarations.")), path
+        changed = apply_change(changed, step["change"])
+    after = _total(bundle, changed, sid)
+    assert after == plan["total_after"]
+    assert (after >= target) == plan["reachable"]
+    assert total + sum(s["points"] for s in plan["steps"]) <= after
+    if not plan["reachable"]:
+        return
+    for i, step in enumerate(plan["steps"]):
+        others = [s for j, s in enumerate(plan["steps"]) if j != i]
+        # Without its points the others fall short …
+        assert total + sum(s["points"] for s in others) < target, step["item"]
+        # … and, where no other step writes its fields, so does the profile without its change.
+        if not any(set(s["change"]) & set(step["change"]) for s in others):
+            without = profile
+            for s in others:
+                without = apply_change(without, s["change"])
+            assert _total(bundle, without, sid) < target, step["item"]
+
+
+@SETTINGS
+@given(profiles())
+def test_verdict_agrees_with_eligibility_score_and_level(profile):
+    for r in evaluate(BUNDLE, profile, today=TODAY)["results"]:
+        verdict, eligibility, score = r["verdict"], r["eligibility"], r["score"]
+        assert verdict in ("qualifies", "short-of-pass-mark", "pending", "not-eligible")
+        assert (verdict == "not-eligible") >= (eligibility == "ineligible")
+        if verdict == "qualifies":
+            assert eligibility == "eligible"
+            assert score is None or score["passed"]
+            assert not r.get("levels") or r["level"] is not None
+        if verdict == "short-of-pass-mark":
+            assert eligibility == "eligible" and score and not score["passed"]
+        if eligibility == "unknown" and not r.get("levels"):
+            assert verdict == "pending"
+        if score is not None:
+            assert (r["plan"] is None) == score["passed"]
+        if r.get("levels"):
+            ids = [lvl["id"] for lvl in r["levels"]]
+            rank = {None: -1, **{lid: i for i, lid in enumerate(ids)}}
+            assert rank[r["level"]] <= rank[r["reachable_level"]]
+        assert r["call"]["status"] in ("open", "closed", "unknown")
+
+
+QUESTIONS = {sid: questions(BUNDLE, [sid]) for sid in BUNDLE["schemes"]}
+
+
+@SETTINGS
+@given(profiles(), st.sampled_from(sorted(BUNDLE["schemes"])))
+def test_questions_are_sufficient(profile, sid):
+    """Removing every answer the scheme does not ask about changes nothing it decides."""
+    small = restrict(profile, QUESTIONS[sid])
+    assert decided(evaluate(BUNDLE, small, schemes=[sid], today=TODAY), sid) == \
+        decided(evaluate(BUNDLE, profile, schemes=[sid], today=TODAY), sid)
