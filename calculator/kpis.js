@@ -155,7 +155,12 @@ function numberInput(ctx, id, key, label, value, onInput) {
   const input = el("input", { type: "text", inputmode: "decimal", id: inputId, class: "gg-input gg-kpi__input",
     value: value === undefined || value === null ? "" : String(value), autocomplete: "off",
     dataset: { kpi: id, key }, "aria-describedby": `${inputId}-err` });
-  input.addEventListener("change", () => onInput(parseNumber(input.value)));
+  input.addEventListener("change", () => {
+    // The same indicator in another list (an id shared by two lists) is the same answer.
+    const scope = input.closest(".gg-application") || document;
+    for (const other of scope.querySelectorAll(`input[data-kpi="${id}"][data-key="${key}"]`)) if (other !== input) other.value = input.value;
+    onInput(parseNumber(input.value));
+  });
   return el("span", { class: "gg-kpi__cell" }, el("label", { for: inputId, class: "gg-kpi__label", text: label }), input,
     el("span", { class: "gg-kpi__error", id: `${inputId}-err`, dataset: { errorFor: `kpis.${id}.${key}` } }));
 }
