@@ -16,20 +16,25 @@ assertions):
   Python, tests/test_calculator_support.CHROMIUM_ARGS).
 - Time to first result: navigation start → the first full result rendered, the
   page's own stamp ``window.guidegen.timings.firstResult`` (set right after the
-  results are drawn). Cold = a fresh browser context (its own empty HTTP cache);
-  warm = a second visit in the same context. The floor is bench/floor.html, copied
-  into SITE/calculator/floor/ (same CSP, same origin), which only imports
-  pyodide.mjs and calls loadPyodide() from the calculator's own pyodide folder, on
-  the main thread; with ?worker=1 the same in a module worker (bench/floor-worker.js),
-  which is how the calculator runs it. Calculator, floor and worker floor alternate,
-  REPEATS times each (the order rotates every round), after one unrecorded round.
-- Form ready: ``timings.form`` (the form is built and listening), cold; a separate
+  results are drawn). Every visitor has a fresh browser profile on disk
+  (``launch_persistent_context``): a first visit; the browser closes (after the
+  calculator stored its memory snapshot and DWELL_S more, for Chromium's WebAssembly
+  code cache) and starts again on the same profile for the returning visit. The floor
+  is bench/floor.html, copied into SITE/calculator/floor/ (same CSP, same origin),
+  which only imports pyodide.mjs and calls loadPyodide() from the calculator's own
+  pyodide folder, on the main thread; with ?worker=1 the same in a module worker
+  (bench/floor-worker.js), which is how the calculator runs it. A fourth visitor is
+  the calculator with its snapshot deleted before returning (what the snapshot
+  saves). The four alternate, REPEATS rounds (the order rotates every round), after
+  one unrecorded round.
+- Form ready: ``timings.form`` (the form is built and listening), first visit; a separate
   probe per cold visit types into a number field as soon as it is there and checks
   that the stored profile (localStorage) holds the value.
 - Re-evaluation: inside the page, EDITS round trips of ``window.guidegen.evaluate``
   (all schemes), each with one field of the example profile changed.
 - Bytes: nginx's access log ($body_bytes_sent) for every request of a cold visit,
-  plus Playwright's list of requests (a guide page must request no runtime file).
+  plus Playwright's list of requests (a guide page must request no runtime file);
+  and of a returning visit (persistent profile, after the snapshot was stored).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -58,6 +64,8 @@ from test_calculator_support import (  # noqa: E402
 )
 
 REPEATS = 5
+DWELL_S = 2.0
+SNAPSHOT_CACHE = "guidegen-snapshot-v1"  # calculator/worker.js
 EDITS = 200
 WARMUP_EDITS = 10
 FORM_PROBES = 3
@@ -65,13 +73,35 @@ TIMEOUT_MS = 120_000
 GUIDE_PAGE = "/guides/miit-2021/"  # a scene guide (《智能制造典型场景参考指引（2021年）》)
 RUNTIME_URL = re.compile(r"pyodide|\.wasm|\.whl|python_stdlib|/calculator/(catalog|worker|app)\.")
 NUMBER_FIELD = '[data-path="enterprise.employees"] input'
+ENTERPRISE_STEP = 'button[data-step="enterprise"]'
 MB = 1e6
 
 GOAL_RATIO = 1.15
+GOAL_RETURN_RATIO = 0.5
 GOAL_FORM_S = 0.5
 GOAL_P95_MS = 30
 GOAL_CALCULATOR_MB = 5.0
 STOCK_PYODIDE_MB = 6.3  # the issue's figure for stock Pyodide, gzip; measured below too
+
+
+# How the timings are taken, for the Performance page (bench/results.json "protocol").
+PROTOCOL = {
+    "zh": ("每位“访客”使用一个全新的浏览器配置目录（Playwright launch_persistent_context，Debian chromium 无头模式）："
+           "首次访问后关闭浏览器，再用同一配置目录重新启动进行回访，因此回访只能利用 Chromium 保存在磁盘上的内容"
+           "（HTTP 缓存、WebAssembly 代码缓存、Cache Storage），与真实回访者相同。首次访问后，计算器等待后台快照保存完毕，"
+           "所有被测页面再停留 2 秒。计算器、删除快照后的计算器、仅调用 loadPyodide() 的基线页面（主线程和模块 Worker）"
+           "在同一次运行中轮流测量，每项 5 轮（先丢弃一轮预热），取中位数；比值为同一次运行的中位数之比。"
+           "站点由 nginx 按 deploy/ 的配置在本机回环地址上提供。"),
+    "en": ("Each visitor gets a fresh browser profile on disk (Playwright launch_persistent_context, headless Debian "
+           "chromium): after the first visit the browser is closed and started again on the same profile for the "
+           "returning visit, so only what Chromium keeps on disk helps it (HTTP cache, WebAssembly code cache, Cache "
+           "Storage), as for a real returning visitor. After the first visit the calculator waits until its snapshot "
+           "is stored in the background, and every subject then stays 2 s more. The calculator, the calculator with "
+           "its snapshot deleted before returning, and the floor page that only calls loadPyodide() (main thread and "
+           "module worker) alternate in one run, 5 rounds each after one discarded warm-up round; figures are medians "
+           "and ratios are ratios of the medians of that run. nginx serves the built site on loopback with the "
+           "deploy/ configuration."),
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -222,7 +252,8 @@ def visit_calculator(page, url: str) -> dict:
     timings = page.evaluate("window.guidegen.timings")
     info = page.evaluate("window.guidegen.ready")
     return {"first_result_ms": timings["firstResult"], "form_ms": timings.get("form"),
-            "ready_ms": timings.get("ready"), "worker_ms": info.get("ms")}
+            "ready_ms": timings.get("ready"), "worker_ms": info.get("ms"),
+            "snapshot": info.get("snapshot"), "phases": info.get("phases")}
 
 
 def visit_floor(page, url: str) -> dict:
@@ -234,34 +265,92 @@ def visit_floor(page, url: str) -> dict:
     return {"ready_ms": float(page.get_attribute("body", "data-ready"))}
 
 
-def timing_runs(browser, origin: str, floor_path: str) -> dict:
-    """REPEATS rounds of: calculator, floor on the main thread, floor in a module worker
-    (the order rotates every round); each a cold visit in a fresh context, then a warm one."""
+def stored_snapshots(page) -> list[str]:
+    """The URLs of the calculator's snapshot entries in Cache Storage (see calculator/worker.js)."""
+    return page.evaluate(f"""async () => {{
+      const cache = await caches.open({json.dumps(SNAPSHOT_CACHE)});
+      const out = [];
+      for (const r of await cache.keys()) {{
+        const m = await cache.match(r);
+        if (m.headers.get("X-Snapshot") === "gzip") out.push(r.url);
+      }}
+      return out;
+    }}""")
+
+
+def settle(page, name: str) -> dict:
+    """After a first visit: the calculator's background snapshot store ends, then every
+    subject dwells DWELL_S more (Chromium writes its WebAssembly code cache meanwhile)."""
+    out = {}
+    if name.startswith("calculator"):
+        t0 = time.monotonic()
+        while not stored_snapshots(page):
+            if time.monotonic() - t0 > TIMEOUT_MS / 1000:
+                raise RuntimeError("the calculator stored no snapshot")
+            time.sleep(0.1)
+        out["stored_after_s"] = round(time.monotonic() - t0, 2)
+        if name == "calculator_nosnap":
+            page.evaluate(f"caches.delete({json.dumps(SNAPSHOT_CACHE)})")
+    time.sleep(DWELL_S)
+    return out
+
+
+def persistent(pw, profile: Path):
+    ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return ctx, (ctx.pages[0] if ctx.pages else ctx.new_page())
+
+
+def visitor(pw, work: Path, name: str, url: str, how) -> tuple[dict, dict]:
+    """One visitor with a fresh browser profile (persistent, on disk): a first visit; the
+    browser closes; it starts again on the same profile for the returning visit, so only
+    what Chromium keeps on disk (HTTP cache, WebAssembly code cache, Cache Storage) helps."""
+    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=work))
+    try:
+        ctx, page = persistent(pw, profile)
+        try:
+            first = how(page, url)
+            first.update(settle(page, name))
+        finally:
+            ctx.close()
+        ctx, page = persistent(pw, profile)
+        try:
+            again = how(page, url)
+        finally:
+            ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return first, again
+
+
+def timing_runs(pw, work: Path, origin: str, floor_path: str) -> dict:
+    """REPEATS rounds of four visitors (the order rotates every round): the calculator; the
+    calculator with its snapshot deleted before the return (what the snapshot saves); the
+    floor, bare loadPyodide() on the main thread; the floor in a module worker. Each makes
+    a first and a returning visit (visitor())."""
     subjects = {
         "calculator": (origin + "/calculator/", visit_calculator),
+        "calculator_nosnap": (origin + "/calculator/", visit_calculator),
         "floor": (origin + floor_path, visit_floor),
         "floor_worker": (origin + floor_path + "&worker=1", visit_floor),
     }
-    samples = {f"{name}_{kind}": [] for name in subjects for kind in ("cold", "warm")}
+    samples = {f"{name}_{kind}": [] for name in subjects for kind in ("first", "return")}
 
-    def visit(name):
+    def run(name):
         url, how = subjects[name]
-        ctx = browser.new_context()
-        page = ctx.new_page()
-        samples[f"{name}_cold"].append(how(page, url))
-        samples[f"{name}_warm"].append(how(page, url))
-        ctx.close()
+        first, again = visitor(pw, work, name, url, how)
+        samples[f"{name}_first"].append(first)
+        samples[f"{name}_return"].append(again)
 
-    # One throw-away round first: chromium's own start-up (its first renderer and
-    # first WebAssembly compilation) should not land on whichever page goes first.
+    # One throw-away round first: the first chromium start and the first WebAssembly
+    # compilation of the run should not land on whichever subject goes first.
     for name in subjects:
-        visit(name)
+        run(name)
     for key in samples:
         samples[key].clear()
     names = list(subjects)
     for i in range(REPEATS):
-        for name in names[i % 3:] + names[:i % 3]:
-            visit(name)
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            run(name)
     return samples
 
 
@@ -270,6 +359,10 @@ def form_probe(browser, origin: str) -> dict:
     ctx = browser.new_context()
     page = ctx.new_page()
     page.goto(origin + "/calculator/", wait_until="commit")
+    # The calculator asks in steps: the number field may sit on the enterprise step.
+    page.wait_for_selector(f"{NUMBER_FIELD}, {ENTERPRISE_STEP}", state="visible", timeout=TIMEOUT_MS)
+    if not page.is_visible(NUMBER_FIELD):
+        page.click(ENTERPRISE_STEP)
     field = page.wait_for_selector(NUMBER_FIELD, state="visible", timeout=TIMEOUT_MS)
     field.focus()
     page.keyboard.type("123")
@@ -324,18 +417,22 @@ def reevaluation(browser, origin: str) -> dict:
     out = page.evaluate("""async (profiles) => {
       await window.guidegen.ready;
       const ms = [];
-      let schemes = 0, errors = 0;
+      let schemes = 0, errors = 0, plans = 0;
       for (const p of profiles) {
         const t0 = performance.now();
         const r = await window.guidegen.evaluate(p);
         ms.push(performance.now() - t0);
-        if (r.errors) errors += 1; else schemes = r.results.length;
+        if (r.errors) errors += 1;
+        else {
+          schemes = r.results.length;
+          plans = r.results.filter((x) => x.plan).length;
+        }
       }
-      return {ms, schemes, errors};
+      return {ms, schemes, errors, plans};
     }""", profiles)
     ctx.close()
     ms = out["ms"][WARMUP_EDITS:]
-    return {"ms": [round(x, 2) for x in ms], "schemes": out["schemes"], "errors": out["errors"],
+    return {"ms": [round(x, 2) for x in ms], "schemes": out["schemes"], "errors": out["errors"], "plans": out["plans"],
             "p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2), "max": round(max(ms), 2)}
 
 
@@ -350,13 +447,44 @@ def page_bytes(browser, server: Nginx, path: str, *, calculator: bool) -> dict:
         page.wait_for_selector("#gg-results .gg-scheme", timeout=TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
     ctx.close()
+    return _bytes_figures(server, offset, urls)
+
+
+def _bytes_figures(server: Nginx, offset: int, urls: list[str]) -> dict:
     served = server.served(offset)
     total = sum(b for _, _, b in served)
     runtime = [u for u in urls if RUNTIME_URL.search(u)]
     pyodide = sum(b for p, _, b in served if "/pyodide-" in p)
     foreign = [u for u in urls if not (u.startswith(server.origin + "/") or u.startswith("blob:") or u.startswith("data:"))]
     return {"requests": len(served), "bytes": total, "pyodide_bytes": pyodide, "runtime_requests": runtime,
-            "other_origins": foreign, "by_file": sorted(((p, b) for p, _, b in served), key=lambda x: -x[1])}
+            "other_origins": foreign, "statuses": sorted({st for _, st, _ in served}),
+            "by_file": sorted(((p, b) for p, _, b in served), key=lambda x: -x[1])}
+
+
+def returning_bytes(pw, server: Nginx, work: Path) -> dict:
+    """What a returning visitor downloads (after the first visit stored the snapshot): the
+    snapshot is made in the browser, never fetched; hashed files come from the HTTP cache."""
+    profile = Path(tempfile.mkdtemp(prefix="profile-", dir=work))
+    try:
+        ctx, page = persistent(pw, profile)
+        first_urls = []
+        ctx.on("request", lambda r: first_urls.append(r.url))
+        visit_calculator(page, server.origin + "/calculator/")
+        settle(page, "calculator")
+        ctx.close()
+        ctx, page = persistent(pw, profile)
+        urls = []
+        ctx.on("request", lambda r: urls.append(r.url))
+        offset = server.log_offset()
+        info = visit_calculator(page, server.origin + "/calculator/")
+        page.wait_for_load_state("networkidle")
+        ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    out = _bytes_figures(server, offset, urls)
+    out["snapshot"] = info["snapshot"]
+    out["new_urls"] = sorted(set(urls) - set(first_urls))
+    return out
 
 
 # --------------------------------------------------------------------------- files
@@ -410,52 +538,72 @@ def wasm_compression(site: Path) -> dict:
 
 # --------------------------------------------------------------------------- run
 
-def figures(samples, probes, reeval, calc_bytes, guide_bytes, stdlib, wasm) -> list[dict]:
+def _phases(samples: list[dict]) -> str:
+    """Median milliseconds (since the worker's start began) at which each start-up step ended."""
+    keys = []
+    for s in samples:
+        keys += [k for k in (s.get("phases") or {}) if k not in keys]
+    return ", ".join(f"{k} {median([s['phases'][k] for s in samples if k in (s.get('phases') or {})]):.0f}" for k in keys)
+
+
+def figures(samples, probes, reeval, calc_bytes, guide_bytes, back_bytes, stdlib, wasm) -> list[dict]:
     """The figures from the raw measurements of one run."""
     fig = []
     secs = lambda key, field: [x[field] / 1000 for x in samples[key]]  # noqa: E731
     runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
-    cc, cw = secs("calculator_cold", "first_result_ms"), secs("calculator_warm", "first_result_ms")
-    fc, fw = secs("floor_cold", "ready_ms"), secs("floor_warm", "ready_ms")
-    wc, ww = secs("floor_worker_cold", "ready_ms"), secs("floor_worker_warm", "ready_ms")
-    started = median([a - b for a, b in zip(secs("calculator_cold", "ready_ms"), secs("calculator_cold", "worker_ms"))])
-    fig.append(figure("计算器首个结果（冷缓存）", "calculator: first result, cold cache", median(cc), "s",
-                      note=f"navigation start → first full result drawn (timings.firstResult); engine ready at "
-                           f"{median(secs('calculator_cold', 'ready_ms')):.2f} s; median of {REPEATS}: {runs(cc)} s"))
-    fig.append(figure("Pyodide 基线：仅 loadPyodide()（冷缓存）", "Pyodide floor: loadPyodide() only, cold cache",
-                      median(fc), "s", note=f"bench/floor.html on the main thread, same files and CSP; "
-                                        f"median of {REPEATS}: {runs(fc)} s"))
-    fig.append(figure("首个结果 ÷ Pyodide 基线（冷缓存）", "first result ÷ Pyodide floor, cold cache",
-                      round(median(cc) / median(fc), 3), "ratio", GOAL_RATIO,
-                      note=f"ratio of medians; per-round ratios {runs([a / b for a, b in zip(cc, fc)])}; "
-                           f"where the difference goes (medians): the worker starts Pyodide {started:.2f} s after "
-                           f"navigation (page modules, form, worker script), its start-up to engine ready "
-                           f"(Pyodide, wheel, engine import, bundle, warm-up) takes {median(secs('calculator_cold', 'worker_ms')):.2f} s, "
-                           f"then {median([a - b for a, b in zip(cc, secs('calculator_cold', 'ready_ms'))]) * 1000:.0f} ms to the drawn result"))
-    fig.append(figure("计算器首个结果（热缓存，同一上下文第二次访问）", "calculator: first result, warm cache (second visit)",
-                      median(cw), "s", note=f"median of {REPEATS}: {runs(cw)} s"))
-    fig.append(figure("Pyodide 基线（热缓存）", "Pyodide floor, warm cache", median(fw), "s",
-                      note=f"median of {REPEATS}: {runs(fw)} s"))
-    fig.append(figure("首个结果 ÷ Pyodide 基线（热缓存）", "first result ÷ Pyodide floor, warm cache",
-                      round(median(cw) / median(fw), 3), "ratio", GOAL_RATIO,
-                      note=f"ratio of medians; the same loadPyodide() in a module worker (as the calculator "
-                           f"runs it): {median(ww):.2f} s warm, calculator ÷ that = {median(cw) / median(ww):.2f}"))
-    fig.append(figure("Pyodide 基线在 Web Worker 中（冷 / 热缓存）", "Pyodide floor in a module worker, cold / warm",
-                      median(wc), "s",
-                      note=f"cold {runs(wc)} s; warm {runs(ww)} s (median {median(ww):.2f}); "
-                           f"calculator ÷ worker floor: cold {median(cc) / median(wc):.2f}, warm {median(cw) / median(ww):.2f}"))
+    ratios = lambda a, b: runs([x / y for x, y in zip(a, b)])  # noqa: E731
+    c1, c2 = secs("calculator_first", "first_result_ms"), secs("calculator_return", "first_result_ms")
+    n2 = secs("calculator_nosnap_return", "first_result_ms")
+    f1, f2 = secs("floor_first", "ready_ms"), secs("floor_return", "ready_ms")
+    w1, w2 = secs("floor_worker_first", "ready_ms"), secs("floor_worker_return", "ready_ms")
+    restored = [s["snapshot"] for s in samples["calculator_return"]]
+    made = [s["snapshot"] for s in samples["calculator_first"]]
+    started1 = median([a - b for a, b in zip(secs("calculator_first", "ready_ms"), secs("calculator_first", "worker_ms"))])
+    started2 = median([a - b for a, b in zip(secs("calculator_return", "ready_ms"), secs("calculator_return", "worker_ms"))])
 
-    form = [s["form_ms"] / 1000 for s in samples["calculator_cold"]]
+    fig.append(figure("回访：计算器首个结果", "returning visit: calculator, first result", median(c2), "s",
+                      note=f"navigation start → first full result drawn (timings.firstResult), started from the "
+                           f"memory snapshot ({restored.count('restored')} of {len(restored)} visits restored one); "
+                           f"median of {REPEATS}: {runs(c2)} s. Worker steps, ms since its start (median): "
+                           f"{_phases(samples['calculator_return'])}; the worker starts {started2:.2f} s after navigation"))
+    fig.append(figure("回访：Pyodide 基线 loadPyodide()", "returning visit: Pyodide floor, bare loadPyodide()",
+                      median(f2), "s", note=f"bench/floor.html on the main thread, same files and CSP, same protocol; "
+                                        f"median of {REPEATS}: {runs(f2)} s; in a module worker: {median(w2):.2f} s "
+                                        f"({runs(w2)})"))
+    fig.append(figure("回访：首个结果 ÷ Pyodide 基线", "returning visit: first result ÷ Pyodide floor",
+                      round(median(c2) / median(f2), 3), "ratio", GOAL_RETURN_RATIO,
+                      note=f"ratio of medians; per-round {ratios(c2, f2)}; against the floor in a module worker "
+                           f"{median(c2) / median(w2):.2f}"))
+    fig.append(figure("回访：不用快照时的首个结果", "returning visit without the snapshot: first result", median(n2), "s",
+                      note=f"the same visitor with the snapshot deleted before returning (HTTP and WebAssembly code "
+                           f"caches kept): what the snapshot saves; ÷ floor {median(n2) / median(f2):.2f}; median of "
+                           f"{REPEATS}: {runs(n2)} s; worker steps (median ms): {_phases(samples['calculator_nosnap_return'])}"))
+    fig.append(figure("首次访问：计算器首个结果", "first visit: calculator, first result", median(c1), "s",
+                      note=f"empty browser profile; includes copying the heap for the snapshot after the imports "
+                           f"({made.count('made')} of {len(made)} visits made one; stored after the first result in "
+                           f"{median([s['stored_after_s'] for s in samples['calculator_first']]):.2f} s, median); "
+                           f"median of {REPEATS}: {runs(c1)} s; worker steps (median ms): "
+                           f"{_phases(samples['calculator_first'])}; the worker starts {started1:.2f} s after navigation"))
+    fig.append(figure("首次访问：Pyodide 基线", "first visit: Pyodide floor", median(f1), "s",
+                      note=f"main thread, median of {REPEATS}: {runs(f1)} s; module worker {median(w1):.2f} s ({runs(w1)})"))
+    fig.append(figure("首次访问：首个结果 ÷ Pyodide 基线", "first visit: first result ÷ Pyodide floor",
+                      round(median(c1) / median(f1), 3), "ratio", GOAL_RATIO,
+                      note=f"ratio of medians; per-round {ratios(c1, f1)}; against the floor in a module worker "
+                           f"{median(c1) / median(w1):.2f}"))
+
+    form = [s["form_ms"] / 1000 for s in samples["calculator_first"]]
     ok = all(p["focused"] and p["value"] == "123" and p["stored"] == 123 and p["api"] == 123 for p in probes)
-    fig.append(figure("表单可输入（冷缓存）", "form accepts input, cold cache", median(form), "s", GOAL_FORM_S,
-                      note=f"timings.form, median of {REPEATS}; typing probe ({FORM_PROBES} cold visits): "
+    fig.append(figure("表单可输入（首次访问）", "form accepts input, first visit", median(form), "s", GOAL_FORM_S,
+                      note=f"timings.form, median of {REPEATS}; on the returning visit "
+                           f"{median([s['form_ms'] / 1000 for s in samples['calculator_return']]):.2f} s; typing probe ({FORM_PROBES} cold visits): "
                            f"typed at {runs([p['typed_ms'] / 1000 for p in probes])} s, "
                            f"{'value stored every time' if ok else 'VALUE NOT STORED: ' + json.dumps(probes)}, "
                            f"engine not yet ready in {sum(not p['engine_ready_before_typing'] for p in probes)} of them"))
 
     fig.append(figure("修改一项后重新计算 p50（全部方案）", "re-evaluation after one edit, p50 (all schemes)",
                       reeval["p50"], "ms", note=f"{EDITS} edits (after {WARMUP_EDITS} unmeasured), round trip of "
-                                                f"window.guidegen.evaluate, {reeval['schemes']} schemes each; "
+                                                f"window.guidegen.evaluate, {reeval['schemes']} schemes each, "
+                                                f"{reeval['plans']} of them with a plan (engine issue #11); "
                                                 f"{reeval['errors']} answered with errors"))
     fig.append(figure("修改一项后重新计算 p95（全部方案）", "re-evaluation after one edit, p95 (all schemes)",
                       reeval["p95"], "ms", GOAL_P95_MS, note=f"max {reeval['max']} ms"))
@@ -466,6 +614,13 @@ def figures(samples, probes, reeval, calc_bytes, guide_bytes, stdlib, wasm) -> l
                           round(calc_bytes["bytes"] / MB, 3), "MB", GOAL_CALCULATOR_MB,
                           note=f"{calc_bytes['requests']} requests, response bodies as nginx sent them; "
                                f"Pyodide {calc_bytes['pyodide_bytes'] / MB:.2f} MB; largest: {top}"))
+        new = [u.rsplit("/", 1)[-1] for u in back_bytes["new_urls"]]
+        fig.append(figure("回访：计算器页面传输量", "returning visit: calculator page, bytes transferred",
+                          round(back_bytes["bytes"] / MB, 3), "MB",
+                          note=f"{back_bytes['requests']} requests reached nginx (statuses {back_bytes['statuses']}), "
+                               f"the rest came from the HTTP cache; started from the snapshot: "
+                               f"{back_bytes['snapshot']}; requests the first visit did not make: "
+                               f"{', '.join(new) or 'none'} (the snapshot is made in the browser, never downloaded)"))
         fig.append(figure("指南页面传输量（gzip，冷缓存）", "guide page: bytes transferred (gzip, cold)",
                           round(guide_bytes["bytes"] / MB, 3), "MB",
                           note=f"{GUIDE_PAGE}, {guide_bytes['requests']} requests"))
@@ -506,11 +661,14 @@ def run(out_dir: Path) -> dict:
     server_ctx = Nginx(site, out_dir) if use_nginx else StaticServer(site, calculator_csp(site))
     server_name = ("nginx with deploy/nginx/guidegen.conf (gzip_static), 127.0.0.1" if use_nginx
                    else "python ThreadingHTTPServer (tests/test_calculator_support.StaticServer), 127.0.0.1, no compression")
+    load = [_loadavg()]
     with server_ctx as server, sync_playwright() as pw:
+        samples = timing_runs(pw, out_dir, server.origin, floor_path)
+        load.append(_loadavg())
+        back_bytes = returning_bytes(pw, server, out_dir) if use_nginx else None
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             version = browser.version
-            samples = timing_runs(browser, server.origin, floor_path)
             probes = [form_probe(browser, server.origin) for _ in range(FORM_PROBES)]
             reeval = reevaluation(browser, server.origin)
             if use_nginx:
@@ -520,20 +678,32 @@ def run(out_dir: Path) -> dict:
                 calc_bytes = guide_bytes = None
         finally:
             browser.close()
+    load.append(_loadavg())
     stdlib = stdlib_figures(site)
     wasm = wasm_compression(site)
-    fig = figures(samples, probes, reeval, calc_bytes, guide_bytes, stdlib, wasm)
+    fig = figures(samples, probes, reeval, calc_bytes, guide_bytes, back_bytes, stdlib, wasm)
+    machine = machine_info(version, server_name)
+    machine["load"] = ("1-minute load average at the start, after the timing rounds and at the end: "
+                       + " / ".join(load) + f" (on {os.cpu_count()} cores, shared)")
     return {
         "figures": fig,
-        "machine": machine_info(version, server_name),
+        "protocol": PROTOCOL,
+        "machine": machine,
         "samples": {
             "timing": samples, "form_probes": probes,
             "reevaluation_ms": reeval["ms"],
-            "calculator_bytes": calc_bytes, "guide_bytes": guide_bytes,
+            "calculator_bytes": calc_bytes, "guide_bytes": guide_bytes, "returning_bytes": back_bytes,
             "stdlib": stdlib, "wasm_bytes": wasm,
         },
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except (OSError, IndexError):
+        return "unknown"
 
 
 if __name__ == "__main__":

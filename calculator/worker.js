@@ -6,7 +6,9 @@
 // Messages in:  {type: "init", pyodide: URL/, wheel: URL, files: {name: {size, sha256}}},
 //               then {type: "bundle", text}
 //               (the page fetches the bundle for its form; the runtime loads meanwhile)
-//               {type: "evaluate", id, profile: JSON text, schemes: [ids] | null}
+//               {type: "evaluate", id, profile: JSON text, schemes: [ids] | null, today: "YYYY-MM-DD" | null}
+//               {type: "questions", id, schemes: [ids] | null} -> {type: "result", id, json}
+//               (json: guidegen.core.questions_json, or {"errors": …} when the engine has none)
 //               {type: "desk", id, files: [{name, data: ArrayBuffer}], scheme, today, lang}
 //               -> {type: "result", id, json, workbook: ArrayBuffer (.xlsx)} (bureau desk page;
 //               init then also carries extraWheels: [URL], installed after the engine)
@@ -18,6 +20,21 @@
 // Bad input never kills the worker: the engine answers {"errors": [...]} for an
 // invalid profile, anything unexpected becomes such an answer too, and a runtime
 // that suffered a fatal error is replaced by a fresh one.
+//
+// Return visits start from a memory snapshot (Pyodide's private `_makeSnapshot` /
+// `makeMemorySnapshot` / `_loadSnapshot`): the first visit copies the WebAssembly
+// heap right after the engine is imported (before the bundle is parsed, so it does
+// not depend on the catalog and the heap has not grown), and after the first result
+// stores it gzip-compressed in Cache Storage under the names of the Pyodide folder,
+// the wheel and this worker (all content-hashed). The next visit restores it instead
+// of booting Python and importing, then unpacks the wheel (the file system is not in
+// the snapshot) and parses the bundle. Any failure (no Cache Storage or streams,
+// quota, a restore error such as a build-id mismatch) means a normal start, silently,
+// and the stored copy is replaced by a marker so this release does not try again.
+// `ready` says which start it was: snapshot "restored" | "made" | "none" | "fallback".
+// {type: "test-fatal", id} (tests only) feeds the engine a profile nested deep enough to
+// overflow the WebAssembly stack, bypassing the depth guard: a real fatal error, so the
+// restart path below can be tested; it answers like an evaluation.
 
 const ENGINE_PY = ""; // @engine
 // Profiles are three levels deep; anything far deeper is refused before it can
@@ -137,6 +154,150 @@ function failedMessage(info) {
   return { type: "failed", detail: info.file ? `${info.file}: ${info.detail}` : info.detail, file: info.file, problem: info.problem };
 }
 
+// ---------------------------------------------------------------- memory snapshot
+const SNAPSHOT_CACHE = "guidegen-snapshot-v1";
+// What the snapshot holds: the engine imported, nothing of the bundle.
+const SNAPSHOT_IMPORTS = "import json\nimport guidegen.core";
+let captured = null; // {url, bytes}: made by this start, stored after the first result
+let storing = null; // the store under way (one per worker)
+// Milliseconds since the start began at which each step ended (for bench/: where the time goes).
+let phases = {};
+let startedAt = 0;
+const mark = (name) => { phases[name] = Math.round(performance.now() - startedAt); };
+
+function canStoreSnapshots() {
+  return Boolean(self.caches && self.CompressionStream && self.DecompressionStream);
+}
+
+// One key per release: the content-hashed names of the Pyodide folder (its version
+// and files), the wheel and this worker (which carries the engine glue).
+function snapshotURL() {
+  const last = (url) => new URL(url, self.location.href).pathname.split("/").filter(Boolean).pop();
+  const key = [config.pyodide, config.wheel, self.location.href].map(last).join("+");
+  return new URL(`guidegen-snapshot/${encodeURIComponent(key)}`, self.location.href).href;
+}
+
+// What Cache Storage holds for this release: {response} (a snapshot), {marker: true}
+// (one failed here: make none) or {} (nothing; or no Cache Storage: then {marker: true}).
+async function storedSnapshot() {
+  if (!canStoreSnapshots() || config.snapshot === false) return { marker: true };
+  try {
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    const response = await cache.match(snapshotURL());
+    if (!response) return {};
+    return response.headers.get("X-Snapshot") === "gzip" ? { response } : { marker: true };
+  } catch {
+    return { marker: true }; // e.g. opaque-origin or storage-denied workers
+  }
+}
+
+async function unpack(response) {
+  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  mark("unpacked");
+  return bytes;
+}
+
+// Replace the stored snapshot by a marker (or just delete it): this release does not try again.
+async function dropSnapshot({ marker = true } = {}) {
+  try {
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    await cache.delete(snapshotURL());
+    if (marker) await cache.put(snapshotURL(), new Response("", { headers: { "X-Snapshot": "failed" } }));
+  } catch {
+    // nothing stored, nothing to drop
+  }
+}
+
+async function storeSnapshot() {
+  if (!captured) return;
+  const { url, bytes } = captured;
+  captured = null;
+  try {
+    const body = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    // One release at a time: snapshots (and markers) of other releases go.
+    for (const request of await cache.keys()) {
+      if (request.url !== url) await cache.delete(request);
+    }
+    await cache.put(url, new Response(body, {
+      headers: { "Content-Type": "application/octet-stream", "X-Snapshot": "gzip", "X-Snapshot-Size": String(bytes.length) },
+    }));
+    post({ type: "snapshot", state: "stored", bytes: bytes.length });
+  } catch (err) {
+    // Quota, private mode, a closed cache: drop whatever half got written.
+    await dropSnapshot({ marker: false });
+    post({ type: "snapshot", state: "failed", detail: describe(err) });
+  }
+}
+
+// ---------------------------------------------------------------- start
+async function bootPyodide(mod, options) {
+  const watch = watchInstantiation();
+  try {
+    return await Promise.race([
+      mod.loadPyodide({ indexURL: config.pyodide, stdout: () => {}, stderr: (text) => console.warn(text), ...options }),
+      watch.failed,
+    ]);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function installWheel(wheel) {
+  const wheelBytes = await wheel;
+  if (await matchesRelease(fileName(config.wheel), wheelBytes) === false) {
+    throw new RuntimeFileError(fileName(config.wheel), "damaged", "size or SHA-256 differs");
+  }
+  try {
+    py.unpackArchive(wheelBytes, "wheel");
+  } catch (err) {
+    throw new Error(`guidegen wheel: ${describe(err)}`);
+  }
+}
+
+// Bundle, glue, a first evaluation that warms the engine and proves the runtime works.
+async function loadEngine() {
+  post({ type: "progress", step: 3 });
+  py.globals.set("_bundle_text", await bundleText);
+  py.runPython(ENGINE_PY);
+  evaluateFn = py.globals.get("_evaluate");
+  JSON.parse(evaluateFn('{"profile": 1}'));
+}
+
+// From the stored snapshot: restore the heap, unpack the wheel, load the engine.
+async function startFromSnapshot(mod, stored, wheel) {
+  py = await bootPyodide(mod, { _loadSnapshot: unpack(stored) });
+  mark("restored");
+  post({ type: "progress", step: 2 });
+  await installWheel(wheel);
+  mark("wheel");
+  await loadEngine();
+  mark("engine");
+}
+
+// A normal start; with make, the heap is copied right after the imports.
+async function startFresh(mod, wheel, make) {
+  py = await bootPyodide(mod, make ? { _makeSnapshot: true } : {});
+  const bootHeap = py._module.HEAP8.length;
+  mark("booted");
+  post({ type: "progress", step: 2 });
+  await installWheel(wheel);
+  mark("wheel");
+  if (make) {
+    try {
+      py.runPython(SNAPSHOT_IMPORTS);
+      // A heap that grew past its size at boot would not fit a fresh one (pyodide#6254).
+      if (py._module.HEAP8.length === bootHeap) captured = { url: snapshotURL(), bytes: py.makeMemorySnapshot() };
+    } catch {
+      captured = null; // the start goes on without a snapshot
+    }
+    mark("captured");
+  }
+  await loadEngine();
+  mark("engine");
+}
+
 // The bureau desk page only (init option extraWheels): more pure-Python archives
 // (openpyxl, et_xmlfile, PyYAML, a few standard-library files) unpacked after the
 // engine is up, so they are never part of the calculator's start or its snapshot.
@@ -195,7 +356,10 @@ async function desk(message) {
 
 async function start(announce = true) {
   const t0 = performance.now();
+  startedAt = t0;
+  phases = {};
   evaluateFn = null;
+  captured = null;
   if (announce) post({ type: "progress", step: 1 });
   const wheel = fetchBytes(config.wheel);
   wheel.catch(() => {});
@@ -207,34 +371,30 @@ async function start(announce = true) {
   } catch (err) {
     throw new Error(`pyodide.mjs: ${describe(err)}`);
   }
-  const watch = watchInstantiation();
-  try {
-    py = await Promise.race([
-      mod.loadPyodide({ indexURL: config.pyodide, stdout: () => {}, stderr: (text) => console.warn(text) }),
-      watch.failed,
-    ]);
-  } finally {
-    watch.stop();
+  mark("pyodide.mjs");
+  let snapshot = "none";
+  const stored = await storedSnapshot();
+  mark("lookup");
+  if (stored.response) {
+    try {
+      await startFromSnapshot(mod, stored.response, wheel);
+      snapshot = "restored";
+    } catch {
+      // Silently a normal start; this release's snapshot is not tried again.
+      py = null;
+      evaluateFn = null;
+      await dropSnapshot();
+      snapshot = "fallback";
+    }
   }
-  post({ type: "progress", step: 2 });
-  const wheelBytes = await wheel;
-  if (await matchesRelease(fileName(config.wheel), wheelBytes) === false) {
-    throw new RuntimeFileError(fileName(config.wheel), "damaged", "size or SHA-256 differs");
+  if (!evaluateFn) {
+    await startFresh(mod, wheel, snapshot === "none" && !stored.marker);
+    if (captured) snapshot = "made";
   }
-  try {
-    py.unpackArchive(wheelBytes, "wheel");
-  } catch (err) {
-    throw new Error(`guidegen wheel: ${describe(err)}`);
-  }
-  post({ type: "progress", step: 3 });
-  py.globals.set("_bundle_text", await bundleText);
-  py.runPython(ENGINE_PY);
-  evaluateFn = py.globals.get("_evaluate");
-  // A first evaluation warms the engine and proves the runtime works.
-  JSON.parse(evaluateFn('{"profile": 1}'));
   await installExtraWheels(extras);
   const python = py.runPython("import sys; sys.version.split()[0]");
-  return { pyodide: py.version, python, ms: Math.round(performance.now() - t0) };
+  mark("ready");
+  return { pyodide: py.version, python, ms: Math.round(performance.now() - t0), snapshot, phases };
 }
 
 function depthOf(text) {
@@ -269,7 +429,7 @@ function healthy() {
   }
 }
 
-async function evaluate(message) {
+async function evaluate(message, { guard = true } = {}) {
   const profile = typeof message.profile === "string" ? message.profile : JSON.stringify(message.profile);
   if (starting) {
     try {
@@ -278,12 +438,15 @@ async function evaluate(message) {
       return errorJson("计算引擎未能加载", "the engine could not be loaded");
     }
   }
-  if (depthOf(profile) > MAX_DEPTH) {
+  if (guard && depthOf(profile) > MAX_DEPTH) {
     return errorJson("无法读取档案：嵌套层级过深", "cannot read the profile: nested too deeply");
   }
   try {
-    const schemes = Array.isArray(message.schemes) ? JSON.stringify(message.schemes) : null;
-    return schemes === null ? evaluateFn(profile) : evaluateFn(profile, schemes);
+    // JS null would reach Python as JsNull, not None: undefined does (schemes, today: None).
+    const schemes = Array.isArray(message.schemes) ? JSON.stringify(message.schemes) : undefined;
+    // today: "YYYY-MM-DD" (the page's date, for the call status) or None.
+    const today = typeof message.today === "string" ? message.today : undefined;
+    return evaluateFn(profile, schemes, today);
   } catch (err) {
     const detail = describe(err);
     if (!healthy()) {
@@ -317,8 +480,38 @@ self.onmessage = async (event) => {
       json = errorJson(`计算出错：${describe(err)}`, `evaluation failed: ${describe(err)}`);
     }
     post({ type: "result", id: message.id, json });
+    // The snapshot made at start is stored once the first result is out, in the background.
+    if (captured && !storing) storing = storeSnapshot().finally(() => { storing = null; });
+  } else if (message.type === "test-fatal") {
+    // Tests only: a real fatal error (the depth guard exists because this overflows
+    // the WebAssembly stack inside the JSON decoder); the restart path follows.
+    const deep = `{"profile": 1, "x": ${"[".repeat(200000)}${"]".repeat(200000)}}`;
+    const json = await evaluate({ profile: deep }, { guard: false });
+    post({ type: "result", id: message.id, json });
   } else if (message.type === "desk") {
     const answer = await desk(message);
     self.postMessage({ type: "result", id: message.id, ...answer }, answer.workbook ? [answer.workbook] : []);
+  } else if (message.type === "questions") {
+    // The questions the chosen schemes read (guidegen.core.questions), for the calculator's steps.
+    let json;
+    try {
+      json = await questions(message);
+    } catch (err) {
+      json = errorJson(`计算出错：${describe(err)}`, `evaluation failed: ${describe(err)}`);
+    }
+    post({ type: "result", id: message.id, json });
   }
 };
+
+async function questions(message) {
+  if (starting) {
+    try {
+      await starting;
+    } catch {
+      return errorJson("计算引擎未能加载", "the engine could not be loaded");
+    }
+  }
+  const fn = py.globals.get("_questions");
+  if (!fn) return errorJson("此版本的计算引擎不提供问题清单", "this engine offers no question list");
+  return fn(JSON.stringify(Array.isArray(message.schemes) ? message.schemes : null));
+}

@@ -2,7 +2,8 @@
 evaluated under Pyodide in Node — same wheel, same bundle file, same glue
 (calculator/engine.py) and same Pyodide files (the trimmed python_stdlib.zip) as the
 calculator's worker — gives byte-for-byte the result JSON of
-guidegen.core.evaluate_json in CPython (after JSON normalisation)."""
+guidegen.core.evaluate_json in CPython (after JSON normalisation); so does a
+runtime restored from a memory snapshot, as the worker starts on return visits."""
 
 import gzip
 import io
@@ -29,19 +30,28 @@ def engine_files():
     return engine_inputs()
 
 
-@pytest.fixture(scope="session")
-def pyodide_run(engine_files):
+def _run_cases(engine_files, *extra):
     wheel, bundle = engine_files
     runtime = pyodide_runtime_dir()
     payload = json.dumps([{"profile": c["profile"], "schemes": c.get("schemes")} for c in CASES], ensure_ascii=False)
     proc = subprocess.run(["node", str(RUNNER), "--wheel", str(wheel), "--bundle", str(bundle),
-                           "--pyodide", str(runtime)],
+                           "--pyodide", str(runtime), *extra],
                           input=payload, capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
     if proc.returncode != 0:
-        pytest.fail(f"run_cases.mjs failed ({proc.returncode}):\n{proc.stderr[-3000:]}", pytrace=False)
+        pytest.fail(f"run_cases.mjs {' '.join(extra)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}", pytrace=False)
     out = json.loads(proc.stdout)
     assert len(out["results"]) == len(CASES)
     return out
+
+
+@pytest.fixture(scope="session")
+def pyodide_run(engine_files):
+    return _run_cases(engine_files)
+
+
+@pytest.fixture(scope="session")
+def pyodide_snapshot_run(engine_files):
+    return _run_cases(engine_files, "--snapshot")
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +87,16 @@ def test_pyodide_matches_cpython(pyodide_run, file_bundle, index):
     case = CASES[index]
     expected = evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"))
     assert canonical(pyodide_run["results"][index]) == canonical(expected)
+
+
+def test_a_runtime_restored_from_a_snapshot_matches_cpython(pyodide_snapshot_run, file_bundle):
+    """The worker's return-visit start (calculator/worker.js): snapshot after the imports,
+    restore, unpack the wheel, parse the bundle. Fails loudly (run_cases.mjs exits 3) when
+    the pinned Pyodide has lost the private snapshot API."""
+    assert pyodide_snapshot_run["snapshot"] > 1_000_000  # a whole heap, not a stub
+    wrong = []
+    for case, got in zip(CASES, pyodide_snapshot_run["results"]):
+        expected = evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"))
+        if canonical(got) != canonical(expected):
+            wrong.append(case["_where"])
+    assert not wrong, f"{len(wrong)} of {len(CASES)} cases differ after a snapshot restore: {wrong[:10]}"

@@ -2,7 +2,12 @@
 // and the same glue (calculator/engine.py) as the browser calculator's worker,
 // through the same guidegen.core function.
 //
-//   node tests/pyodide/run_cases.mjs --wheel W.whl --bundle bundle.json [--pyodide DIR] < cases.json
+//   node tests/pyodide/run_cases.mjs --wheel W.whl --bundle bundle.json [--pyodide DIR] [--snapshot] < cases.json
+//
+// --snapshot: as the worker does on a return visit, evaluate in a runtime restored from a
+// memory snapshot (Pyodide's private _makeSnapshot / makeMemorySnapshot / _loadSnapshot)
+// taken after the imports only, then unpack the wheel and run the glue; fails loudly
+// (exit 3) when the pinned Pyodide lacks that API.
 //
 // stdin: a JSON list of {"profile": {...}, "schemes": [...] | null}.
 // stdout: one JSON document {"pyodide": VERSION, "python": VERSION, "results": [STRING, ...]},
@@ -28,9 +33,34 @@ const pyodideDir = resolve(arg("pyodide", dirname(require.resolve("pyodide/packa
 const { loadPyodide } = await import(pathToFileURL(resolve(pyodideDir, "pyodide.mjs")).href);
 
 const cases = JSON.parse(readFileSync(0, "utf-8"));
-const py = await loadPyodide({ indexURL: pyodideDir + "/" });
 const wheel = readFileSync(wheelPath);
-py.unpackArchive(new Uint8Array(wheel.buffer, wheel.byteOffset, wheel.byteLength), "wheel");
+const wheelBytes = () => new Uint8Array(wheel.buffer, wheel.byteOffset, wheel.byteLength);
+let py;
+let snapshotBytes = null;
+if (process.argv.includes("--snapshot")) {
+  // The worker's start-up (calculator/worker.js): imports, snapshot; restore into a fresh runtime.
+  const maker = await loadPyodide({ indexURL: pyodideDir + "/", _makeSnapshot: true });
+  if (typeof maker.makeMemorySnapshot !== "function" || !maker._module || !maker._module.HEAP8) {
+    console.error(`pyodide ${maker.version} has no makeMemorySnapshot() / _module.HEAP8: the calculator's snapshot start needs them`);
+    process.exit(3);
+  }
+  maker.unpackArchive(wheelBytes(), "wheel");
+  maker.runPython("import json\nimport guidegen.core");
+  const snapshot = maker.makeMemorySnapshot();
+  if (!(snapshot instanceof Uint8Array) || snapshot.length < maker._module.HEAP8.length) {
+    console.error(`pyodide ${maker.version}: makeMemorySnapshot() returned no heap copy`);
+    process.exit(3);
+  }
+  snapshotBytes = snapshot.length;
+  py = await loadPyodide({ indexURL: pyodideDir + "/", _loadSnapshot: snapshot });
+  if (!py.runPython("'guidegen.core' in __import__('sys').modules")) {
+    console.error(`pyodide ${py.version}: _loadSnapshot did not restore the imported engine`);
+    process.exit(3);
+  }
+} else {
+  py = await loadPyodide({ indexURL: pyodideDir + "/" });
+}
+py.unpackArchive(wheelBytes(), "wheel");
 py.globals.set("_bundle_text", readFileSync(bundlePath, "utf-8"));
 // The same glue the calculator's worker runs (the build inlines this file into worker.js).
 py.runPython(readFileSync(new URL("../../calculator/engine.py", import.meta.url), "utf-8"));
@@ -42,4 +72,4 @@ for (const c of cases) {
   results.push(c.schemes == null ? evaluate(profile) : evaluate(profile, JSON.stringify(c.schemes)));
 }
 const python = py.runPython("import sys; sys.version.split()[0]");
-process.stdout.write(JSON.stringify({ pyodide: py.version, python, results }));
+process.stdout.write(JSON.stringify({ pyodide: py.version, python, snapshot: snapshotBytes, results }));
