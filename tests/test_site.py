@@ -296,12 +296,14 @@ def _search(page, query: str) -> list[dict]:
     """Type a query into the open search dialog; the results as the reader sees them: pages in
     order, each with its section links (sub-results) in order."""
     page.fill("input.pagefind-ui__search-input", query)
+    # Pagefind's UI shows the count first, then each result as its page's data arrives:
+    # wait until every result listed has its link.
     page.wait_for_function("""q => {
         const m = document.querySelector('.pagefind-ui__message');
-        return m && m.textContent.includes(q) && !/…|\\.\\.\\./.test(m.textContent)
-            && document.querySelector('.pagefind-ui__result');
+        const results = [...document.querySelectorAll('.pagefind-ui__result')];
+        return m && m.textContent.includes(q) && results.length > 0
+            && results.every(r => r.querySelector('.pagefind-ui__result-link'));
     }""", arg=query, timeout=20_000)
-    page.wait_for_timeout(300)  # the result list settles (each page's data loads on its own)
     return page.evaluate("""() => [...document.querySelectorAll('.pagefind-ui__result')].map(r => ({
         page: new URL(r.querySelector('.pagefind-ui__result-link').href).pathname,
         sections: [...r.querySelectorAll('.pagefind-ui__result-nested .pagefind-ui__result-link')]

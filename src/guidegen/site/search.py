@@ -3,10 +3,11 @@
 ``build_search_index(site_dir)`` indexes every page of a built site into
 ``site_dir/pagefind/``: one index per language (from each page's
 ``<html lang>``), so Chinese pages search Chinese pages and English pages
-English ones; Chinese text is segmented by Pagefind's extended build (no
-segmenter at build time in our code, none in the browser beyond Pagefind's
-own). Sub-results point at each heading's anchor, so a scene is found as its
-own entry (``guides/miit-2024/#scene-8``) rather than as its page.
+English ones. Chinese text is split into words by the segmenter the browser
+splits a query with (ICU's, as ``Intl.Segmenter``, run in Node.js at build
+time), so a query's words are the index's words (see ``segment_chinese``).
+Sub-results point at each heading's anchor, so a scene is found as its own
+entry (``guides/miit-2024/#scene-8``) rather than as its page.
 
 What is indexed is decided in the pages themselves: ``data-pagefind-*``
 attributes in the generated markdown (tables of cross-references weighted
@@ -27,7 +28,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SearchIndexError", "SearchIndexStats", "build_search_index", "BUNDLE_DIR", "PAGEFIND_VERSION"]
+__all__ = ["SearchIndexError", "SearchIndexStats", "build_search_index", "segment_chinese", "BUNDLE_DIR",
+           "PAGEFIND_VERSION"]
 
 # The folder Pagefind writes its bundle (index, pagefind.js, its UI) into, beside the pages.
 BUNDLE_DIR = "pagefind"
@@ -57,7 +59,10 @@ _SEGMENT_JS = (
     "const seg=new Intl.Segmenter('zh',{granularity:'word'});"
     "process.stdout.write(JSON.stringify(JSON.parse(s).map(t=>[...seg.segment(t)].map(x=>x.segment))));});"
 )
-# Pages that are not content: the 404 page.
+UNUSED_FILES = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
+                "pagefind-modular-ui.css", "pagefind-highlight.js")
+# Pages that are not content: the 404 page (each language's, with engines building one
+# language at a time).
 SKIP_PAGES = ("404.html",)
 
 
@@ -69,6 +74,7 @@ class SearchIndexError(RuntimeError):
 class SearchIndexStats:
     pages: int
     languages: dict[str, int]   # language -> pages indexed
+    bytes: int                  # size of the bundle written
     bundle: Path
 
 
@@ -120,14 +126,14 @@ def _with_word_breaks(html: str, words: dict[str, list[str]]) -> str:
 def build_search_index(site_dir: Path, *, skip: tuple[str, ...] = SKIP_PAGES) -> SearchIndexStats:
     """Index every HTML page under ``site_dir`` into ``site_dir/pagefind/`` (replaced).
 
-    Pagefind's command line reads a copy of the pages in which only ``<html lang>`` is
-    normalised (the pages on disk stay as built); its Python service API would do the
-    same one page per 0.1 s poll, 50× slower on this site.
+    Pagefind's command line reads a copy of the pages (those on disk stay as built) in
+    which ``<html lang>`` is normalised and Chinese text carries the browser's word
+    breaks. (Pagefind's Python service API could take the pages one by one instead, but
+    answers one request per 0.1 s poll: 50× slower on this site.)
     """
     site_dir = Path(site_dir).resolve()
     pages = sorted(p for p in site_dir.rglob("*.html")
-                   if p.relative_to(site_dir).as_posix() not in skip
-                   and not p.relative_to(site_dir).as_posix().startswith(BUNDLE_DIR + "/"))
+                   if p.name not in skip and not p.relative_to(site_dir).as_posix().startswith(BUNDLE_DIR + "/"))
     bundle = site_dir / BUNDLE_DIR
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -160,6 +166,30 @@ def build_search_index(site_dir: Path, *, skip: tuple[str, ...] = SKIP_PAGES) ->
     entry = bundle / "pagefind-entry.json"
     if not entry.is_file():
         raise SearchIndexError(f"Pagefind wrote no {entry}:\n{output[-2000:]}")
+    # Pagefind writes three UIs; the site uses the default one (pagefind-ui.*, partials/gg-search.html).
+    for unused in UNUSED_FILES:
+        (bundle / unused).unlink(missing_ok=True)
     indexed = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return SearchIndexStats(pages=len(pages), languages={k: v.get("page_count", 0) for k, v in indexed.items()},
-                            bundle=bundle)
+                            bundle=bundle, bytes=size)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m guidegen.site.search SITE_DIR``: index a site built by any engine."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0].startswith("-"):
+        print("usage: python -m guidegen.site.search SITE_DIR", file=sys.stderr)
+        return 2
+    try:
+        stats = build_search_index(Path(args[0]))
+    except SearchIndexError as exc:
+        print(f"guidegen search: {exc}", file=sys.stderr)
+        return 1
+    languages = ", ".join(f"{lang} {n}" for lang, n in sorted(stats.languages.items()))
+    print(f"indexed {stats.pages} pages ({languages}) into {stats.bundle} ({stats.bytes // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
