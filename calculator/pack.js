@@ -112,9 +112,14 @@ function rowCell(ctx, row) {
   if (!row.fill) return { text: "", missing: true };
   const value = factValue(ctx, row.fill);
   if (Array.isArray(row.choices)) {
-    const known = value !== undefined && row.choices.some((c) => c.value === value);
-    const text = row.choices.map((c) => `${c.value === value ? "☑" : "☐"}${zh(c.label)}`).join("  ");
+    // A list value (application.schemes) ticks every choice it holds.
+    const holds = (v) => (Array.isArray(value) ? value.includes(v) : v === value);
+    const known = value !== undefined && row.choices.some((c) => holds(c.value));
+    const text = row.choices.map((c) => `${holds(c.value) ? "☑" : "☐"}${zh(c.label)}`).join("  ");
     return { text, missing: !known };
+  }
+  if (row.format === "year-month" && typeof value === "string" && /^\d{4}-\d{2}/.test(value)) {
+    return { text: `${value.slice(0, 4)}年${Number(value.slice(5, 7))}月`, missing: false };
   }
   if (row.tick) {
     if (value === undefined) return { text: "☐", missing: true };
@@ -133,6 +138,13 @@ function guideScenes(bundle, guide) {
     for (const scene of link.scenes || []) out.push({ link: link.number ?? i + 1, linkName: zh(link.name), number: scene.number, name: zh(scene.name), dimension: link.dimension });
   });
   return out;
+}
+
+/** Instance names the profile gives for a scene (scene_instances.GUIDE: [{scene, name}]). */
+function instanceNames(ctx, guide, number) {
+  const list = deepGet(ctx.profile || {}, "scene_instances");
+  const items = isObject(list) && Array.isArray(list[guide]) ? list[guide] : [];
+  return items.filter((x) => isObject(x) && x.scene === number && typeof x.name === "string" && x.name.trim()).map((x) => x.name.trim());
 }
 
 function tickedScenes(ctx, guide) {
@@ -194,7 +206,7 @@ function scenesBlock(ctx, part) {
   const info = ctx.bundle.guide_info && ctx.bundle.guide_info[part.guide];
   return { kind: "scenes", id: part.id, title: zh(part.title), style: part.style || "list", guide: part.guide,
     guideTitle: info ? zh(info.title) : part.guide,
-    scenes: all.map((s) => ({ ...s, ticked: ticked.has(s.number) })) };
+    scenes: all.map((s) => ({ ...s, ticked: ticked.has(s.number), instances: instanceNames(ctx, part.guide, s.number) })) };
 }
 
 function attachmentsBlock(ctx, scheme, part) {
@@ -242,7 +254,8 @@ export function draftModel(ctx, schemeId) {
         perSceneDone = true;
         const group = form.parts.slice(index).filter((p) => p.kind === "narrative" && p.per_scene);
         const all = guideScenes(bundle, sceneGuide);
-        const picked = tickedScenes(ctx, sceneGuide).map((n) => all.find((s) => s.number === n)).filter(Boolean);
+        const picked = tickedScenes(ctx, sceneGuide).map((n) => all.find((s) => s.number === n)).filter(Boolean)
+          .map((s) => ({ ...s, instances: instanceNames(ctx, sceneGuide, s.number) }));
         blocks.push({ kind: "per-scene", scenes: picked,
           parts: group.map((p) => ({ id: p.id, title: zh(p.title), limit: limitText(p), required: p.required !== false })) });
       } else if (part.kind === "narrative") blocks.push(narrativeBlock(ctx, part, counts));
@@ -370,7 +383,8 @@ export async function buildDraft(docx, ctx, schemeId) {
       const ticked = b.scenes.filter((s) => s.ticked);
       if (b.style === "list") {
         if (!ticked.length) body.push(para(missing("【尚未选择场景】")));
-        ticked.forEach((s, i) => body.push(plain(`${i + 1}. ${s.linkName}—${s.name}`)));
+        // 环节—场景—实例, as the Hunan summary table's example row writes it
+        ticked.forEach((s, i) => body.push(plain(`${i + 1}. ${s.linkName}—${s.name}${s.instances.length ? `—${s.instances.join("、")}` : ""}`)));
       } else {
         const byLink = new Map();
         for (const s of b.scenes) {
@@ -412,7 +426,7 @@ export async function buildDraft(docx, ctx, schemeId) {
         body.push(table([
           row([cell(run("环节名称")), cell(s.linkName ? run(s.linkName) : para(missing()))]),
           row([cell(run("场景名称")), cell(s.name ? run(s.name) : para(missing()))]),
-          row([cell(run("场景实例名称")), cell(para(missing()))]),
+          row([cell(run("场景实例名称")), cell(s.instances && s.instances.length ? run(s.instances.join("、")) : para(missing()))]),
         ], [35, 65]));
         for (const p of b.parts) {
           body.push(plain(`${p.title}${p.limit}`, { run: { bold: true } }));

@@ -29,6 +29,8 @@ HUNAN_PROFILE = {
     "enterprise": {"name": "株洲示例装备有限公司", "city": "株洲市", "independent_legal_person": True,
                    "employees": 650, "revenue_wan": 28000, "registered_on": "2015-06-01", "industry_division": "C36"},
     "maturity": {"level": 3, "score": 3.1},
+    "application": {"factory_name": "变速箱壳体智能工厂", "contact_name": "李明", "contact_phone": "13800000000"},
+    "scene_instances": {"miit-2024": [{"scene": 9, "name": "多机协同的发动机壳体柔性加工与检测"}]},
     "honors": {"provincial-demo-workshop": 1, "integration-certified": True},
     "scenes": {"miit-2024": [7, 9, 10, 14, 16, 18, 22, 25, 28, 29]},
     "kpis": {"nc-rate": 92, "networking-rate": 88, "labour-productivity": {"value": 85, "unit": "万元/人·年"},
@@ -36,9 +38,9 @@ HUNAN_PROFILE = {
              "rd-cycle": {"before": 180, "value": 120, "unit": "天"}, "operating-cost": {"value": 5200, "unit": "万元"},
              "defect-rate": {"before": 2.0, "value": 0.8}, "sales-per-capita": {"value": 210, "unit": "万元/人"},
              "equipment-utilization": 86, "order-otd": 97.5, "ai-scene-share": 30},
-    "application": {"sections": {"company-profile": "株洲示例装备有限公司成立于2015年，主营汽车变速箱壳体。",
-                                 "project-summary": "建成壳体柔性加工智能工厂，覆盖生产作业、生产管理、运营管理。"}},
 }
+HUNAN_PROFILE["application"]["sections"] = {"company-profile": "株洲示例装备有限公司成立于2015年，主营汽车变速箱壳体。",
+                                            "project-summary": "建成壳体柔性加工智能工厂，覆盖生产作业、生产管理、运营管理。"}
 
 # 18 × "本公司主营汽车零部件。" (198 字) + "ABC 2024年" (3) = 201 字: over the Zhuzhou limit of 200.
 OVER_200 = "本公司主营汽车零部件。" * 18 + "ABC 2024年"
@@ -53,7 +55,8 @@ ZHUZHOU_PROFILE = {
     "new_technologies": ["digital-twin"],
     "team": {"dedicated_team": True},
     "kpis": {"nc-rate": 75, "production-efficiency-gain": 28, "defect-rate-reduction": 35},
-    "application": {"sections": {"company-profile": OVER_200}},
+    "application": {"sections": {"company-profile": OVER_200}, "schemes": ["zhuzhou-benchmark-sme"],
+                    "project_name": "陶瓷窑炉数字化改造", "project_start": "2022-03-01", "project_end": "2023-10-31"},
 }
 
 
@@ -120,7 +123,13 @@ def test_hunan_draft_holds_facts_scenes_and_kpi_table(make_draft, bundle):
     # the ten ticked 2024-guide scenes listed in the form's numbered list, nothing else
     guide = {s["number"]: (link["name"]["zh"], s["name"]["zh"]) for link in bundle["guides"]["miit-2024"] for s in link["scenes"]}
     listed = [p for p in paragraphs(document) if re.match(r"\d+\. ", p) and "—" in p]
-    assert listed == [f"{i}. {guide[n][0]}—{guide[n][1]}" for i, n in enumerate([7, 9, 10, 14, 16, 18, 22, 25, 28, 29], 1)]
+    instance = {9: "—多机协同的发动机壳体柔性加工与检测"}   # 环节—场景—实例 where the profile names one
+    assert listed == [f"{i}. {guide[n][0]}—{guide[n][1]}{instance.get(n, '')}"
+                      for i, n in enumerate([7, 9, 10, 14, 16, 18, 22, 25, 28, 29], 1)]
+    assert row_of(rows, "智能工厂具体名称")[1] == "变速箱壳体智能工厂"
+    assert row_of(rows, "联系人姓名")[1] == "李明" and row_of(rows, "联系人手机")[1] == "13800000000"
+    assert "工厂名称：变速箱壳体智能工厂" in text
+    assert ["场景实例名称", "多机协同的发动机壳体柔性加工与检测"] in rows
     # KPI table: values, required marks, computed change in the better direction
     assert row_of(rows, "*关键设备数控化率")[1:3] == ["%", "92"]
     assert row_of(rows, "*全员劳动生产率")[1:3] == ["万元/人·年", "85"]
@@ -145,6 +154,8 @@ def test_zhuzhou_draft_ticks_the_scene_table_and_flags_the_over_long_section(mak
     text = "\n".join(paragraphs(document))
     rows = table_rows(document)
     assert row_of(rows, "企业名称")[1] == "醴陵示例陶瓷有限公司"
+    assert "项目名称：陶瓷窑炉数字化改造" in text and "申报类型：☐标杆车间  ☑标杆中小企业" in text
+    assert row_of(rows, "项目起止年月：起")[1] == "2022年3月" and row_of(rows, "项目起止年月：止")[1] == "2023年10月"
     assert row_of(rows, "近三年企业（车间）实施智能制造的总投入（万元）")[1].startswith("1000")
     assert row_of(rows, "可实现的场景数目（个）")[1] == "7"
     assert "☑整体实施方案" in row_of(rows, "智能制造实施方案")[1]

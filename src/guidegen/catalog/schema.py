@@ -360,7 +360,8 @@ GLOSSARY_TERM = Obj({"zh": STR, "en": STR}, {"variants": ListOf(STR), "note": ST
 
 # The application form of one scheme (catalogs/forms/SCHEME.yaml): its parts in the document's order.
 FORM_ROW = Obj({"label": TEXT},
-               {"fill": STR, "choices": ListOf(Obj({"value": ANY, "label": TEXT}), 1), "tick": BOOL, "note": TEXT})
+               {"fill": STR, "choices": ListOf(Obj({"value": ANY, "label": TEXT}), 1), "tick": BOOL, "note": TEXT,
+                "format": Enum("year-month")})
 FORM_PART = Obj(
     {"kind": Enum("heading", "fields", "narrative", "scenes", "kpis", "attachments", "text"), "source": CITATION},
     {"id": ID, "title": TEXT, "level": Enum(1, 2), "rows": ListOf(FORM_ROW, 1), "word_limit": Nullable(POS),
