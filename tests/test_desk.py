@@ -318,9 +318,11 @@ def browser():
         b.close()
 
 
-def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Path) -> tuple[bytes, list[str]]:
-    """Drop every file of ``folder`` on the desk page, make the workbook, download it."""
-    context = browser.new_context(accept_downloads=True)
+def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Path, *,
+                  axe: bool = False) -> tuple[bytes, list[str]]:
+    """Drop every file of ``folder`` on the desk page, make the workbook, download it
+    (with ``axe``: then check the page with axe-core, which needs the CSP bypassed)."""
+    context = browser.new_context(accept_downloads=True, bypass_csp=axe)
     requests: list[str] = []
     errors: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
@@ -338,6 +340,10 @@ def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Pat
     info.value.save_as(target)
     assert info.value.suggested_filename == f"株洲市智能制造标杆中小企业申报汇总表-{TODAY}.xlsx"
     status = page.text_content("#gg-desk-status")
+    if axe:
+        from test_calculator_support import axe_violations, describe_violations
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
     context.close()
     assert not errors, errors
     assert all(u.startswith(server.origin + "/") or u.startswith("blob:") for u in requests), requests
@@ -362,7 +368,7 @@ def test_the_english_desk_page_matches_the_english_cli_workbook(browser, server,
     cli = tmp_path / "cli-en.xlsx"
     assert main(["batch", str(DESK / "zhuzhou-sme"), "--scheme", SME, "--today", TODAY, "--out", str(cli),
                  "--lang", "en"]) == 0
-    data, seen = desk_workbook(browser, server, tmp_path, "en", SME, DESK / "zhuzhou-sme")
+    data, seen = desk_workbook(browser, server, tmp_path, "en", SME, DESK / "zhuzhou-sme", axe=True)
     assert cells(data) == cells(cli.read_bytes())
     assert seen[-1] == "Done: 5 applicant(s) in the table, 7 problem(s)"
 
