@@ -256,13 +256,16 @@ async function installWheel(wheel) {
   }
 }
 
-// Bundle, glue, a first evaluation that warms the engine and proves the runtime works.
+// Bundle, glue, and a first evaluation that proves the runtime works (before "ready",
+// so a broken restore still falls back). It asks for no scheme: a full evaluation here
+// would only delay the page's first one, which follows at once.
 async function loadEngine() {
   post({ type: "progress", step: 3 });
   py.globals.set("_bundle_text", await bundleText);
   py.runPython(ENGINE_PY);
   evaluateFn = py.globals.get("_evaluate");
-  JSON.parse(evaluateFn('{"profile": 1}'));
+  const probe = JSON.parse(evaluateFn('{"profile": 1}', "[]"));
+  if (!Array.isArray(probe.results)) throw new Error(`engine self-check: ${JSON.stringify(probe).slice(0, 200)}`);
 }
 
 // From the stored snapshot: restore the heap, unpack the wheel, load the engine.
