@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .facts import derive_facts
 from .actions import solve
@@ -271,7 +271,14 @@ def _with_application(bundle: dict, scheme: dict, flat: dict, result: dict) -> d
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return json_number(value.quantize(Decimal("0.01")))
+        # Exact up to four decimals (9.996 stays 9.996 beside a failed ≥ 10 band); a longer
+        # computed share to two, never rounded up onto a whole number it lies below.
+        if value == value.quantize(Decimal("0.0001")):
+            return json_number(value.normalize())
+        q = value.quantize(Decimal("0.01"))
+        if q == q.to_integral_value() and q > value:
+            q = value.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+        return json_number(q)
     return value
 
 
