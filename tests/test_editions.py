@@ -296,6 +296,10 @@ def _check_in_browser(browser, origin, *, name, schemes):
     assert sorted(x.removeprefix("gg-res-") for x in shown) == sorted(schemes)
     assert bureau["name"]["en"] in page.inner_text("header")
     assert bureau["footer"] in page.inner_text("footer")
+    # the printout carries the bureau too (header and footer are not printed)
+    page.emulate_media(media="print")
+    printed = page.locator(".gg-printbureau")
+    assert printed.is_visible() and bureau["footer"] in printed.inner_text()
     context.close()
     assert problems == []
 
