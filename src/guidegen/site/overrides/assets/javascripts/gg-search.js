@@ -7,7 +7,8 @@
  * (a scene, a condition…) ranked here: sections holding more of the query's words first,
  * then more of them in the heading, then the heavier heading (the pages weight a scene's
  * heading most, a link's less, tables of cross-references least), then more matches,
- * so a query for a scene's subject lists the scene's own entry first.
+ * so a query for a scene's subject lists the scene's own entry first. (Chinese words count
+ * only whole: Pagefind matches prefixes, so 排 also finds 排放.)
  */
 (function () {
   "use strict";
@@ -44,6 +45,12 @@
     for (var i = 0; i < parts.length; i++) {
       var word = parts[i].replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
       if (!word) continue;
+      // Chinese words are whole words on both sides (the same segmenter split them): 排 is
+      // not 排放, though Pagefind, matching prefixes, found 排放 for it.
+      if (HAN.test(asked)) {
+        if (word === asked) return true;
+        continue;
+      }
       if (word.indexOf(asked) === 0 || asked.indexOf(word) === 0) return true;
       if (/^[a-z]{5,}$/.test(asked) && word.slice(0, 5) === asked.slice(0, 5)) return true;
     }
@@ -60,6 +67,8 @@
     }
     return n;
   }
+
+  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
 
   function titleWords(title) {
     var text = String(title || "").toLowerCase();
@@ -105,6 +114,11 @@
       return b.cover - a.cover || b.heading - a.heading || b.top - a.top || b.hits - a.hits
         || b.weight - a.weight || a.i - b.i;
     });
+    // Sections that hold none of the query's words (only longer words starting like them)
+    // are left out when others hold them all.
+    if (rest.length && rest[0].cover === words.length && words.length) {
+      rest = rest.filter(function (r) { return r.cover > 0; });
+    }
     result.sub_results = head.concat(rest.slice(0, 3).map(function (r) { return r.s; }));
     return result;
   }
