@@ -40,8 +40,8 @@ EDITIONS = ROOT / "editions"
 # Words for regions outside the edition, besides every unpublished scheme's, guide's and
 # document's name, title and id (taken from the catalog).
 OTHER_REGIONS = {
-    "changzhou": ["株洲", "湖南", "Zhuzhou", "Hunan", "重庆", "Chongqing", "渝经信"],
-    "zhuzhou": ["常州", "江苏", "Changzhou", "Jiangsu"],
+    "changzhou": ["株洲", "湖南", "Zhuzhou", "Hunan", "醴陵", "攸县", "重庆", "Chongqing", "渝经信"],
+    "zhuzhou": ["常州", "江苏", "Changzhou", "Jiangsu", "溧阳", "金坛"],
 }
 
 

@@ -225,8 +225,12 @@ def _drop_foreign_help(profile: Mapping, regions: Mapping | None, kept: Mapping 
     inside = {r["code"] for r in kept["items"]}
     names = set()
     for r in regions["items"]:
-        if r.get("code") not in inside and r.get("level") in ("province", "prefecture"):
+        if r.get("code") in inside:
+            continue
+        if r.get("level") in ("province", "prefecture"):
             names.update(n for n in (r.get("name"), r.get("short"), r.get("en")) if n and len(n) >= 2)
+        elif r.get("name") and len(r["name"]) >= 3:  # a county's full name (溧阳市), never a bare 城区
+            names.add(r["name"])
     pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True)))) if names else None
 
     def clean(field):
