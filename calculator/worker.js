@@ -31,7 +31,8 @@
 // the snapshot) and parses the bundle. Any failure (no Cache Storage or streams,
 // quota, a restore error such as a build-id mismatch) means a normal start, silently,
 // and the stored copy is replaced by a marker so this release does not try again.
-// `ready` says which start it was: snapshot "restored" | "made" | "none" | "fallback".
+// `ready` says which start it was: snapshot "restored" | "made" | "none" | "fallback"
+// (then snapshotError: why the restore failed), and phases (ms at which each step ended).
 // {type: "test-fatal", id} (tests only) feeds the engine a profile nested deep enough to
 // overflow the WebAssembly stack, bypassing the depth guard: a real fatal error, so the
 // restart path below can be tested; it answers like an evaluation.
@@ -194,6 +195,7 @@ async function storedSnapshot() {
 async function unpack(response) {
   const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
   const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  if (String(bytes.length) !== response.headers.get("X-Snapshot-Size")) throw new Error("snapshot: wrong size");
   mark("unpacked");
   return bytes;
 }
@@ -376,14 +378,16 @@ async function start(announce = true) {
   }
   mark("pyodide.mjs");
   let snapshot = "none";
+  let why = null; // the first line of a failed restore's error
   const stored = await storedSnapshot();
   mark("lookup");
   if (stored.response) {
     try {
       await startFromSnapshot(mod, stored.response, wheel);
       snapshot = "restored";
-    } catch {
+    } catch (err) {
       // Silently a normal start; this release's snapshot is not tried again.
+      why = String((err && err.message) || err).split("\n")[0].slice(0, 200);
       py = null;
       evaluateFn = null;
       await dropSnapshot();
@@ -397,7 +401,7 @@ async function start(announce = true) {
   await installExtraWheels(extras);
   const python = py.runPython("import sys; sys.version.split()[0]");
   mark("ready");
-  return { pyodide: py.version, python, ms: Math.round(performance.now() - t0), snapshot, phases };
+  return { pyodide: py.version, python, ms: Math.round(performance.now() - t0), snapshot, phases, ...(why ? { snapshotError: why } : {}) };
 }
 
 function depthOf(text) {
