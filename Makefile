@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV = .venv
 VPY = $(VENV)/bin/python
 APT_PACKAGES = chromium nginx-light fonts-wqy-microhei poppler-utils
+SERVE_ADDR ?= 127.0.0.1:8000
 
 .PHONY: setup test-setup system-packages venv node-packages site editions serve test bench clean
 
@@ -47,7 +48,7 @@ system-packages:
 # ------------------------------------------------------------------ the two commands
 
 serve: setup
-	$(VPY) -m mkdocs serve -a 127.0.0.1:8000
+	$(VPY) -m mkdocs serve -a $(SERVE_ADDR)
 
 test: test-setup
 	$(VPY) -m pytest -q
