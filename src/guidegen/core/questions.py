@@ -87,6 +87,13 @@ def questions(bundle: dict, schemes=None) -> list[dict]:
                 users = needed.setdefault(key, [])
                 if sid not in users:
                     users.append(sid)
+    # Fields no rule reads but a bureau's summary table does (project name, contact person):
+    # the question schema marks them with those schemes, checked against the tables (#17).
+    for section in bundle["profile"]["sections"]:
+        for f in section["fields"]:
+            users = [sid for sid in bundle["schemes"] if sid in f.get("schemes", ()) and (schemes is None or sid in schemes)]
+            if users:
+                needed[f["path"]] = [sid for sid in bundle["schemes"] if sid in users or sid in needed.get(f["path"], ())]
     out = []
     for section in bundle["profile"]["sections"]:
         for f in section["fields"]:
