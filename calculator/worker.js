@@ -370,6 +370,7 @@ async function start(announce = true) {
   wheel.catch(() => {});
   const extras = (config.extraWheels || []).map((url) => [url, fetchBytes(url)]);
   for (const [, bytes] of extras) bytes.catch(() => {});
+  const lookup = storedSnapshot(); // never rejects; meanwhile pyodide.mjs loads
   let mod;
   try {
     mod = await import(new URL("pyodide.mjs", config.pyodide).href);
@@ -379,7 +380,7 @@ async function start(announce = true) {
   mark("pyodide.mjs");
   let snapshot = "none";
   let why = null; // the first line of a failed restore's error
-  const stored = await storedSnapshot();
+  const stored = await lookup;
   mark("lookup");
   if (stored.response) {
     try {
