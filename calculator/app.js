@@ -22,7 +22,7 @@ import { renderResults, renderErrorBox, renderChips, verdictOf } from "./results
 import { questionPlan, stepsFor, stepOfPath, rulePaths, PLACE_PATHS } from "./steps.js";
 import { renderKpiStep, updateKpiStep, hasApplicationStep } from "./kpis.js";
 import { scenesStep } from "./scenes.js";
-import { placeIndex, searchPlaces, placeValues, placeNames, schemesForPlace, placeLabel } from "./places.js";
+import { placeIndex, searchPlaces, nearPlaces, placeValues, placeNames, schemesForPlace, placeLabel } from "./places.js";
 
 const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", pyodideVersion: "" }; // @assets
 const DEBOUNCE_MS = 150;
@@ -504,10 +504,10 @@ function placeBlock() {
     clear(list);
     const text = input.value.trim();
     if (!text) return;
-    const found = searchPlaces(places, text, 8);
+    let found = searchPlaces(places, text, 8);
     if (!found.length) {
-      list.append(el("li", { class: "gg-muted", text: t("placeNoMatch", { text }) }));
-      return;
+      found = nearPlaces(places, text, 5);
+      list.append(el("li", { class: "gg-muted", text: found.length ? t("placeDidYouMean", { text }) : t("placeNoMatch", { text }) }));
     }
     for (const chain of found) {
       list.append(el("li", {}, el("button", { type: "button", class: "gg-place__option", "data-code": chain.row.code, "data-level": chain.row.level,

@@ -57,6 +57,40 @@ export function searchPlaces(index, text, limit = 8) {
   return found.slice(0, limit).map((f) => placeChain(index, f.row));
 }
 
+function distance(a, b, max) {
+  // Levenshtein distance, given up past `max` (typos: "changzou", "zuzhou").
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]);
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** Nearest names when nothing matches (a typo): prefectures and counties within two edits. */
+export function nearPlaces(index, text, limit = 5) {
+  if (!index) return [];
+  const q = fold(text).replace(SUFFIX, "");
+  if (q.length < 3) return [];
+  const max = q.length < 6 ? 1 : 2;
+  const found = [];
+  for (const { row, keys } of index.rows) {
+    if (row.level === "province" && q.length > 6) continue;
+    let d = max + 1;
+    for (const k of keys) d = Math.min(d, distance(q, k, max));
+    if (d <= max) found.push({ row, rank: d * 10 + (LEVEL_RANK[row.level] ?? 3) });
+  }
+  found.sort((a, b) => a.rank - b.rank || String(a.row.code).localeCompare(String(b.row.code)));
+  return found.slice(0, limit).map((f) => placeChain(index, f.row));
+}
+
 /** The profile values for a chosen place (only the fields the question schema has). */
 export function placeValues(chain, fieldPaths) {
   const { row, prefecture, province } = chain;
@@ -67,7 +101,11 @@ export function placeValues(chain, fieldPaths) {
     "enterprise.county": row.level === "county" ? row.name : undefined,
     "enterprise.region_code": row.code,
   };
-  if (row.level === "province") values["enterprise.province"] = row.name;
+  if (row.level === "province") {
+    values["enterprise.province"] = row.name;
+    // A province-level city (直辖市: 北京市, 上海市 …) is its own city.
+    if (row.name.endsWith("市")) values["enterprise.city"] = row.name;
+  }
   const out = {};
   for (const [path, value] of Object.entries(values)) if (fieldPaths.has(path)) out[path] = value;
   return out;

@@ -297,6 +297,10 @@ def test_an_english_consultant_finds_changzhou_by_its_english_name(browser, serv
     assert "Changzhou" in page.locator('.gg-place__option[data-level="county"]').first.inner_text()
     page.fill(".gg-place__input", "Xyzzyville")
     assert "Nothing found" in page.inner_text("#gg-place-results")
+    page.fill(".gg-place__input", "Changzou")  # a typo gets suggestions, not a verdict
+    assert "Did you mean" in page.inner_text("#gg-place-results")
+    assert "320400" in page.eval_on_selector_all(".gg-place__option", "els => els.map(e => e.dataset.code)")
+    assert "city" not in (page_profile(page).get("enterprise") or {})
     choose_place(page, "Changzhou", level="prefecture")
     e = page_profile(page)["enterprise"]
     assert e["city"] == "常州市" and e["province"] == "江苏省"
