@@ -246,12 +246,78 @@ function limitsText(bundle, section, chars) {
   return parts;
 }
 
-function sectionBlock(ctx, section) {
+/** Per-scene sections of the chosen forms, by scene guide: {guide, parts: [{id, title, limits}]}. */
+function sceneSectionsFor(bundle, schemes) {
+  const byGuide = new Map();
+  for (const sid of schemes) {
+    const form = bundle.application_forms && bundle.application_forms[sid];
+    if (!form) continue;
+    const scenesPart = form.parts.find((p) => p.kind === "scenes");
+    if (!scenesPart) continue;
+    if (!byGuide.has(scenesPart.guide)) byGuide.set(scenesPart.guide, new Map());
+    const parts = byGuide.get(scenesPart.guide);
+    for (const p of form.parts) {
+      if (p.kind !== "narrative" || !p.per_scene) continue;
+      if (!parts.has(p.id)) parts.set(p.id, { id: p.id, title: p.title, prompt: null, limits: [] });
+      parts.get(p.id).limits.push({ scheme: sid, word_limit: p.word_limit || null, min_words: null });
+    }
+  }
+  return [...byGuide].map(([guide, parts]) => ({ guide, parts: [...parts.values()] }));
+}
+
+function sceneText(profile, id, n) {
+  const a = profile.application;
+  const m = isObject(a) && isObject(a.scene_sections) ? a.scene_sections[id] : null;
+  return isObject(m) && typeof m[String(n)] === "string" ? m[String(n)] : "";
+}
+
+function setSceneText(profile, id, n, text) {
+  if (!isObject(profile.application)) profile.application = {};
+  const a = profile.application;
+  if (!isObject(a.scene_sections)) a.scene_sections = {};
+  if (!isObject(a.scene_sections[id])) a.scene_sections[id] = {};
+  if (text.trim()) a.scene_sections[id][String(n)] = text;
+  else delete a.scene_sections[id][String(n)];
+  if (!Object.keys(a.scene_sections[id]).length) delete a.scene_sections[id];
+  if (!Object.keys(a.scene_sections).length) delete a.scene_sections;
+  if (!Object.keys(a).length) delete profile.application;
+}
+
+function sceneBlocks(ctx) {
+  const out = [];
+  for (const { guide, parts } of sceneSectionsFor(ctx.bundle, ctx.schemes)) {
+    const ticked = isObject(ctx.profile.scenes) && Array.isArray(ctx.profile.scenes[guide]) ? ctx.profile.scenes[guide] : [];
+    const links = ctx.bundle.guides[guide] || [];
+    const info = ctx.bundle.guide_info && ctx.bundle.guide_info[guide];
+    const scenes = ticked.map((n) => {
+      for (const link of links) for (const sc of link.scenes) if (sc.number === n) return { n, link, scene: sc };
+      return null;
+    }).filter(Boolean);
+    out.push(el("h4", { class: "gg-formtext__guide", text: t("sceneSectionsTitle", { guide: info ? tx(info.title) : guide }) }));
+    if (!scenes.length) out.push(el("p", { class: "gg-muted", text: t("sceneSectionsNone") }));
+    for (const { n, link, scene } of scenes) {
+      const written = parts.filter((p) => sceneText(ctx.profile, p.id, n)).length;
+      out.push(el("details", { class: "gg-formtext__scene", dataset: { scene: `${guide}:${n}` } },
+        el("summary", {}, `${tx(link.name)}—${tx(scene.name)}`, " ", el("span", { class: "gg-muted", text: t("sceneSectionsWritten", { n: written, total: parts.length }) })),
+        parts.map((p) => sectionBlock(ctx, p, {
+          get: () => sceneText(ctx.profile, p.id, n),
+          set: (text) => setSceneText(ctx.profile, p.id, n, text),
+          question: `application.scene_sections.${p.id}.${n}`,
+          countKey: `${p.id}:${n}`,
+        }))));
+    }
+  }
+  return out;
+}
+
+function sectionBlock(ctx, section, access) {
+  const io = access || { get: () => sectionText(ctx.profile, section.id), set: (text) => setSectionText(ctx.profile, section.id, text),
+    question: `application.sections.${section.id}`, countKey: section.id };
   const id = uid("gg-formtext");
-  const text = sectionText(ctx.profile, section.id);
-  const area = el("textarea", { id, class: "gg-input gg-formtext__text", rows: "5", dataset: { section: section.id }, "aria-describedby": `${id}-count` });
+  const text = io.get();
+  const area = el("textarea", { id, class: "gg-input gg-formtext__text", rows: "5", dataset: { section: io.countKey }, "aria-describedby": `${id}-count` });
   area.value = text;
-  const count = el("p", { class: "gg-formtext__count", id: `${id}-count`, "aria-live": "polite", dataset: { countFor: section.id } });
+  const count = el("p", { class: "gg-formtext__count", id: `${id}-count`, "aria-live": "polite", dataset: { countFor: io.countKey } });
   const refresh = () => {
     const n = countChars(area.value);
     const notes = limitsText(ctx.bundle, section, n);
@@ -260,9 +326,9 @@ function sectionBlock(ctx, section) {
     clear(count).append(t("sectionChars", { n }), notes.length ? ` · ${notes.join(" · ")}` : "");
   };
   area.addEventListener("input", refresh);
-  area.addEventListener("change", () => { setSectionText(ctx.profile, section.id, area.value); ctx.onChange(); });
+  area.addEventListener("change", () => { io.set(area.value); ctx.onChange(); });
   refresh();
-  return el("div", { class: "gg-field gg-formtext", dataset: { question: `application.sections.${section.id}` } },
+  return el("div", { class: "gg-field gg-formtext", dataset: { question: io.question } },
     el("label", { for: id, class: "gg-field__label", text: tx(section.title) }),
     section.prompt ? el("p", { class: "gg-help", text: tx(section.prompt) }) : null, area, count);
 }
@@ -305,7 +371,7 @@ export function renderKpiStep(container, ctx) {
     el("div", { class: "gg-kpi-missing", id: "gg-kpi-missing", role: "status", "aria-live": "polite" }),
     lists.length ? lists.map((lid) => listBlock(ctx, lid, inForm.has(lid))) : el("p", { class: "gg-muted", text: t("kpiNone") }),
     sections.length ? el("section", { class: "gg-kpi-block gg-sections" }, el("h3", { text: t("sectionsTitle") }),
-      el("p", { class: "gg-help", text: t("sectionsHelp") }), sections.map((s) => sectionBlock(ctx, s))) : null,
+      el("p", { class: "gg-help", text: t("sectionsHelp") }), sections.map((s) => sectionBlock(ctx, s)), sceneBlocks(ctx)) : null,
     draftBlock(ctx)]);
   updateKpiStep(container, ctx);
 }

@@ -158,6 +158,16 @@ function limitText(part) {
   return "";
 }
 
+/** The text written for one scene in a per-scene part (application.scene_sections.PART.N). */
+function sceneText(ctx, part, number, counts) {
+  const text = deepGet(ctx.profile || {}, `application.scene_sections.${part.id}.${number}`);
+  const written = typeof text === "string" && text.trim() !== "";
+  const engine = counts && counts[`${part.id}:${number}`];
+  const chars = engine ? engine.chars : countChars(written ? text : "");
+  const over = written && Boolean(part.word_limit) && chars > part.word_limit;
+  return { text: written ? text : "", chars, over, flag: over ? `【超出字数限制：已写${chars}字，限${part.word_limit}字】` : "" };
+}
+
 function narrativeBlock(ctx, part, counts) {
   const text = deepGet(ctx.profile || {}, `application.sections.${part.id}`);
   const written = typeof text === "string" && text.trim() !== "";
@@ -204,7 +214,7 @@ function scenesBlock(ctx, part) {
   const all = guideScenes(ctx.bundle, part.guide);
   const ticked = new Set(tickedScenes(ctx, part.guide));
   const info = ctx.bundle.guide_info && ctx.bundle.guide_info[part.guide];
-  return { kind: "scenes", id: part.id, title: zh(part.title), style: part.style || "list", guide: part.guide,
+  return { kind: "scenes", id: part.id, title: zh(part.title), note: zh(part.note), style: part.style || "list", guide: part.guide,
     guideTitle: info ? zh(info.title) : part.guide,
     scenes: all.map((s) => ({ ...s, ticked: ticked.has(s.number), instances: instanceNames(ctx, part.guide, s.number) })) };
 }
@@ -240,7 +250,7 @@ export function draftModel(ctx, schemeId) {
   const blocks = [];
   const problems = [];
   const cover = (form.cover || []).map((row) => ({ label: zh(row.label), ...rowCell(ctx, row) }));
-  let perSceneDone = false;
+  const grouped = new Set(); // per-scene parts already drawn with the run they begin
   const sceneGuide = (form.parts.find((p) => p.kind === "scenes") || {}).guide;
   form.parts.forEach((part, index) => {
     try {
@@ -250,13 +260,17 @@ export function draftModel(ctx, schemeId) {
         blocks.push({ kind: "fields", id: part.id, title: zh(part.title),
           rows: part.rows.map((row) => ({ label: zh(row.label), note: zh(row.note), ...rowCell(ctx, row) })) });
       } else if (part.kind === "narrative" && part.per_scene) {
-        if (perSceneDone) return;
-        perSceneDone = true;
-        const group = form.parts.slice(index).filter((p) => p.kind === "narrative" && p.per_scene);
+        if (grouped.has(index)) return;
+        // A run of consecutive per-scene parts is drawn once per ticked scene.
+        const group = [];
+        for (let i = index; i < form.parts.length && form.parts[i].kind === "narrative" && form.parts[i].per_scene; i += 1) {
+          group.push(form.parts[i]);
+          grouped.add(i);
+        }
         const all = guideScenes(bundle, sceneGuide);
         const picked = tickedScenes(ctx, sceneGuide).map((n) => all.find((s) => s.number === n)).filter(Boolean)
           .map((s) => ({ ...s, instances: instanceNames(ctx, sceneGuide, s.number) }));
-        blocks.push({ kind: "per-scene", scenes: picked,
+        blocks.push({ kind: "per-scene", scenes: picked.map((s) => ({ ...s, texts: group.map((p) => sceneText(ctx, p, s.number, counts)) })),
           parts: group.map((p) => ({ id: p.id, title: zh(p.title), limit: limitText(p), required: p.required !== false })) });
       } else if (part.kind === "narrative") blocks.push(narrativeBlock(ctx, part, counts));
       else if (part.kind === "kpis") blocks.push(kpiBlock(ctx, part, sr));
@@ -267,7 +281,11 @@ export function draftModel(ctx, schemeId) {
       blocks.push({ kind: "text", title: zh(part.title), text: `【此部分未能生成，请对照原申报书填写】` });
     }
   });
-  const over = blocks.filter((b) => b.kind === "narrative" && b.over).map((b) => b.title);
+  const over = [
+    ...blocks.filter((b) => b.kind === "narrative" && b.over).map((b) => b.title),
+    ...blocks.filter((b) => b.kind === "per-scene").flatMap((b) => b.scenes.flatMap((s) =>
+      s.texts.map((x, k) => (x.over ? `${s.name}：${b.parts[k].title}` : null)).filter(Boolean))),
+  ];
   const missingKpis = blocks.filter((b) => b.kind === "kpis").flatMap((b) => b.missingRequired);
   const missingFields = blocks.filter((b) => b.kind === "fields").flatMap((b) => b.rows.filter((r) => r.missing).map((r) => r.label));
   const unwritten = blocks.filter((b) => b.kind === "narrative" && b.required && !b.text).map((b) => b.title);
@@ -380,6 +398,7 @@ export async function buildDraft(docx, ctx, schemeId) {
     } else if (b.kind === "scenes") {
       body.push(heading(b.title, 2));
       body.push(plain(`（对照${b.guideTitle}）`, { run: { color: GREY } }));
+      if (b.note) body.push(plain(b.note, { run: { color: GREY } }));
       const ticked = b.scenes.filter((s) => s.ticked);
       if (b.style === "list") {
         if (!ticked.length) body.push(para(missing("【尚未选择场景】")));
@@ -428,10 +447,13 @@ export async function buildDraft(docx, ctx, schemeId) {
           row([cell(run("场景名称")), cell(s.name ? run(s.name) : para(missing()))]),
           row([cell(run("场景实例名称")), cell(s.instances && s.instances.length ? run(s.instances.join("、")) : para(missing()))]),
         ], [35, 65]));
-        for (const p of b.parts) {
+        b.parts.forEach((p, k) => {
+          const written = s.texts ? s.texts[k] : null;
           body.push(plain(`${p.title}${p.limit}`, { run: { bold: true } }));
-          body.push(para(missing(WRITE_HERE)), plain(""));
-        }
+          if (written && written.flag) body.push(para(run(written.flag, { color: RED, bold: true })));
+          if (written && written.text) body.push(...lines(written.text));
+          else body.push(para(missing(WRITE_HERE)), plain(""));
+        });
       });
     }
   }

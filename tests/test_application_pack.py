@@ -77,13 +77,13 @@ def make_draft(bundle, docx_module, tmp_path_factory):
     folder = tmp_path_factory.mktemp("drafts")
     counter = iter(range(1000))
 
-    def make(scheme, profile, *, result="evaluate", texts=()):
+    def make(scheme, profile, *, result="evaluate", texts=(), catalog=None):
         n = next(counter)
         if result == "evaluate":
-            result = json.loads(evaluate_json(bundle, json.dumps(profile, ensure_ascii=False), schemes=[scheme]))
+            result = json.loads(evaluate_json(catalog or bundle, json.dumps(profile, ensure_ascii=False), schemes=[scheme]))
         src = folder / f"in{n}.json"
         out = folder / f"draft{n}.docx"
-        src.write_text(json.dumps({"bundle": bundle, "profile": profile, "result": result, "scheme": scheme,
+        src.write_text(json.dumps({"bundle": catalog or bundle, "profile": profile, "result": result, "scheme": scheme,
                                    "texts": list(texts)}, ensure_ascii=False), encoding="utf-8")
         proc = subprocess.run([NODE, str(RUNNER), str(PACK), str(docx_module), str(src), str(out)],
                               capture_output=True, text=True, timeout=120)
@@ -223,11 +223,28 @@ def test_a_partial_profile_before_the_engine_answers_and_garbage_input(make_draf
     assert row_of(table_rows(document), "企业名称")[1] == "【待填写】"
 
 
-def test_a_scheme_without_a_catalogued_form_gets_its_materials_list(make_draft):
-    document, info = make_draft("national-demo-factory-2021", {"profile": 1, "enterprise": {"name": "示例"}})
+def test_national_per_scene_texts_counted_against_3000(make_draft):
+    """附件5 三: every scene described within 3000 字; the text written for a scene goes into its block."""
+    profile = {"profile": 1, "enterprise": {"name": "示例装备有限公司"}, "scenes": {"miit-2021": [5, 7]},
+               "application": {"scene_sections": {"national-scene-construction": {"5": "柔" * 3001, "7": "排产优化。"}}}}
+    document, info = make_draft("national-demo-factory-2021", profile)
+    text = "\n".join(paragraphs(document))
+    assert "场景建设情况（限3000字）" in text
+    assert "【超出字数限制：已写3001字，限3000字】" in text and "排产优化。" in text
+    assert len(info["summary"]["overLimit"]) == 1 and info["summary"]["overLimit"][0].endswith("：场景建设情况")
+    assert sum(1 for p in paragraphs(document) if p.startswith("场景实例")) == 4   # two scenes × (三 and 附5-1)
+
+
+def test_a_scheme_without_a_catalogued_form_gets_its_materials_list(make_draft, bundle):
+    import copy
+    catalog = copy.deepcopy(bundle)
+    del catalog["application_forms"]["national-excellent-scene-2021"]
+    document, info = make_draft("national-excellent-scene-2021", {"profile": 1, "enterprise": {"name": "示例"}},
+                                catalog=catalog)
     text = "\n".join(paragraphs(document))
     assert "本类别的申报书版式未编入目录" in text
-    assert "（限3000字）" in text
+    assert "（限3000字）" in text                      # the materials list's word limits
+    assert any(p.startswith("☐ ") for p in paragraphs(document))   # and its attachments checklist
 
 
 def test_character_counts_agree_with_the_core(make_draft):

@@ -9,6 +9,7 @@ text written for its narrative sections (``application.sections``):
       labour-productivity: {value: 85, unit: 万元/人}
     application:
       sections: {company-profile: "……"}
+      scene_sections: {scene-pain-points: {"9": "……"}}   # per scene of the form's guide
 
 Indicator ids are those of the KPI lists (an id shared by two lists is the same
 indicator, entered once). ``value`` is the current value (after construction),
@@ -157,29 +158,49 @@ def check_kpi_values(bundle: dict, value, flat: dict, errors: list) -> None:
                 errors.append(_err(sub, "未知字段（可用 value、before、unit）", "unknown field (value, before, unit)"))
 
 
-def _narrative_ids(bundle: dict) -> set[str]:
+def _narrative_ids(bundle: dict, *, per_scene: bool) -> set[str]:
     return {p["id"] for form in bundle.get("application_forms", {}).values()
-            for p in form["parts"] if p["kind"] == "narrative" and not p.get("per_scene")}
+            for p in form["parts"] if p["kind"] == "narrative" and bool(p.get("per_scene")) == per_scene}
 
 
-def check_section_texts(bundle: dict, value, flat: dict, errors: list) -> None:
-    """Check ``application.sections`` (section id → text); put ``application.sections.ID`` into ``flat``."""
-    if not isinstance(value, dict):
-        errors.append(_err("application.sections", "应为“段落编号: 文本”映射", "must map section ids to text"))
+def _check_text(path: str, text, flat: dict, errors: list) -> None:
+    if text is None:
         return
-    known = _narrative_ids(bundle)
-    for sid, text in value.items():
-        path = f"application.sections.{str(sid)[:60]}"
+    if not isinstance(text, str):
+        errors.append(_err(path, "应为文本", "must be text"))
+    elif len(text) > MAX_TEXT:
+        errors.append(_err(path, f"文本过长（不超过{MAX_TEXT}字符）", f"is too long (at most {MAX_TEXT} characters)"))
+    elif text.strip():
+        flat[path] = text
+
+
+def check_section_texts(bundle: dict, value, flat: dict, errors: list, *, path: str = "application.sections") -> None:
+    """Check the texts of a form's sections and put them into ``flat``.
+
+    ``application.sections``: section id → text; ``application.scene_sections``: per-scene
+    section id → {scene number: text} (scene numbers of the guide the form's scene part names).
+    """
+    per_scene = path == "application.scene_sections"
+    if not isinstance(value, dict):
+        errors.append(_err(path, "应为“段落编号: 文本”映射", "must map section ids to text"))
+        return
+    known = _narrative_ids(bundle, per_scene=per_scene)
+    for sid, item in value.items():
+        spath = f"{path}.{str(sid)[:60]}"
         if sid not in known:
-            errors.append(_err(path, f"未知的申报书段落 {str(sid)[:40]!r}", f"unknown application-form section {str(sid)[:40]!r}"))
-        elif text is None:
+            errors.append(_err(spath, f"未知的申报书段落 {str(sid)[:40]!r}", f"unknown application-form section {str(sid)[:40]!r}"))
+        elif not per_scene:
+            _check_text(spath, item, flat, errors)
+        elif item is None:
             continue
-        elif not isinstance(text, str):
-            errors.append(_err(path, "应为文本", "must be text"))
-        elif len(text) > MAX_TEXT:
-            errors.append(_err(path, f"文本过长（不超过{MAX_TEXT}字符）", f"is too long (at most {MAX_TEXT} characters)"))
-        elif text.strip():
-            flat[path] = text
+        elif not isinstance(item, dict):
+            errors.append(_err(spath, "应为“场景编号: 文本”映射", "must map scene numbers to text"))
+        else:
+            for n, text in item.items():
+                if not (isinstance(n, (str, int)) and str(n).isdigit() and 1 <= int(n) <= 200):
+                    errors.append(_err(f"{spath}.{str(n)[:20]}", "应为场景编号", "must be a scene number"))
+                else:
+                    _check_text(f"{spath}.{int(n)}", text, flat, errors)
 
 
 def _num(d):
@@ -269,6 +290,18 @@ def application_summary(bundle: dict, scheme: dict, facts: dict) -> dict | None:
         sections.append({"id": part["id"], "title": part["title"], "chars": chars, "written": bool(text),
                          "word_limit": limit, "min_words": floor, "required": bool(part.get("required", True)),
                          "over": bool(limit) and chars > limit, "under": bool(text) and bool(floor) and chars < floor})
+    scenes_part = next((p for p in form["parts"] if p["kind"] == "scenes"), None)
+    for part in form["parts"]:
+        if part["kind"] != "narrative" or not part.get("per_scene"):
+            continue
+        prefix = f"application.scene_sections.{part['id']}."
+        for key in sorted((k for k in facts if k.startswith(prefix)), key=lambda k: int(k[len(prefix):])):
+            chars = count_chars(facts[key])
+            limit = part.get("word_limit")
+            sections.append({"id": f"{part['id']}:{key[len(prefix):]}", "section": part["id"], "scene": int(key[len(prefix):]),
+                             "guide": scenes_part["guide"] if scenes_part else None, "title": part["title"],
+                             "chars": chars, "written": True, "word_limit": limit, "min_words": None,
+                             "required": bool(part.get("required", True)), "over": bool(limit) and chars > limit, "under": False})
     over = [s["id"] for s in sections if s["over"]]
     out = {"form": form["title"], "sections": sections, "over_limit": over}
     if over:

@@ -214,8 +214,8 @@ def check_profile(bundle: dict, profile) -> dict:
                 continue
             for sub, subvalue in value.items():
                 path = f"{key}.{sub}"
-                if path == "application.sections":
-                    check_section_texts(bundle, subvalue, flat, errors)
+                if path in ("application.sections", "application.scene_sections"):
+                    check_section_texts(bundle, subvalue, flat, errors, path=path)
                 elif path not in fields:
                     errors.append(_err(path, "未知字段", "unknown field"))
                 elif subvalue is not None:
