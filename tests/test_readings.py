@@ -70,3 +70,10 @@ def test_condition_message_keeps_the_precision_its_threshold_needs(bundle):
     row = _row(r, "investment")
     assert row["status"] == "fail"
     assert "299.99999" in row["message"]["zh"] and "300万元，当前300" not in row["message"]["zh"]
+
+
+def test_the_derived_share_is_not_rounded_onto_the_band_edge(bundle):
+    derived = evaluate(bundle, {"investment_wan": {"core_equipment": 10000, "local_core_equipment": 999.6}})["derived"]
+    assert derived["local_equipment_share"]["value"] == 9.996
+    derived = evaluate(bundle, {"investment_wan": {"core_equipment": 10000, "local_core_equipment": 999.99999}})["derived"]
+    assert derived["local_equipment_share"]["value"] < 10
