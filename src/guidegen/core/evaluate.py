@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from .facts import derive_facts
 from .actions import solve
-from .plan import cached_item_options, item_gap, rubric_plan
+from .plan import cached_item_gap, cached_item_options, rubric_plan
 from .kpis import application_summary, kpi_summary
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
@@ -56,7 +56,12 @@ def _conditions(conds, facts, vocab, ctx) -> list[dict]:
         row = {"id": c["id"], "status": chk["status"], "soft": bool(c.get("soft", False)),
                "title": c["title"], "message": chk["message"], "source": cite(c["source"])}
         if chk["status"] != PASS:
-            gap = _fix(ctx, c["rule"], facts)
+            rule = c["rule"]
+            if "compare" in rule or "declaration" in rule:  # one check: its own gap, when it can be acted on
+                actionable = chk["status"] == UNKNOWN or ("compare" in rule and solve(ctx[0], rule, ctx[1], facts) is not None)
+                gap = chk["gap"] if actionable else None
+            else:
+                gap = _fix(ctx, rule, facts)
             if gap is not None:
                 row["gap"] = {"zh": gap["zh"], "en": gap["en"], "actionable": True}
             else:
@@ -205,7 +210,7 @@ def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
                    for i, item in enumerate(scheme["rubric"]["items"])]
         result["plan"] = rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]), options=options)
         for row, opts in zip(score["items"], options):
-            gap = item_gap(bundle, vocab, opts, flat)
+            gap = cached_item_gap(bundle, vocab, opts, flat)
             if gap is not None:
                 row["gap"] = {"zh": gap["zh"], "en": gap["en"], "points": gap["points"]}
                 item_gaps.append(gap)

@@ -31,7 +31,7 @@ from .questions import item_facts
 from .rubric import D, item_points, json_number
 from .rules import PASS, Vocabulary, fmt, rule_status
 
-__all__ = ["rubric_plan", "item_options", "cached_item_options", "item_gap", "apply_change", "title_rank", "describe_change"]
+__all__ = ["rubric_plan", "item_options", "cached_item_options", "item_gap", "cached_item_gap", "apply_change", "title_rank", "describe_change"]
 
 ZERO = Decimal(0)
 PROBE = Decimal(100)
@@ -329,6 +329,22 @@ def item_gap(bundle: dict, vocab: Vocabulary, options: list[Option], flat: dict)
     o = min(options, key=lambda o: o.cost)
     step = _step(bundle, vocab, o, {p: flat.get(p) for p in o.change}, o.change)
     return {"item": step["item"], "points": step["points"], "change": step["change"], **step["message"]}
+
+
+_GAPS: dict = {}
+
+
+def cached_item_gap(bundle: dict, vocab: Vocabulary, options: list[Option], flat: dict) -> dict | None:
+    """item_gap, remembered with the options it comes from (the same options read the same
+    profile values)."""
+    key = id(options)
+    held = _GAPS.get(key)
+    if held is None or held[0] is not options:
+        if len(_GAPS) > 2048:
+            _GAPS.clear()
+        held = _GAPS[key] = (options, item_gap(bundle, vocab, options, flat))
+    gap = held[1]
+    return None if gap is None else {**gap, "change": dict(gap["change"])}
 
 
 def _plain(value):
