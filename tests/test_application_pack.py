@@ -33,7 +33,7 @@ HUNAN_PROFILE = {
     "scene_instances": {"miit-2024": [{"scene": 9, "name": "多机协同的发动机壳体柔性加工与检测"}]},
     "honors": {"provincial-demo-workshop": 1, "integration-certified": True},
     "scenes": {"miit-2024": [7, 9, 10, 14, 16, 18, 22, 25, 28, 29]},
-    "kpis": {"nc-rate": 92, "networking-rate": 88, "labour-productivity": {"value": 85, "unit": "万元/人·年"},
+    "kpis": {"nc-rate": 92, "networking-rate": 88, "labor-productivity": {"value": 85, "unit": "万元/人·年"},
              "production-efficiency": {"value": 120, "unit": "件/小时"}, "resource-utilization": 95,
              "rd-cycle": {"before": 180, "value": 120, "unit": "天"}, "operating-cost": {"value": 5200, "unit": "万元"},
              "defect-rate": {"before": 2.0, "value": 0.8}, "sales-per-capita": {"value": 210, "unit": "万元/人"},

@@ -676,7 +676,7 @@ _BRITISH = {
     r"\b(organ|recogn|optim|util|standard|special|summar|industrial|informat|custom|digit|intelligent|modern"
     r"|visual|normal|categor|local|central|character|author|real|prior|minim|maxim|stabil|synchron|harmon"
     r"|personal|capital|symbol|formal|emphas|mobil|commercial|digital|energ|familiar|moderni|subsid)is(e|es|ed|ing"
-    r"|ation|ations|er|ers)\b": "-iz-",
+    r"|ation|ations|ational|ationally|er|ers)\b": "-iz-",
     r"\b(hon|lab|col|behavi|fav|harb|neighb)our(s|ed|ing|able)?\b": "-or",
     r"\b(cent|met|fib|theat)re(s|d)?\b": "-er",
     r"\blicence(s|d)?\b": "license",

@@ -214,6 +214,8 @@ def _check_compare(rule, facts, vocab, template):
             shown = f"{vocab.label(ref['fact'], lang)}（{shown}）" if lang == "zh" else f"{vocab.label(ref['fact'], lang)} ({shown})"
         if op in ("==", "!=") and isinstance(expected, bool):
             return f"{op_zh}{shown}" if lang == "zh" else f"{op_en} {shown}"
+        if op == "in" and expected and all(isinstance(v, bool) for v in expected):
+            return "（回答是或否）" if lang == "zh" else "(answered yes or no)"
         return f"{op_zh}{shown}{units['zh']}" if lang == "zh" else f"{op_en} {shown}{units['en']}"
 
     # The actual figure is shown with the precision its comparison needs (9.996 beside ≥ 10).
