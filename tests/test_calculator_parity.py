@@ -94,6 +94,8 @@ def test_a_runtime_restored_from_a_snapshot_matches_cpython(pyodide_snapshot_run
     restore, unpack the wheel, parse the bundle. Fails loudly (run_cases.mjs exits 3) when
     the pinned Pyodide has lost the private snapshot API."""
     assert pyodide_snapshot_run["snapshot"] > 1_000_000  # a whole heap, not a stub
+    # Importing the engine must not grow the heap, or the worker makes no snapshot (pyodide#6254).
+    assert pyodide_snapshot_run["heapGrew"] is False
     wrong = []
     for case, got in zip(CASES, pyodide_snapshot_run["results"]):
         expected = evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"))

@@ -37,6 +37,7 @@ const wheel = readFileSync(wheelPath);
 const wheelBytes = () => new Uint8Array(wheel.buffer, wheel.byteOffset, wheel.byteLength);
 let py;
 let snapshotBytes = null;
+let heapGrew = null;
 if (process.argv.includes("--snapshot")) {
   // The worker's start-up (calculator/worker.js): imports, snapshot; restore into a fresh runtime.
   const maker = await loadPyodide({ indexURL: pyodideDir + "/", _makeSnapshot: true });
@@ -44,8 +45,11 @@ if (process.argv.includes("--snapshot")) {
     console.error(`pyodide ${maker.version} has no makeMemorySnapshot() / _module.HEAP8: the calculator's snapshot start needs them`);
     process.exit(3);
   }
+  const bootHeap = maker._module.HEAP8.length;
   maker.unpackArchive(wheelBytes(), "wheel");
   maker.runPython("import json\nimport guidegen.core");
+  // The worker makes no snapshot when the imports grew the heap (pyodide#6254: it would not fit).
+  heapGrew = maker._module.HEAP8.length !== bootHeap;
   const snapshot = maker.makeMemorySnapshot();
   if (!(snapshot instanceof Uint8Array) || snapshot.length < maker._module.HEAP8.length) {
     console.error(`pyodide ${maker.version}: makeMemorySnapshot() returned no heap copy`);
@@ -72,4 +76,4 @@ for (const c of cases) {
   results.push(c.schemes == null ? evaluate(profile) : evaluate(profile, JSON.stringify(c.schemes)));
 }
 const python = py.runPython("import sys; sys.version.split()[0]");
-process.stdout.write(JSON.stringify({ pyodide: py.version, python, snapshot: snapshotBytes, results }));
+process.stdout.write(JSON.stringify({ pyodide: py.version, python, snapshot: snapshotBytes, heapGrew, results }));
