@@ -110,7 +110,8 @@ def built_texts(site: Path):
                     if not (path.suffix == ".whl" and member.startswith("guidegen/")):
                         yield f"{rel}!{member}", z.read(member).decode("utf-8", "replace")
             continue
-        yield rel, data.decode("utf-8", "replace")
+        # Pagefind's index keeps Chinese text split into words by U+200B (guidegen.site.search)
+        yield rel, data.decode("utf-8", "replace").replace("\u200b", "")
 
 
 def _is_program(rel: str) -> bool:

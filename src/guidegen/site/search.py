@@ -123,17 +123,22 @@ def _with_word_breaks(html: str, words: dict[str, list[str]]) -> str:
     return _TEXT.sub(text, html)
 
 
-def build_search_index(site_dir: Path, *, skip: tuple[str, ...] = SKIP_PAGES) -> SearchIndexStats:
+def build_search_index(site_dir: Path, *, skip: tuple[str, ...] = SKIP_PAGES,
+                       exclude_dirs: tuple[str, ...] = ()) -> SearchIndexStats:
     """Index every HTML page under ``site_dir`` into ``site_dir/pagefind/`` (replaced).
 
     Pagefind's command line reads a copy of the pages (those on disk stay as built) in
     which ``<html lang>`` is normalised and Chinese text carries the browser's word
     breaks. (Pagefind's Python service API could take the pages one by one instead, but
     answers one request per 0.1 s poll: 50× slower on this site.)
+
+    ``exclude_dirs``: folders (relative to ``site_dir``) left out, for an engine that
+    builds each language as a site of its own (``en/`` with its own ``pagefind/``).
     """
     site_dir = Path(site_dir).resolve()
+    left_out = tuple(d.strip("/") + "/" for d in (BUNDLE_DIR, *exclude_dirs))
     pages = sorted(p for p in site_dir.rglob("*.html")
-                   if p.name not in skip and not p.relative_to(site_dir).as_posix().startswith(BUNDLE_DIR + "/"))
+                   if p.name not in skip and not p.relative_to(site_dir).as_posix().startswith(left_out))
     bundle = site_dir / BUNDLE_DIR
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -176,13 +181,15 @@ def build_search_index(site_dir: Path, *, skip: tuple[str, ...] = SKIP_PAGES) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m guidegen.site.search SITE_DIR``: index a site built by any engine."""
+    """``python -m guidegen.site.search SITE_DIR [--exclude=en]``: index a site built by any engine."""
     args = sys.argv[1:] if argv is None else argv
+    excluded = tuple(a.split("=", 1)[1] for a in args if a.startswith("--exclude="))
+    args = [a for a in args if not a.startswith("--exclude=")]
     if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m guidegen.site.search SITE_DIR", file=sys.stderr)
+        print("usage: python -m guidegen.site.search SITE_DIR [--exclude=SUBFOLDER ...]", file=sys.stderr)
         return 2
     try:
-        stats = build_search_index(Path(args[0]))
+        stats = build_search_index(Path(args[0]), exclude_dirs=excluded)
     except SearchIndexError as exc:
         print(f"guidegen search: {exc}", file=sys.stderr)
         return 1
