@@ -77,3 +77,11 @@ def test_the_derived_share_is_not_rounded_onto_the_band_edge(bundle):
     assert derived["local_equipment_share"]["value"] == 9.996
     derived = evaluate(bundle, {"investment_wan": {"core_equipment": 10000, "local_core_equipment": 999.99999}})["derived"]
     assert derived["local_equipment_share"]["value"] < 10
+
+
+def test_the_chongqing_deadline_is_labelled_with_the_national_date_beside(bundle):
+    for sid in ("national-demo-factory-2021", "national-excellent-scene-2021"):
+        call = _scheme(bundle, {}, sid)["call"]
+        assert call["deadline"] == "2021-11-21"
+        assert "重庆市（转发地区）" in call["note"]["zh"] and "2021年11月23日" in call["note"]["zh"]
+        assert "forwarding region" in call["note"]["en"] and "23 November 2021" in call["note"]["en"]

@@ -158,15 +158,19 @@ def _call(scheme: dict, today: _dt.date) -> dict:
             "en": "The document sets no deadline; each year's call for applications sets it."}}
     deadline = str(deadline)
     call = {"deadline": deadline, "status": "open" if today.isoformat() <= deadline else "closed"}
-    source = next((p["source"] for p in scheme.get("procedure", [])
-                   if str(p.get("deadline")) == deadline and p.get("source")), None)
-    if source:
-        call["source"] = cite(source)
+    step = next((p for p in scheme.get("procedure", []) if str(p.get("deadline")) == deadline), {})
+    if step.get("source"):
+        call["source"] = cite(step["source"])
     if call["status"] == "closed":
         call["note"] = {
             "zh": f"本期申报已于{deadline}截止。结果按本期文件的条件评估，可用于预判下一期申报（以届时通知为准）。",
             "en": f"This call closed on {deadline}. The result applies this call's rules and predicts the next "
                   "call (check the new notice)."}
+    if step.get("note"):
+        # Whose date it is (a forwarding region's, beside the national one): the catalog says so.
+        before = call.get("note")
+        call["note"] = {lang: (before[lang] + sep if before else "") + step["note"][lang]
+                        for lang, sep in (("zh", ""), ("en", " "))}
     return call
 
 
