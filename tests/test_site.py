@@ -383,6 +383,47 @@ def test_search_dialog_is_accessible_and_keyboard_driven(served, browser, lang):
     assert closed
 
 
+# ------------------------------------------------------------------ tests: the search index itself
+
+def test_search_index_has_one_index_per_language_with_the_browsers_word_breaks(site):
+    import gzip
+    import json
+
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = {"zh": 0, "en": 0}
+    for page in _html_files(site):
+        rel = page.relative_to(site).as_posix()
+        if page.name != "404.html" and not rel.startswith("pagefind/"):
+            pages["en" if rel.startswith("en/") else "zh"] += 1
+    # every page in its own language's index ("zh-CN" on the calculator counts as zh)
+    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == pages
+    # Chinese text carries word breaks where the browser's segmenter puts them: 排产 is 排 + 产
+    fragments = [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+                 for p in (site / "pagefind" / "fragment").glob("zh_*.pf_fragment")]
+    guide = next(f for f in fragments if f["url"] == "/guides/miit-2024/")
+    assert "智能\u200b排\u200b产\u200b调度" in guide["content"]
+    # the site chrome and the permalink signs are not content
+    assert "¶" not in guide["content"] and "回到页面顶部" not in guide["content"]
+    # the UIs the site does not use are not shipped
+    assert not list((site / "pagefind").glob("pagefind-component-ui.*"))
+
+
+def test_search_index_says_what_it_needs(tmp_path, monkeypatch):
+    from guidegen.site import search
+
+    (tmp_path / "index.html").write_text('<html lang="zh"><body><h1>仓储物流</h1></body></html>', encoding="utf-8")
+    monkeypatch.setattr(search.shutil, "which", lambda name: None)
+    with pytest.raises(search.SearchIndexError, match="Node.js"):
+        search.build_search_index(tmp_path)
+    monkeypatch.undo()
+    stats = search.build_search_index(tmp_path)
+    assert stats.languages == {"zh": 1} and (tmp_path / "pagefind" / "pagefind.js").is_file()
+    # English pages need no segmenter
+    (tmp_path / "index.html").write_text('<html lang="en"><body><h1>Warehousing</h1></body></html>', encoding="utf-8")
+    monkeypatch.setattr(search.shutil, "which", lambda name: None)
+    assert search.build_search_index(tmp_path).languages == {"en": 1}
+
+
 # ------------------------------------------------------------------ tests: escaping and broken catalogs
 
 def _copy_catalog(tmp: Path) -> Path:
