@@ -7,7 +7,7 @@ import json
 from decimal import ROUND_DOWN, Decimal
 
 from .facts import derive_facts
-from .actions import solve
+from .actions import DERIVED_FROM, fields_of, solve
 from .plan import cached_item_gap, cached_item_options, rubric_plan
 from .kpis import application_summary, kpi_summary
 from .profile import ProfileError, check_profile
@@ -27,6 +27,19 @@ def _vocab(bundle: dict) -> Vocabulary:
     return _VOCAB_CACHE[key]
 
 
+def _ask(ctx, rule, facts, gap):
+    """For an unknown fact the engine derives (a total, a share, the size class, the place),
+    ask for the profile fields it comes from, not for the derived fact itself."""
+    bundle, flat, vocab = ctx
+    inputs = DERIVED_FROM.get(rule.get("compare")) if rule_status(rule, facts) == UNKNOWN else None
+    fields = fields_of(bundle)
+    missing = [p for p in inputs or () if p in fields and flat.get(p) is None][:2]
+    if not missing:
+        return gap
+    return {"zh": "请填写：" + "、".join(vocab.label(p, "zh") for p in missing),
+            "en": "fill in: " + "; ".join(vocab.label(p, "en") for p in missing)}
+
+
 def _fix(ctx, rule, facts):
     """Advice for a rule that does not pass, naming only what the enterprise can act on or
     still has to answer; None when only un-actionable facts (sector, place, size, a
@@ -37,7 +50,7 @@ def _fix(ctx, rule, facts):
         return None
     if "compare" in rule:
         if status == UNKNOWN or solve(bundle, rule, flat, facts) is not None:
-            return check_rule(rule, facts, vocab)["gap"]
+            return _ask(ctx, rule, facts, check_rule(rule, facts, vocab)["gap"])
         return None
     if "all" in rule:
         parts = [_fix(ctx, p, facts) for p in rule["all"] if rule_status(p, facts) != PASS]
@@ -59,7 +72,7 @@ def _conditions(conds, facts, vocab, ctx) -> list[dict]:
             rule = c["rule"]
             if "compare" in rule or "declaration" in rule:  # one check: its own gap, when it can be acted on
                 actionable = chk["status"] == UNKNOWN or ("compare" in rule and solve(ctx[0], rule, ctx[1], facts) is not None)
-                gap = chk["gap"] if actionable else None
+                gap = _ask(ctx, rule, facts, chk["gap"]) if actionable else None
             else:
                 gap = _fix(ctx, rule, facts)
             if gap is not None:
