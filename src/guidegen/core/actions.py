@@ -174,7 +174,7 @@ def _set_compare(bundle, rule, work, facts) -> bool:
     expected = _resolve(rule.get("value"), facts)
     fields = fields_of(bundle)
     if path in fields:
-        return actionable(bundle, path) and _set_field(bundle, fields[path], op, expected, work)
+        return actionable(bundle, path) and _set_field(bundle, fields[path], op, expected, work, facts or {})
     if path == "derived.investment_total_wan" and op in (">=", ">"):
         return _raise_spend(work, Decimal(str(expected)) + (CENT if op == ">" else 0) - (facts.get(path) or 0))
     if path == "derived.local_equipment_share" and op in (">=", ">"):
@@ -186,7 +186,7 @@ def _set_compare(bundle, rule, work, facts) -> bool:
     return False
 
 
-def _set_field(bundle, f, op, expected, work) -> bool:
+def _set_field(bundle, f, op, expected, work, facts=None) -> bool:
     path, kind, current = f["path"], f["type"], work.get(f["path"])
     if kind in ("integer", "number") and op in (">=", ">", "=="):
         new = Decimal(str(expected))
@@ -216,7 +216,10 @@ def _set_field(bundle, f, op, expected, work) -> bool:
     if kind == "multi-choice":
         held = list(current or [])
         if op == "non-empty":
-            wanted = allowed[:1]
+            # Any item will do: one of the sector's own list when it has one (advice an
+            # enterprise of that industry would recognise), else the first.
+            listed = [v for key, vals in _sector_lists(facts) for v in vals if v in allowed and v not in held]
+            wanted = (listed or [v for v in allowed if v not in held])[:1]
         elif op == "intersects":
             wanted = [v for v in (expected or []) if v in allowed][:1]
         elif op == "includes-all":
@@ -230,6 +233,10 @@ def _set_field(bundle, f, op, expected, work) -> bool:
         work[path] = held + [v for v in wanted if v not in held]
         return True
     return False
+
+
+def _sector_lists(facts):
+    return [(key, facts.get(key) or []) for key in ("sector.technologies", "sector.modes")]
 
 
 def _raise_spend(work, delta) -> bool:
