@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from .facts import derive_facts
 from .actions import DERIVED_FROM, fields_of, solve
-from .plan import cached_item_gap, cached_item_options, rubric_plan
+from .plan import cached_item_gap, cached_item_options, cached_rubric_plan
 from .kpis import application_summary, kpi_summary
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
@@ -225,7 +225,7 @@ def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
         result["score"] = score
         options = [cached_item_options(bundle, item, flat, facts, vocab, i)
                    for i, item in enumerate(scheme["rubric"]["items"])]
-        result["plan"] = rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]), options=options)
+        result["plan"] = cached_rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]), options=options)
         for row, opts in zip(score["items"], options):
             gap = cached_item_gap(bundle, vocab, opts, flat)
             if gap is not None:

@@ -31,7 +31,7 @@ from .questions import item_facts
 from .rubric import D, item_points, json_number
 from .rules import PASS, Vocabulary, fmt, rule_status
 
-__all__ = ["rubric_plan", "item_options", "cached_item_options", "item_gap", "cached_item_gap", "apply_change", "title_rank", "describe_change"]
+__all__ = ["rubric_plan", "cached_rubric_plan", "item_options", "cached_item_options", "item_gap", "cached_item_gap", "apply_change", "title_rank", "describe_change"]
 
 ZERO = Decimal(0)
 PROBE = Decimal(100)
@@ -317,6 +317,28 @@ def rubric_plan(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voca
     total_after = sum((item_points(item, final) for item in rubric["items"]), ZERO)
     return {"target": json_number(target), "reachable": total_after >= target,
             "total_after": json_number(total_after), "steps": steps}
+
+
+_PLANS: dict = {}
+
+
+def cached_rubric_plan(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Vocabulary, total: Decimal,
+                       *, options: list[list[Option]]) -> dict | None:
+    """rubric_plan, remembered by its items' options (remembered lists: the same lists read
+    the same profile values, so the same plan follows) — an edit elsewhere reuses it."""
+    key = (id(scheme), tuple(map(id, options)))
+    held = _PLANS.get(key)
+    if held is None or held[0] is not scheme or any(a is not b for a, b in zip(held[1], options)):
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        held = _PLANS[key] = (scheme, tuple(options), rubric_plan(bundle, scheme, flat, facts, vocab, total,
+                                                                  options=options))
+    plan = held[2]
+    if plan is None:
+        return None
+    return {**plan, "steps": [{**step, "change": {p: (list(v) if isinstance(v, list) else v)
+                                                  for p, v in step["change"].items()},
+                               "message": dict(step["message"])} for step in plan["steps"]]}
 
 
 def item_gap(bundle: dict, vocab: Vocabulary, options: list[Option], flat: dict) -> dict | None:
