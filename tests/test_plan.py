@@ -211,3 +211,24 @@ def test_no_declarations_answered_gives_no_confirmed_level(bundle):
                      if "declaration" in c["rule"]})
     confirmed = _result(bundle, {**profile, "declarations": declared}, "smart-factory-levels")
     assert confirmed["level"] == "leading" and confirmed["verdict"] == "qualifies"
+
+
+def test_remembered_options_and_plans_change_nothing(bundle):
+    """Options, gaps and plans are remembered between evaluations (the calculator re-evaluates on
+    every edit): the results equal a fresh evaluation, and changing a result changes no later one."""
+    first = {"profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C36", "employees": 650,
+                                            "revenue_wan": 28000}, "maturity": {"level": 3, "score": 3.1}}
+    second = apply_change(first, {"maturity.score": 2.0, "honors.municipal": 2})
+    a1 = evaluate(bundle, first, today="2025-01-01")
+    json.dumps(a1)
+    b = evaluate(bundle, second, today="2025-01-01")
+    for r in a1["results"]:  # a caller scribbling on a result
+        if r.get("plan"):
+            r["plan"]["steps"][0]["change"]["maturity.level"] = 99
+            r["plan"]["steps"][0]["message"]["zh"] = "x"
+        for g in r["gaps"]:
+            g.get("change", {}).clear()
+    a2 = evaluate(bundle, first, today="2025-01-01")
+    fresh = json.loads(json.dumps(evaluate(copy.deepcopy(bundle), first, today="2025-01-01")))
+    assert json.loads(json.dumps(a2)) == fresh
+    assert b != a2
