@@ -181,6 +181,8 @@ export function createFields(bundle, ctx, onChange) {
       }
       case "multi-choice":
         return multiChoice(path, label, optionList(bundle, f), value, opts);
+      case "scene-instances":
+        return sceneInstances(path, label, opts);
       default:
         return wrapField(path, el("span", { class: "gg-label", text: label }), el("span", { text: display(value) }), opts);
     }
@@ -208,6 +210,63 @@ export function createFields(bundle, ctx, onChange) {
   }
 
   // ---- checkboxes (multi-choice fields)
+  // ---- named scene instances ({GUIDE: [{scene, name}]}): the bureau's summary table lists
+  // them as 环节—场景—实例. One row per instance: its scene from the guide the table reads,
+  // its name typed. Only complete rows reach the profile; a half-filled row waits here.
+  function sceneInstances(path, label, opts) {
+    const guides = [];
+    for (const s of Object.values(bundle.schemes)) {
+      for (const c of (s.summary_table && s.summary_table.columns) || []) {
+        if (c.value.kind === "scene-instances" && c.value.path === path && !guides.includes(c.value.guide)) guides.push(c.value.guide);
+      }
+    }
+    const box = el("div", { class: "gg-instances" });
+    let drafts = {};
+    const fromProfile = () => {
+      const v = getPath(ctx.profile, path);
+      drafts = {};
+      for (const g of guides) drafts[g] = isObject(v) && Array.isArray(v[g]) ? v[g].map((r) => ({ scene: r.scene, name: r.name })) : [];
+    };
+    const save = () => {
+      const next = {};
+      for (const g of guides) {
+        const rows = drafts[g].filter((r) => Number.isInteger(r.scene) && typeof r.name === "string" && r.name.trim());
+        if (rows.length) next[g] = rows.map((r) => ({ scene: r.scene, name: r.name.trim() }));
+      }
+      commit(path, Object.keys(next).length ? next : undefined, w);
+    };
+    const w = { sync: () => { fromProfile(); render(); } };
+    function render() {
+      clear(box);
+      for (const g of guides) {
+        const info = bundle.guide_info && bundle.guide_info[g];
+        const list = el("ol", { class: "gg-instances__list" });
+        drafts[g].forEach((row, i) => {
+          const scene = el("select", { "aria-label": `${t("instanceScene")} ${i + 1}` },
+            el("option", { value: "", text: t("unanswered") }),
+            (bundle.guides[g] || []).map((link) => el("optgroup", { label: tx(link.name) },
+              link.scenes.map((sc) => el("option", { value: String(sc.number), text: `${sc.number}. ${tx(sc.name)}` })))));
+          scene.value = Number.isInteger(row.scene) ? String(row.scene) : "";
+          scene.addEventListener("change", () => { row.scene = scene.value ? Number(scene.value) : undefined; save(); });
+          const name = el("input", { type: "text", autocomplete: "off", "aria-label": `${t("instanceName")} ${i + 1}`, placeholder: t("instanceName") });
+          name.value = typeof row.name === "string" ? row.name : "";
+          name.addEventListener("input", () => { row.name = name.value; save(); });
+          list.append(el("li", { class: "gg-instances__row" }, scene, name,
+            el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", text: t("instanceRemove"),
+              onclick: () => { drafts[g].splice(i, 1); save(); render(); } })));
+        });
+        box.append(el("div", { class: "gg-instances__guide", "data-guide": g },
+          info && guides.length > 1 ? el("p", { class: "gg-help", text: tx(info.title) }) : null, list,
+          el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", text: t("instanceAdd"),
+            onclick: () => { drafts[g].push({ scene: undefined, name: "" }); render(); box.querySelector(`[data-guide="${g}"] li:last-child select`)?.focus(); } })));
+      }
+    }
+    fromProfile();
+    render();
+    register(widgets, path, w);
+    return wrapField(path, el("span", { class: "gg-label", text: label }), box, { ...opts, group: true });
+  }
+
   function multiChoice(path, label, options, value, opts) {
     const box = el("div", { class: "gg-checks" });
     const checks = [];

@@ -399,3 +399,36 @@ def test_share_links_leave_personal_fields_out(bundle):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"profile": 1, "enterprise": {"name": "株洲天元精密机械有限公司"},
                                        "application": {"project_name": "精密零件项目"}}
+
+
+@pytest.mark.browser
+def test_the_calculator_asks_the_table_fields_and_its_export_fills_the_hunan_table(browser, server, tmp_path):
+    """Close the loop: the calculator asks the Hunan table's fields (named scene instances
+    included), its export goes through `guidegen batch`, the row reads 环节—场景—实例."""
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server.origin}/calculator/?schemes=hunan-advanced-factory-2025")
+    page.wait_for_selector('#gg-status[data-state="ready"]', timeout=120_000)
+    page.wait_for_selector('button[data-step="section-application"]', timeout=60_000)
+    page.click('button[data-step="section-application"]')
+    assert page.is_visible('[data-path="application.contact_phone"] input')
+    assert not page.query_selector('[data-path="application.industry_cluster"]')  # Changzhou's, not asked here
+    page.fill('[data-path="application.project_name"] input', "发动机壳体先进级智能工厂")
+    page.fill('[data-path="application.contact_name"] input', "周工")
+    add = page.locator(".gg-instances__guide > button")
+    add.click()
+    page.select_option(".gg-instances__row >> nth=0 >> select", "10")
+    page.fill(".gg-instances__row >> nth=0 >> input", "多机协同的发动机壳体柔性加工与检测")
+    add.click()
+    page.select_option(".gg-instances__row >> nth=1 >> select", "14")  # no name yet: not in the profile
+    with page.expect_download() as info:
+        page.click("#gg-export")
+    folder = tmp_path / "district"
+    folder.mkdir()
+    info.value.save_as(folder / "xiangjiang.json")
+    context.close()
+    exported = json.loads((folder / "xiangjiang.json").read_text(encoding="utf-8"))
+    assert exported["scene_instances"] == {"miit-2024": [{"scene": 10, "name": "多机协同的发动机壳体柔性加工与检测"}]}
+    book = run_batch(tmp_path, folder, "hunan-advanced-factory-2025")
+    row = book["先进级智能工厂项目推荐汇总表"][3]
+    assert row[2:5] == ("发动机壳体先进级智能工厂", "1. 生产作业—人机协同作业—多机协同的发动机壳体柔性加工与检测", "周工")
