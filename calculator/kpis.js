@@ -335,7 +335,11 @@ function sectionBlock(ctx, section, access) {
 
 function draftBlock(ctx) {
   const status = el("p", { class: "gg-draft__status", role: "status", "aria-live": "polite" });
-  const buttons = ctx.schemes.map((sid) => el("button", {
+  // A draft for a scheme with a catalogued form, or (laid out from its materials list) with one.
+  const withForm = ctx.schemes.filter((sid) => (ctx.bundle.application_forms && ctx.bundle.application_forms[sid])
+    || (ctx.bundle.schemes[sid].materials && (ctx.bundle.schemes[sid].materials.sections || []).length));
+  const without = ctx.schemes.filter((sid) => !withForm.includes(sid)).map((sid) => tx(ctx.bundle.schemes[sid].name));
+  const buttons = withForm.map((sid) => el("button", {
     type: "button", class: "gg-button gg-draft__button", dataset: { draft: sid },
     text: t("draftDownload", { scheme: tx(ctx.bundle.schemes[sid].name) }),
     onclick: async (event) => {
@@ -357,7 +361,9 @@ function draftBlock(ctx) {
   }));
   return el("section", { class: "gg-kpi-block gg-draft", id: "gg-draft" },
     el("h3", { text: t("draftTitle") }), el("p", { class: "gg-help", text: t("draftHelp") }),
-    el("div", { class: "gg-draft__buttons" }, buttons), status);
+    el("div", { class: "gg-draft__buttons" }, buttons),
+    without.length ? el("p", { class: "gg-help", text: t("draftNoForm", { schemes: without.join(lang() === "zh" ? "、" : "; ") }) }) : null,
+    status);
 }
 
 /** Draw the application step: KPI worksheet, section texts, draft downloads. */
