@@ -394,7 +394,8 @@ function loadQuestions() {
     replan();
     const after = steps.map((s) => `${s.id}:${s.fields.length}:${(s.declarations || []).length}:${(s.guides || []).length}`).join();
     // Re-render the step only when what it asks changed, and never under the user's cursor.
-    if (before !== after && !(document.activeElement && stepBox.contains(document.activeElement) && ui.step !== "where")) renderStep();
+    // (The first step does not depend on the questions; the others only through their fields.)
+    if (before !== after && ui.step !== "where" && !(document.activeElement && stepBox.contains(document.activeElement))) renderStep();
     else renderStepper();
     stepBox.dataset.questions = plan.exact ? "engine" : "all";
   }, () => { questionsAsked = ""; });
