@@ -231,10 +231,26 @@ function openList(bundle, r, status, onAnswer) {
   }));
 }
 
+/** The application pack's notes of a scheme (issue 16): required indicators missing, sections
+ *  over the form's limit — the engine's words, with a link to the application step. */
+function applicationNotes(r, onAnswer) {
+  const notes = [r.kpis && r.kpis.message, r.application && r.application.message].filter(Boolean);
+  if (!notes.length) return null;
+  return el("ul", { class: "gg-open gg-open--application", "data-application": r.scheme }, notes.map((m) => el("li", {},
+    el("span", { class: "gg-open__title", text: tx(m) }),
+    onAnswer ? el("button", { type: "button", class: "gg-linkbutton", "data-answer": "kpis", text: t("answerIt"),
+      onclick: () => onAnswer.go("kpis.") }) : null)));
+}
+
 /** Render a result of guidegen.core.evaluate into `root`. `opts.onAnswer`:
  *  {find(rule) -> path|null, go(path)} links a pending condition to its question. */
 export function renderResults(root, result, bundle, opts = {}) {
   clear(root);
+  if (result.results.length > 1) {
+    // Several schemes: their verdicts at a glance, each a link to its card.
+    root.append(el("ul", { class: "gg-overview" }, result.results.map((r) => el("li", { "data-scheme": r.scheme },
+      el("a", { href: `#gg-res-${r.scheme}`, text: tx(r.name) }), " ", verdictChip(r)))));
+  }
   for (const r of result.results) {
     const pending = openList(bundle, r, "unknown", opts.onAnswer);
     const failing = openList(bundle, r, "fail", opts.onAnswer);
@@ -253,6 +269,7 @@ export function renderResults(root, result, bundle, opts = {}) {
       planBlock(r),
       failing ? el("div", { class: "gg-failing" }, el("h4", { text: t("failingTitle") }), failing) : null,
       pending ? el("div", { class: "gg-pending" }, el("h4", { text: t("pendingTitle") }), pending) : null,
+      applicationNotes(r, opts.onAnswer),
       el("p", { class: "gg-schemelink" }, el("a", { href: `../schemes/${encodeURIComponent(r.scheme)}/`, text: t("schemePage") })),
       more);
     root.append(article);

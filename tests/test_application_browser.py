@@ -41,6 +41,8 @@ def test_worksheet_and_draft_in_the_browser(browser, server, tmp_path):
     change = page.wait_for_selector('[data-change-for="hunan-outcome-indicators:rd-cycle"]:not(:empty)', timeout=90_000)
     assert change.text_content() == "降低60 (33.3%)"
     assert "2项必填指标未填写" in page.text_content("#gg-kpi-missing")
+    # … and in the results, beside the verdict, with a link back to this step
+    assert "2项必填指标未填写" in page.text_content(f'#gg-res-{HUNAN} [data-application="{HUNAN}"]')
     assert page.get_attribute('[data-kpi="nc-rate"][data-list="hunan-outcome-indicators"]', "data-required") == "1"
     # the ladder-style tie: the Hunan condition (十) beside its list, with its status
     assert "主要技术经济指标处于全省同行业领先水平" in page.text_content('[data-list="hunan-outcome-indicators"]')
