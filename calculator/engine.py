@@ -15,10 +15,11 @@ _BUNDLE = json.loads(_bundle_text)  # noqa: F821 - set by the host before runnin
 del _bundle_text  # noqa: F821
 
 
+# A JS null or undefined arrives as a JsNull / JsUndefined object, not None: only text counts.
 def _evaluate(profile_json, schemes_json=None, today=None):
-    schemes = None if schemes_json is None else json.loads(schemes_json)
-    return _evaluate_json(_BUNDLE, profile_json, schemes, today=today)
+    schemes = json.loads(schemes_json) if isinstance(schemes_json, str) else None
+    return _evaluate_json(_BUNDLE, profile_json, schemes, today=today if isinstance(today, str) else None)
 
 
 def _questions(schemes_json=None):
-    return _questions_json(_BUNDLE, schemes_json)
+    return _questions_json(_BUNDLE, schemes_json if isinstance(schemes_json, str) else None)
