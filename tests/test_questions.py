@@ -71,10 +71,6 @@ def decided(result: dict, scheme: str) -> dict:
     return {k: r.get(k) for k in DECIDED}
 
 
-def _schemes(bundle):
-    return sorted(bundle["schemes"])
-
-
 @pytest.mark.parametrize("scheme", ["changzhou-smart-factory-2023", "hunan-advanced-factory-2025",
                                     "national-demo-factory-2021", "national-excellent-scene-2021",
                                     "smart-factory-levels", "zhuzhou-benchmark-sme", "zhuzhou-benchmark-workshop"])
