@@ -85,6 +85,10 @@ def _scheme(lines: list, r: dict) -> None:
         lines.append(f"    基础 base {score['base']} + 加分 bonus {score['bonus']} = {score['total']} / {score['max']}; "
                      f"{verdict}{score['pass_mark']}分 / {'passes' if score['passed'] else 'below'} the pass mark "
                      f"{score['pass_mark']}")
+    # The application pack (issue #16): what the application form still lacks.
+    for note in ((r.get("kpis") or {}).get("message"), (r.get("application") or {}).get("message")):
+        if note:
+            lines.append(f"  申报书 / Application form: {note['zh']} / {note['en']}")
     if r.get("gaps"):
         lines.append("  改进方向 / What would change the result:")
         for g in r["gaps"][:10]:
