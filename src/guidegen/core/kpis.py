@@ -6,7 +6,7 @@ text written for its narrative sections (``application.sections``):
     kpis:
       nc-rate: {value: 92}                       # or just  nc-rate: 92
       quality-loss-rate: {before: 3.2, value: 1.1}
-      labour-productivity: {value: 85, unit: 万元/人}
+      labor-productivity: {value: 85, unit: 万元/人}
     application:
       sections: {company-profile: "……"}
       scene_sections: {scene-pain-points: {"9": "……"}}   # per scene of the form's guide
