@@ -463,6 +463,12 @@ function renderStep() {
     renderKpiStep(box, applicationCtx());
   }
   else stepBox.append(...step.fields.map((f) => fields.field(f)));
+  // One source line for a run of questions citing the same article, not one under each.
+  let lastSource = null;
+  for (const node of stepBox.querySelectorAll(".gg-field > .gg-source")) {
+    if (node.textContent === lastSource) node.hidden = true;
+    lastSource = node.textContent;
+  }
   const prev = steps[index - 1];
   const next = steps[index + 1];
   stepBox.append(el("div", { class: "gg-step__nav" },
