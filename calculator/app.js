@@ -12,7 +12,7 @@
 //   window.guidegen.state()          {step, steps, schemes, guide, questions: n, exact}
 //   window.guidegen.timings          milliseconds since navigation: form, ready, firstResult
 import { el, clear, uid } from "./dom.js";
-import { setLang, t, tIn, tx, lang } from "./i18n.js";
+import { setLang, t, tIn, tx, lang, colon } from "./i18n.js";
 import {
   normalise, toJSON, encodeShare, withoutPersonal, decodeShare, shareFromHash, loadStored, store, storageWorks, deletePath,
   getPath, loadUi, storeUi, listSaved, saveNamed, deleteSaved, freeName, hasAnswers, isSaved,
@@ -808,7 +808,7 @@ function show(result) {
 }
 
 function announce(result) {
-  const parts = (result.results || []).map((r) => `${tx(r.name)}：${t(`verdict_${verdictOf(r)}`)}`);
+  const parts = (result.results || []).map((r) => `${colon(tx(r.name))}${t(`verdict_${verdictOf(r)}`)}`);
   const text = t("resultsAnnounce", { list: parts.join(lang() === "zh" ? "；" : "; ") });
   if (resultsLive.textContent !== text) resultsLive.textContent = text;
 }
