@@ -232,7 +232,7 @@ def _condition_status(result: dict, ref: str):
 
 
 def kpi_summary(bundle: dict, scheme: dict, facts: dict, result: dict, *, bundle_schemes=None) -> dict:
-    """The worksheet of one scheme: its KPI lists, one row per indicator, what is missing.
+    """The worksheet of one scheme: its KPI lists, a row per answered indicator, what is missing.
 
     ``facts`` holds ``kpis.ID.value|before|unit`` (from the checked profile); ``result``
     is the scheme's result so far (for the status of conditions the lists are tied to).
@@ -261,10 +261,11 @@ def kpi_summary(bundle: dict, scheme: dict, facts: dict, result: dict, *, bundle
             before = facts.get(f"kpis.{iid}.before")
             unit = ind.get("unit") or facts.get(f"kpis.{iid}.unit")
             required = bool(ind.get("required")) and (lid in in_form or not form)
-            row = {"list": lid, "id": iid, "name": ind["name"], "unit": unit, "direction": ind.get("direction", "higher"),
-                   "measure": _measure(ind), "required": required, "value": _num(value), "before": _num(before),
-                   "change": _change(ind, before, value)}
-            rows.append(row)
+            # Rows for answered indicators only (names, units and directions are in the bundle):
+            # the result stays small while the worksheet is empty, as it is during the assessment.
+            if value is not None or before is not None:
+                rows.append({"list": lid, "id": iid, "unit": unit, "required": required, "value": _num(value),
+                             "before": _num(before), "change": _change(ind, before, value)})
             if required and value is None and iid not in missing:
                 missing.append(iid)
     out = {"lists": lists, "rows": rows, "required_missing": missing}
