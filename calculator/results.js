@@ -36,7 +36,7 @@ function conditionItem(bundle, c) {
       el("p", { class: "gg-cond__title" },
         el("span", { class: "gg-cond__status", text: colon(statusText(c.status)) }),
         tx(c.title),
-        c.soft ? el("span", { class: "gg-badge gg-badge--soft", text: t("soft") }) : null),
+        c.soft ? el("span", { class: "gg-badge gg-badge--soft", text: t(c.informational ? "info" : "soft") }) : null),
       c.message ? el("p", { class: "gg-cond__msg", text: tx(c.message) }) : null,
       cite(bundle, c.source),
       interpretation(c.interpretation)));
@@ -104,7 +104,7 @@ function gapsBlock(gaps) {
     el("li", { class: `gg-gap${g.condition ? ` gg-gap--${g.status}` : " gg-gap--points"}${g.soft ? " gg-gap--soft" : ""}`, "data-gap": g.condition || g.item || "" },
       el("span", { text: g[lang()] ?? g.zh ?? "" }),
       g.points != null ? el("span", { class: "gg-badge gg-badge--points", text: t("gapPoints", { n: num(g.points) }) }) : null,
-      g.soft ? el("span", { class: "gg-badge gg-badge--soft", text: t("soft") }) : null))));
+      g.soft ? el("span", { class: "gg-badge gg-badge--soft", text: t(g.informational ? "info" : "soft") }) : null))));
   return block;
 }
 

@@ -85,3 +85,9 @@ def test_the_chongqing_deadline_is_labelled_with_the_national_date_beside(bundle
         assert call["deadline"] == "2021-11-21"
         assert "重庆市（转发地区）" in call["note"]["zh"] and "2021年11月23日" in call["note"]["zh"]
         assert "forwarding region" in call["note"]["en"] and "23 November 2021" in call["note"]["en"]
+
+
+def test_informational_rows_are_soft_and_say_so(bundle):
+    for sid, cid in (("hunan-advanced-factory-2025", "direct-recognition"), ("national-excellent-scene-2021", "guide-scenes")):
+        row = _row(_scheme(bundle, {}, sid), cid)
+        assert row["soft"] is True and row["informational"] is True

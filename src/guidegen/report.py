@@ -72,7 +72,7 @@ def _scheme(lines: list, r: dict) -> None:
     if open_rows:
         lines.append("  未满足或未知的条件 / Conditions failed or unknown:")
         for c in open_rows:
-            soft = " (原则上 / soft)" if c["soft"] else ""
+            soft = " (提示 / for information)" if c.get("informational") else " (原则上 / soft)" if c["soft"] else ""
             lines.append(f"    {STATUS[c['status']]} {c['id']}{soft}: {c['message']['zh']}")
             lines.append(f"      {c['message']['en']}  [{c['source']}]")
     else:

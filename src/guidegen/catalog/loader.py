@@ -338,6 +338,8 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
                 cat.child(c, "id").fail(f"condition id {c['id']!r} used twice in this scheme")
             seen[c["id"]] = cat
             check_rule(c["rule"], cat.child(c, "rule"))
+            if c.get("informational") and not c.get("soft"):
+                cat.child(c, "informational").fail("an informational condition must also be soft: true")
 
     for sid, e in schemes.items():
         s, at = e.value, e.at

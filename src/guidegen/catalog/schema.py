@@ -210,7 +210,9 @@ RULE = Rule()
 
 CONDITION = Obj(
     {"id": ID, "title": TEXT, "source": CITATION, "rule": RULE},
-    {"soft": BOOL, "interpretation": TEXT, "message": TEXT, "note": TEXT},
+    {"soft": BOOL, "interpretation": TEXT, "message": TEXT, "note": TEXT,
+     # an informational row (soft too): shown as "for information", not "in principle"
+     "informational": BOOL},
 )
 
 BAND = Obj({"points": NONNEG, "label": TEXT}, {"min": NUM, "max": NUM, "interpretation": TEXT})

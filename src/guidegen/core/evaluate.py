@@ -83,6 +83,8 @@ def _conditions(conds, facts, vocab, ctx) -> list[dict]:
                               "actionable": False}
         if c.get("interpretation"):
             row["interpretation"] = c["interpretation"]
+        if c.get("informational"):
+            row["informational"] = True  # soft, and only informs: labelled so, never "in principle"
         if "declaration" in c["rule"]:
             row["declaration"] = c["rule"]["declaration"]
         out.append(row)
@@ -200,7 +202,8 @@ def _gap_list(rows, item_gaps) -> list[dict]:
         if key in merged:
             merged[key]["titles"].append(r["title"])
             continue
-        merged[key] = {"condition": r["id"], "soft": r["soft"], "status": r["status"],
+        merged[key] = {"condition": r["id"], "soft": r["soft"], **({"informational": True} if r.get("informational") else {}),
+                       "status": r["status"],
                        "actionable": r["gap"]["actionable"], "titles": [r["title"]], "gap": r["gap"]}
     gaps = []
     for g in merged.values():
