@@ -288,7 +288,7 @@ def application_summary(bundle: dict, scheme: dict, facts: dict) -> dict | None:
         text = facts.get(f"application.sections.{part['id']}")
         chars = count_chars(text or "")
         limit, floor = part.get("word_limit"), part.get("min_words")
-        sections.append({"id": part["id"], "title": part["title"], "chars": chars, "written": bool(text),
+        sections.append({"id": part["id"], "chars": chars, "written": bool(text),
                          "word_limit": limit, "min_words": floor, "required": bool(part.get("required", True)),
                          "over": bool(limit) and chars > limit, "under": bool(text) and bool(floor) and chars < floor})
     scenes_part = next((p for p in form["parts"] if p["kind"] == "scenes"), None)
@@ -300,11 +300,11 @@ def application_summary(bundle: dict, scheme: dict, facts: dict) -> dict | None:
             chars = count_chars(facts[key])
             limit = part.get("word_limit")
             sections.append({"id": f"{part['id']}:{key[len(prefix):]}", "section": part["id"], "scene": int(key[len(prefix):]),
-                             "guide": scenes_part["guide"] if scenes_part else None, "title": part["title"],
+                             "guide": scenes_part["guide"] if scenes_part else None,
                              "chars": chars, "written": True, "word_limit": limit, "min_words": None,
                              "required": bool(part.get("required", True)), "over": bool(limit) and chars > limit, "under": False})
     over = [s["id"] for s in sections if s["over"]]
-    out = {"form": form["title"], "sections": sections, "over_limit": over}
+    out = {"sections": sections, "over_limit": over}
     if over:
         out["message"] = {"zh": f"{len(over)}个段落超过申报书字数限制", "en": f"{len(over)} section(s) over the form's word limit"}
     return out
