@@ -432,3 +432,33 @@ def test_the_calculator_asks_the_table_fields_and_its_export_fills_the_hunan_tab
     book = run_batch(tmp_path, folder, "hunan-advanced-factory-2025")
     row = book["先进级智能工厂项目推荐汇总表"][3]
     assert row[2:5] == ("发动机壳体先进级智能工厂", "1. 生产作业—人机协同作业—多机协同的发动机壳体柔性加工与检测", "周工")
+
+
+def _profile(name: str, *schemes: str) -> bytes:
+    return json.dumps({"profile": 1, "enterprise": {"name": name}, "application": {"schemes": list(schemes)}},
+                      ensure_ascii=False).encode()
+
+
+def test_the_two_national_directions_exclude_each_other(bundle):
+    files = [("a-factory.json", _profile("重庆某装备有限公司", "national-demo-factory-2021")),
+             ("b-scenes.json", _profile("重庆某装备有限公司", "national-excellent-scene-2021")),
+             ("c-other.json", _profile("重庆另一家有限公司", "national-demo-factory-2021"))]
+    _, batch = batch_workbook(bundle, files, scheme="national-demo-factory-2021", today=TODAY)
+    flagged = [(p["file"], p["kind"], p["source"]) for p in batch["problems"] if p["kind"] in ("exclusion", "other-scheme")]
+    assert flagged == [("b-scenes.json", "other-scheme", None),
+                       ("a-factory.json", "exclusion", "national-pilot-2021 渝经信智能〔2021〕114号 二、注意事项（一）")]
+    # one file ticking both directions is flagged too
+    _, batch = batch_workbook(bundle, [("both.json", _profile("某企业", "national-demo-factory-2021",
+                                                              "national-excellent-scene-2021"))],
+                              scheme="national-excellent-scene-2021", today=TODAY)
+    assert [(p["file"], p["kind"]) for p in batch["problems"] if p["kind"] == "exclusion"] == [("both.json", "exclusion")]
+
+
+def test_a_second_workshop_of_one_enterprise_cites_the_one_workshop_rule(bundle):
+    # the same name written with a space and a full-width letter: the same enterprise
+    files = [("a.json", _profile("株洲ＡＢ机械有限公司")), ("b.json", _profile("株洲AB机械 有限公司"))]
+    _, batch = batch_workbook(bundle, files, scheme="zhuzhou-benchmark-workshop", today=TODAY)
+    dup = [p for p in batch["problems"] if p["kind"] == "duplicate"]
+    assert [(p["file"], p["source"]) for p in dup] == [("b.json", "zhuzhou-benchmark-2022 第六条")]
+    assert "一次只能申报一个标杆车间" in dup[0]["message"]["zh"]
+    assert [a["row"] for a in batch["applicants"]] == [1, None]
