@@ -15,7 +15,6 @@ One bad file never stops the batch: it becomes a row of the problems sheet.
 from __future__ import annotations
 
 import datetime as _dt
-import inspect
 import io
 import json
 import os
@@ -39,7 +38,6 @@ PROFILE_SUFFIXES = (".json", ".yaml", ".yml")
 # A profile is a few kilobytes; anything far bigger dropped on the desk is not one.
 MAX_FILE_BYTES = 2_000_000
 VERDICTS = ("qualifies", "short-of-pass-mark", "pending", "not-eligible")
-_EVALUATE_TAKES_TODAY = "today" in inspect.signature(evaluate).parameters
 # Deterministic workbooks: fixed zip entry times, so the same batch gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -144,28 +142,6 @@ def _problem(file, field, kind, zh, en, source=None) -> dict:
     return {"file": file, "field": field, "kind": kind, "message": {"zh": zh, "en": en}, "source": source}
 
 
-def _verdict(result: dict) -> str:
-    """The engine's verdict (profile.md 1.1); derived by its definition from an engine without it."""
-    if result.get("verdict") in VERDICTS:
-        return result["verdict"]
-    if result["eligibility"] == "ineligible":
-        return "not-eligible"
-    if result["eligibility"] == "unknown":
-        return "pending"
-    score = result.get("score")
-    return "short-of-pass-mark" if score and not score.get("passed") else "qualifies"
-
-
-def _call(result: dict, scheme: dict, today: str) -> dict:
-    """The engine's call status (profile.md 1.1), or the same comparison of the scheme's deadline."""
-    if isinstance(result.get("call"), dict):
-        return result["call"]
-    deadline = scheme.get("deadline")
-    if not deadline:
-        return {"deadline": None, "status": "unknown"}
-    return {"deadline": deadline, "status": "open" if today <= deadline else "closed"}
-
-
 def _number(value):
     """JSON-friendly: Decimals from the engine as int or float."""
     if isinstance(value, Decimal):
@@ -198,9 +174,6 @@ def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dic
         except (TypeError, ValueError):
             raise DeskError(f"评估日期应为 YYYY-MM-DD，收到 {str(today)[:20]!r}",
                             f"the evaluation date must be YYYY-MM-DD, got {str(today)[:20]!r}") from None
-    options = {"schemes": [scheme]}
-    if _EVALUATE_TAKES_TODAY:
-        options["today"] = today
 
     problems: list[dict] = []
     applicants: list[dict] = []
@@ -233,7 +206,7 @@ def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dic
             elsewhere.append({"file": name, "identity": identity, "applying": applying})
             continue
         try:
-            result = evaluate(bundle, profile, **options)["results"][0]
+            result = evaluate(bundle, profile, schemes=[scheme], today=today)["results"][0]
         except ProfileError as exc:
             for e in exc.errors:
                 problems.append(_problem(name, e["field"], "field", e["message"]["zh"], e["message"]["en"]))
@@ -241,7 +214,7 @@ def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dic
         except Exception as exc:  # never lose the batch to one profile
             problems.append(_problem(name, None, "unreadable", f"计算出错：{str(exc)[:160]}", f"evaluation failed: {str(exc)[:160]}"))
             continue
-        applicants.append(_applicant(name, profile, result, spec, today, identity, applying))
+        applicants.append(_applicant(name, profile, result, identity, applying))
 
     applicants.sort(key=_rank)
     _flag_duplicates(applicants, spec, problems)
@@ -257,7 +230,8 @@ def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dic
     return {"scheme": scheme, "today": today, "applicants": applicants, "problems": problems}
 
 
-def _applicant(name, profile, result, spec, today, identity, applying) -> dict:
+def _applicant(name, profile, result, identity, applying) -> dict:
+    """One applicant as the sheets need it; verdict, call and plan are the engine's (profile.md 1.1)."""
     score = result.get("score")
     plan = result.get("plan") if isinstance(result.get("plan"), dict) else None
     conds = result["conditions"]
@@ -267,7 +241,7 @@ def _applicant(name, profile, result, spec, today, identity, applying) -> dict:
         "identity": identity,
         "applying": applying,
         "profile": profile,
-        "verdict": _verdict(result),
+        "verdict": result["verdict"],
         "eligibility": result["eligibility"],
         "score": None if not score else {
             "total": _number(score["total"]), "max": _number(score["max"]), "pass_mark": _number(score["pass_mark"]),
@@ -278,7 +252,7 @@ def _applicant(name, profile, result, spec, today, identity, applying) -> dict:
                       for s in plan.get("steps", [])]},
         "failing": [_condition(c) for c in conds if c["status"] == "fail"],
         "pending": [_condition(c) for c in conds if c["status"] == "unknown"],
-        "call": _call(result, spec, today),
+        "call": result["call"],
         "row": None,
         "duplicate_of": None,
         "flags": [],
