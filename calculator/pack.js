@@ -5,7 +5,7 @@
 //
 // The form's structure is catalog data (bundle.application_forms[scheme]: its parts in the
 // document's order, each with its source); the values come from the profile and from the
-// engine's result (derived facts, KPI rows, section character counts). No scoring here.
+// engine's result (derived facts, computed KPI changes). No scoring here.
 // A broken or partial profile still gives a draft: what is missing is marked 【待填写】.
 //
 //   draftModel(ctx, schemeId)          the draft as plain blocks (no DOM, no docx): tests read it
@@ -22,8 +22,9 @@ export const WRITE_HERE = "【待撰写】";
 const WORD = /[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*/g;
 
 /** 字数 as guidegen.core.kpis.count_chars counts it: CJK characters and marks one each,
- *  a Latin word or a number one, white space none. (Live counting while typing; the engine's
- *  count is used whenever the engine has answered.) */
+ *  a Latin word or a number one, white space none. Used while typing and for the draft, which
+ *  must count the text as it is now (the engine may not have seen the latest edit); the tests
+ *  check it against the core on the same strings. */
 export function countChars(text) {
   if (!text) return 0;
   const s = String(text);
@@ -159,19 +160,19 @@ function limitText(part) {
 }
 
 /** The text written for one scene in a per-scene part (application.scene_sections.PART.N). */
-function sceneText(ctx, part, number, counts) {
+function sceneText(ctx, part, number) {
   const text = deepGet(ctx.profile || {}, `application.scene_sections.${part.id}.${number}`);
   const written = typeof text === "string" && text.trim() !== "";
-  const engine = counts && counts[`${part.id}:${number}`];
-  const chars = engine ? engine.chars : countChars(written ? text : "");
+  // Counted here by the core's rule (tested equal): the engine's count may be of an older text.
+  const chars = countChars(written ? text : "");
   const over = written && Boolean(part.word_limit) && chars > part.word_limit;
   return { text: written ? text : "", chars, over, flag: over ? `【超出字数限制：已写${chars}字，限${part.word_limit}字】` : "" };
 }
 
-function narrativeBlock(ctx, part, counts) {
+function narrativeBlock(ctx, part) {
   const text = deepGet(ctx.profile || {}, `application.sections.${part.id}`);
   const written = typeof text === "string" && text.trim() !== "";
-  const count = counts && counts[part.id] ? counts[part.id].chars : countChars(written ? text : "");
+  const count = countChars(written ? text : "");
   const over = Boolean(part.word_limit) && count > part.word_limit;
   const under = written && Boolean(part.min_words) && count < part.min_words;
   return {
@@ -193,11 +194,14 @@ function kpiBlock(ctx, part, sr) {
     const er = engineRows && engineRows.find((r) => r.id === ind.id);
     const raw = deepGet(ctx.profile || {}, `kpis.${ind.id}`);
     const entry = isObject(raw) ? raw : raw === undefined || raw === null ? {} : { value: raw };
-    const value = er ? er.value : typeof entry.value === "number" ? entry.value : null;
-    const before = er ? er.before : typeof entry.before === "number" ? entry.before : null;
-    const unit = ind.unit || (er && er.unit) || (typeof entry.unit === "string" ? entry.unit : "");
+    // Values as the profile holds them now; the engine's change only when it was computed
+    // from these very values (a download right after an edit may beat the re-evaluation).
+    const value = typeof entry.value === "number" ? entry.value : null;
+    const before = typeof entry.before === "number" ? entry.before : null;
+    const unit = ind.unit || (typeof entry.unit === "string" ? entry.unit.trim() : "") || (er && er.unit) || "";
+    const current = er && er.value === value && er.before === before;
     let change = "";
-    if (er && er.change && er.change.improvement !== null && er.change.improvement !== undefined) {
+    if (current && er.change && er.change.improvement !== null && er.change.improvement !== undefined) {
       const pct = er.change.improvement_percent;
       const word = ind.direction === "lower" ? "降低" : "提升";
       change = er.change.better === false ? `未改善（${word}${er.change.improvement}）`
@@ -244,8 +248,6 @@ export function draftModel(ctx, schemeId) {
   if (!scheme) throw new Error(`unknown scheme ${schemeId}`);
   const form = (bundle.application_forms && bundle.application_forms[schemeId]) || fallbackForm(scheme);
   const sr = schemeResult(ctx.result, schemeId);
-  const counts = {};
-  if (sr && sr.application) for (const s of sr.application.sections || []) counts[s.id] = s;
   const errors = isObject(ctx.result) && Array.isArray(ctx.result.errors) ? ctx.result.errors : [];
   const blocks = [];
   const problems = [];
@@ -270,9 +272,9 @@ export function draftModel(ctx, schemeId) {
         const all = guideScenes(bundle, sceneGuide);
         const picked = tickedScenes(ctx, sceneGuide).map((n) => all.find((s) => s.number === n)).filter(Boolean)
           .map((s) => ({ ...s, instances: instanceNames(ctx, sceneGuide, s.number) }));
-        blocks.push({ kind: "per-scene", scenes: picked.map((s) => ({ ...s, texts: group.map((p) => sceneText(ctx, p, s.number, counts)) })),
+        blocks.push({ kind: "per-scene", scenes: picked.map((s) => ({ ...s, texts: group.map((p) => sceneText(ctx, p, s.number)) })),
           parts: group.map((p) => ({ id: p.id, title: zh(p.title), limit: limitText(p), required: p.required !== false })) });
-      } else if (part.kind === "narrative") blocks.push(narrativeBlock(ctx, part, counts));
+      } else if (part.kind === "narrative") blocks.push(narrativeBlock(ctx, part));
       else if (part.kind === "kpis") blocks.push(kpiBlock(ctx, part, sr));
       else if (part.kind === "scenes") blocks.push(scenesBlock(ctx, part));
       else if (part.kind === "attachments") blocks.push(attachmentsBlock(ctx, scheme, part));

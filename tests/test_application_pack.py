@@ -253,3 +253,18 @@ def test_character_counts_agree_with_the_core(make_draft):
     _, info = make_draft("hunan-advanced-factory-2025", {"profile": 1}, result=None, texts=texts)
     assert info["counts"] == [count_chars(t) for t in texts]
     assert [count_chars(t) for t in texts[:3]] == [0, 4, 3]
+
+
+def test_a_download_right_after_an_edit_uses_the_answers_as_they_are_now(make_draft, bundle):
+    """The engine's result may be of the answers before the last edit: values and texts come from
+    the profile, a computed change only when the engine saw these very values."""
+    before_edit = json.loads(json.dumps(HUNAN_PROFILE))
+    result = json.loads(evaluate_json(bundle, json.dumps(before_edit), schemes=["hunan-advanced-factory-2025"]))
+    edited = json.loads(json.dumps(HUNAN_PROFILE))
+    edited["kpis"]["rd-cycle"] = {"before": 200, "value": 150, "unit": "天"}
+    edited["application"]["sections"]["company-profile"] = "智" * 501
+    document, _ = make_draft("hunan-advanced-factory-2025", edited, result=result)
+    rows = table_rows(document)
+    assert row_of(rows, "*产品研制周期")[1:4] == ["天", "150", ""]        # the old change is not shown
+    assert row_of(rows, "*关键设备数控化率")[2:4] == ["92", ""]
+    assert "【超出字数限制：已写501字，限500字】" in "\n".join(paragraphs(document))
