@@ -139,6 +139,7 @@ const shareDialog = el("dialog", { class: "gg-dialog", id: "gg-share-dialog", "a
     el("button", { type: "button", class: "gg-button gg-button--quiet", id: "gg-share-keep", text: t("shareKeep"), onclick: () => settleShare(false) })));
 shareDialog.addEventListener("cancel", (e) => { e.preventDefault(); settleShare(false); });
 fileInput.addEventListener("change", importProfile);
+savedName.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); saveCurrent(); } });
 window.addEventListener("beforeprint", fillPrint);
 window.addEventListener("afterprint", () => { for (const d of results.querySelectorAll("details[data-print-opened]")) { d.open = false; d.removeAttribute("data-print-opened"); } });
 
