@@ -15,7 +15,7 @@ import { el, clear, uid } from "./dom.js";
 import { setLang, t, tIn, tx, lang, colon } from "./i18n.js";
 import {
   normalise, toJSON, encodeShare, withoutPersonal, decodeShare, shareFromHash, loadStored, store, storageWorks, deletePath,
-  getPath, loadUi, storeUi, listSaved, saveNamed, deleteSaved, freeName, hasAnswers, isSaved,
+  loadUi, storeUi, listSaved, saveNamed, deleteSaved, freeName, hasAnswers, isSaved,
 } from "./profile.js";
 import { createFields, describeProfile, schemaFields } from "./form.js";
 import { renderResults, renderErrorBox, renderChips, verdictOf } from "./results.js";
@@ -74,7 +74,6 @@ const pending = new Map();
 let timer = null;
 let latest = 0;
 let renders = 0;
-let lastResult = null;
 let lastAnswer = null; // the engine's last answer, errors included (the application step shows both)
 let lastErrors = [];
 let shareWaiting = null; // {shared, keptAs}: a share link opened over saved answers
@@ -796,7 +795,6 @@ function show(result) {
     renderErrorBox(errorBox, [], null);
     results.classList.remove("gg-stale");
     staleNote.hidden = true;
-    lastResult = result;
     renderResults(results, result, bundle, { onAnswer: answerLinks });
     renderChips(chips, result, openScheme);
     announce(result);

@@ -241,10 +241,3 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
   renderOthers();
   return root;
 }
-
-/** Scenes to show as a count in the progress: {guide: n}. */
-export function sceneCounts(profile, guides) {
-  const out = {};
-  for (const g of guides) out[g] = asList(getPath(profile, `scenes.${g}`)).length;
-  return out;
-}
