@@ -502,3 +502,10 @@ def test_runtime_failure_is_explained_and_answers_are_kept(browser, server):
     assert state(page)["step"] == "enterprise"
     assert page.input_value('[data-path="enterprise.name"] input') == "仍然保存"
     context.close()
+
+
+def test_every_scheme_page_links_to_the_calculator_with_that_scheme(site, bundle):
+    for scheme in bundle["schemes"]:
+        for lang in ("", "en/"):
+            html = (site / f"{lang}schemes/{scheme}/index.html").read_text(encoding="utf-8")
+            assert f'calculator/?schemes={scheme}"' in html, (lang, scheme)
