@@ -185,7 +185,6 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
     const index = sceneIndex(bundle, gid);
     const ticked = asList(getPath(ctx.profile, `scenes.${ui.guide}`));
     const { auto, confirm } = proposals(bundle, ui.guide, gid, ticked);
-    const state = (ui.crosswalk && ui.crosswalk[gid]) || { auto: [], off: [] };
     const list = asList(getPath(ctx.profile, path));
     const section = el("section", { class: "gg-guide gg-guide--other", "data-guide": gid, "data-role": "proposed" },
       el("h3", { class: "gg-guide__title", text: tx(info.title) }),
@@ -193,6 +192,7 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
     const set = (n, on) => {
       const cur = asList(getPath(ctx.profile, path));
       const next = sortNum(on ? [...cur, n] : cur.filter((x) => x !== n));
+      const state = (ui.crosswalk && ui.crosswalk[gid]) || { auto: [], off: [] };
       const off = new Set(asList(state.off));
       if (auto.has(n)) { if (on) off.delete(n); else off.add(n); }
       ui.crosswalk = ui.crosswalk || {};

@@ -231,6 +231,15 @@ def test_a_zhuzhou_sme_from_the_home_page_to_verdict_and_plan(browser, server, b
         auto = page.eval_on_selector_all('[data-guide="miit-2021"] [data-crosswalk="auto"] input', "els => els.map(e => +e.dataset.scene)")
         assert auto and set(auto) <= set(scenes["miit-2021"])
         assert page.locator('[data-guide="miit-2021"] .gg-badge--crosswalk').count() == len(auto)
+        # Taking one back sticks, even when the ticked guide changes afterwards.
+        page.locator(f'[data-guide="miit-2021"] [data-crosswalk="auto"] input[data-scene="{auto[0]}"]').uncheck()
+        spare = next(n for n in range(1, 41) if n not in scenes["miit-2024"])
+        page.check(f'#gg-step [data-role="ticked"] input[data-scene="{spare}"]')
+        after = page_profile(page)["scenes"]
+        assert auto[0] not in after["miit-2021"] and spare in after["miit-2024"]
+        page.uncheck(f'#gg-step [data-role="ticked"] input[data-scene="{spare}"]')
+        page.locator(f'[data-guide="miit-2021"] [data-crosswalk="auto"] input[data-scene="{auto[0]}"]').check()
+        assert canonical(page_profile(page)["scenes"]) == canonical(scenes)
 
     # 2. The verdict and the plan: the engine's, in words.
     # On a desk the results stand beside the questions all along.
