@@ -436,6 +436,10 @@ function renderStepper() {
     el("ol", { class: "gg-stepper__list" }, steps.map((s, i) => el("li", { class: `gg-stepper__item${i < index ? " gg-stepper__item--done" : ""}` },
       el("button", { type: "button", class: "gg-stepper__button", "data-step": s.id, "aria-current": s === cur ? "step" : null, onclick: () => goStep(s.id) },
         el("span", { class: "gg-stepper__n", "aria-hidden": "true", text: String(i + 1) }), " ", stepTitle(s))))));
+  // On a phone the steps scroll sideways: keep the current one in view.
+  const list = stepNav.querySelector(".gg-stepper__list");
+  const here = stepNav.querySelector('[aria-current="step"]');
+  if (list && here && list.scrollWidth > list.clientWidth) list.scrollLeft = Math.max(0, here.parentElement.offsetLeft - list.offsetLeft - 16);
 }
 
 // ---------------------------------------------------------------- the steps
