@@ -252,7 +252,7 @@ function exportProfile() {
 async function importProfile() {
   const file = fileInput.files && fileInput.files[0];
   fileInput.value = "";
-  if (!file || !bundle) return;
+  if (!file) return; // (before the questions are loaded too: they follow the profile)
   let value;
   try {
     value = JSON.parse(await file.text());
