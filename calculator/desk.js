@@ -202,7 +202,9 @@ async function run() {
     const v = data.verdicts;
     clear(result).append(
       el("p", { class: "gg-desk__verdicts", text: t("deskVerdicts", { qualifies: v.qualifies, short: v["short-of-pass-mark"], pending: v.pending, ineligible: v["not-eligible"] }) }),
-      el("a", { class: "gg-button", id: "gg-desk-download", href: downloadUrl, download: fileName, text: t("deskDownload", { file: fileName }) }));
+      el("a", { class: "gg-button", id: "gg-desk-download", href: downloadUrl, download: fileName, text: t("deskDownload", { file: fileName }) }),
+      orderTable(data.order),
+      issueList(data.issues));
     result.hidden = false;
     showStatus(t("deskDone", { rows: data.rows, problems: data.problems }), "done");
   } catch (err) {
@@ -210,6 +212,28 @@ async function run() {
   } finally {
     runButton.disabled = false;
   }
+}
+
+// What the workbook holds, at a glance: the recommendation order and the problems.
+function orderTable(order) {
+  if (!order.length) return null;
+  // The heading stays outside the sideways-scrolling box (a caption would scroll away on phones).
+  return el("div", {},
+    el("p", { class: "gg-desk__caption", id: "gg-desk-order-title", text: t("deskOrder") }),
+    el("div", { class: "gg-desk__table" }, el("table", { class: "gg-desk__order", id: "gg-desk-order", "aria-labelledby": "gg-desk-order-title" },
+      el("thead", {}, el("tr", {}, [t("deskColRow"), t("deskColName"), t("deskColVerdict"), t("deskColScore"), t("deskColFile")]
+        .map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, order.map((r) => el("tr", {},
+        el("td", { text: r.row }), el("td", { text: r.name || "" }), el("td", { text: r.verdict }),
+        el("td", { text: r.score == null ? "" : r.score }), el("td", { class: "gg-desk__file", text: r.file })))))));
+}
+
+function issueList(issues) {
+  if (!issues.length) return null;
+  return el("div", { class: "gg-desk__issues", id: "gg-desk-issues" },
+    el("h2", { class: "gg-desk__subtitle", text: t("deskIssues", { n: issues.length }) }),
+    el("ul", {}, issues.map((p) => el("li", {},
+      el("span", { class: "gg-desk__file", text: p.file }), p.field ? ` · ${p.field}` : "", ` · ${p.kind}${LANG === "zh" ? "：" : ": "}`, p.message))));
 }
 
 startWorker();

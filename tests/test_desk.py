@@ -319,7 +319,7 @@ def browser():
 
 
 def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Path, *,
-                  axe: bool = False) -> tuple[bytes, list[str]]:
+                  axe: bool = False) -> tuple[bytes, list[str], dict]:
     """Drop every file of ``folder`` on the desk page, make the workbook, download it
     (with ``axe``: then check the page with axe-core, which needs the CSP bypassed)."""
     context = browser.new_context(accept_downloads=True, bypass_csp=axe)
@@ -339,7 +339,9 @@ def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Pat
     target = tmp_path / f"browser-{lang}.xlsx"
     info.value.save_as(target)
     assert info.value.suggested_filename == f"株洲市智能制造标杆中小企业申报汇总表-{TODAY}.xlsx"
-    status = page.text_content("#gg-desk-status")
+    shown = {"status": page.text_content("#gg-desk-status"),
+             "order": page.locator("#gg-desk-order tbody tr").all_inner_texts(),
+             "issues": page.locator("#gg-desk-issues li").all_inner_texts()}
     if axe:
         from test_calculator_support import axe_violations, describe_violations
         violations = axe_violations(page)
@@ -347,7 +349,7 @@ def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Pat
     context.close()
     assert not errors, errors
     assert all(u.startswith(server.origin + "/") or u.startswith("blob:") for u in requests), requests
-    return target.read_bytes(), requests + [status]
+    return target.read_bytes(), requests, shown
 
 
 @pytest.mark.browser
@@ -356,10 +358,13 @@ def test_the_desk_page_makes_the_same_workbook_from_the_same_files(browser, serv
     cli = tmp_path / "cli.xlsx"
     subprocess.run([sys.executable, "-m", "guidegen.cli", "batch", str(DESK / "zhuzhou-sme"), "--scheme", SME,
                     "--today", TODAY, "--out", str(cli)], check=True, capture_output=True, cwd=ROOT)
-    data, seen = desk_workbook(browser, server, tmp_path, "zh", SME, DESK / "zhuzhou-sme")
+    data, seen, shown = desk_workbook(browser, server, tmp_path, "zh", SME, DESK / "zhuzhou-sme")
     assert cells(data) == cells(cli.read_bytes())
     assert data == cli.read_bytes()  # byte for byte: ElementTree on both sides, fixed dates and order
-    assert seen[-1] == "已生成：5 家企业列入汇总表，7 个问题"
+    assert shown["status"] == "已生成：5 家企业列入汇总表，7 个问题"
+    # the page shows the order and the problems the workbook holds
+    assert [row.split("\t")[:3] for row in shown["order"]] == [[str(r[0]), r[1], r[6][5:].split("（")[0]] for r in SME_ROWS]
+    assert [i.split(" · ")[0] for i in shown["issues"]] == [p[0] for p in PROBLEMS]
     assert any(DESK_WHEELS[0] in u for u in seen)
 
 
@@ -368,9 +373,10 @@ def test_the_english_desk_page_matches_the_english_cli_workbook(browser, server,
     cli = tmp_path / "cli-en.xlsx"
     assert main(["batch", str(DESK / "zhuzhou-sme"), "--scheme", SME, "--today", TODAY, "--out", str(cli),
                  "--lang", "en"]) == 0
-    data, seen = desk_workbook(browser, server, tmp_path, "en", SME, DESK / "zhuzhou-sme", axe=True)
+    data, _, shown = desk_workbook(browser, server, tmp_path, "en", SME, DESK / "zhuzhou-sme", axe=True)
     assert cells(data) == cells(cli.read_bytes())
-    assert seen[-1] == "Done: 5 applicant(s) in the table, 7 problem(s)"
+    assert shown["status"] == "Done: 5 applicant(s) in the table, 7 problem(s)"
+    assert shown["order"][0].split("\t")[2] == "Qualifies"
 
 
 @pytest.mark.browser

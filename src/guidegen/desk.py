@@ -658,14 +658,19 @@ def batch_workbook(bundle: dict, files, *, scheme: str, today: str | None = None
 
 
 def batch_folder(bundle: dict, folder, out, *, scheme: str, today: str | None = None, lang: str = "zh") -> dict:
-    """Read every file of ``folder``, write the workbook to ``out``; return counts.
+    """Read every file of ``folder``, write the workbook to ``out``; return counts, the
+    recommendation order and the problems (as the sheets word them in ``lang``).
 
     The CLI (``guidegen batch``) and the desk page's worker (on Pyodide's file system)
-    both call this."""
+    both call this; the page shows the order and the problems beside the download."""
     data, batch = batch_workbook(bundle, read_folder(folder), scheme=scheme, today=today, lang=lang)
     Path(out).write_bytes(data)
     return {"scheme": scheme, "today": batch["today"], "files": sum(1 for _ in Path(folder).iterdir()),
             "rows": sum(1 for a in batch["applicants"] if a["row"] is not None),
             "applicants": len(batch["applicants"]), "problems": len(batch["problems"]),
             "verdicts": {v: sum(1 for a in batch["applicants"] if a["verdict"] == v and a["row"] is not None)
-                         for v in VERDICTS}}
+                         for v in VERDICTS},
+            "order": [{"row": a["row"], "file": a["file"], "name": a["name"], "verdict": WORDS[a["verdict"]][lang],
+                       "score": a["score"]["total"] if a["score"] else None}
+                      for a in batch["applicants"] if a["row"] is not None],
+            "issues": [dict(zip(("file", "field", "kind", "message", "source"), row)) for row in problem_rows(batch, lang)]}
