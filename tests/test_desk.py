@@ -21,13 +21,14 @@ import pytest
 from guidegen.cli import main
 from guidegen.desk import DeskError, batch_workbook, read_folder, screen
 
+import openpyxl  # noqa: E402 - after guidegen.desk, which picks openpyxl's XML writer (ElementTree)
+
 ROOT = Path(__file__).resolve().parent.parent
 DESK = ROOT / "tests" / "desk"
 SOURCES = ROOT.parent / "shared" / "sources"
 SME = "zhuzhou-benchmark-sme"
 TODAY = "2025-04-01"
 
-openpyxl = pytest.importorskip("openpyxl")
 
 
 def cells(data: bytes) -> dict[str, list[tuple]]:
