@@ -469,3 +469,20 @@ def test_a_second_workshop_of_one_enterprise_cites_the_one_workshop_rule(bundle)
     assert [(p["file"], p["source"]) for p in dup] == [("b.json", "zhuzhou-benchmark-2022 第六条")]
     assert "一次只能申报一个标杆车间" in dup[0]["message"]["zh"]
     assert [a["row"] for a in batch["applicants"]] == [1, None]
+
+
+def test_a_table_field_not_marked_with_its_scheme_is_a_catalog_error(tmp_path):
+    """The calculator asks a table's fields for the schemes marked on them: a missing mark is caught."""
+    from guidegen.catalog import CatalogError, load_catalog
+    root = tmp_path / "catalogs"
+    shutil.copytree(ROOT / "catalogs", root)
+    path = root / "profile.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "schemes: [changzhou-smart-factory-2023]\n      - path: application.factory_type"
+    assert old in text
+    path.write_text(text.replace(old, "schemes: [hunan-advanced-factory-2025]\n      - path: application.factory_type"),
+                    encoding="utf-8")
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(root)
+    hits = [(p.file, p.key) for p in exc.value.problems if "application.industry_cluster" in p.message]
+    assert hits == [("catalogs/schemes/changzhou-smart-factory-2023.yaml", "scheme.summary_table.columns[4].value.path")]
