@@ -85,7 +85,7 @@ def test_axe_finds_no_serious_violation(axe_context, server, lang, kind):
     assert not found, f"axe on the {lang} {kind} page:\n{describe_violations(found)}"
 
 
-def poll(page, expression, arg=None, tries=300):
+def poll(page, expression, arg=None, tries=600):
     """Poll a JS function until truthy (the page's CSP forbids wait_for_function's eval)."""
     for _ in range(tries):
         value = page.evaluate(expression, arg)
