@@ -687,7 +687,7 @@ def run(out_dir: Path) -> dict:
                        + " / ".join(load) + f" (on {os.cpu_count()} cores, shared)")
     return {
         "figures": fig,
-        "protocol": PROTOCOL,
+        "protocol": protocol_text(load),
         "machine": machine,
         "samples": {
             "timing": samples, "form_probes": probes,
@@ -697,6 +697,14 @@ def run(out_dir: Path) -> dict:
         },
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def protocol_text(load: list[str]) -> dict:
+    """PROTOCOL with this run's machine load (the machine is shared: timings are noisy)."""
+    seq = " / ".join(load)
+    return {"zh": PROTOCOL["zh"] + f"本次运行时机器的 1 分钟平均负载（开始 / 计时轮次结束 / 结束）：{seq}，共 {os.cpu_count()} 个核心，与他人共用。",
+            "en": PROTOCOL["en"] + f" The machine's 1-minute load average during this run (start / after the timing "
+                                   f"rounds / end): {seq}, on {os.cpu_count()} shared cores."}
 
 
 def _loadavg() -> str:
