@@ -12,8 +12,10 @@
 //               {type: "desk", id, files: [{name, data: ArrayBuffer}], scheme, today, lang}
 //               -> {type: "result", id, json, workbook: ArrayBuffer (.xlsx)} (bureau desk page;
 //               init then also carries extraWheels: [URL], installed after the engine)
-// Messages out: {type: "progress", step}, {type: "ready", pyodide, python, ms},
-//               {type: "failed", detail, file, problem}, {type: "restarting"}, {type: "result", id, json}
+//               init may say snapshot: false (no snapshot read or made)
+// Messages out: {type: "progress", step}, {type: "ready", pyodide, python, ms, snapshot, phases},
+//               {type: "failed", detail, file, problem}, {type: "restarting"}, {type: "result", id, json},
+//               {type: "snapshot", state: "stored" | "failed"} (the background store ended)
 //               (problem: "missing" | "damaged" | "unavailable" | "type" | null, naming the
 //               runtime file at fault when it can be told: the page explains it in both languages)
 //
@@ -29,8 +31,9 @@
 // the wheel and this worker (all content-hashed). The next visit restores it instead
 // of booting Python and importing, then unpacks the wheel (the file system is not in
 // the snapshot) and parses the bundle. Any failure (no Cache Storage or streams,
-// quota, a restore error such as a build-id mismatch) means a normal start, silently,
-// and the stored copy is replaced by a marker so this release does not try again.
+// quota, a restore error such as a build-id mismatch) means a normal start, silently;
+// a failed restore replaces the stored copy by a marker so this release does not try
+// again (a failed store just deletes what was written: the next visit tries again).
 // `ready` says which start it was: snapshot "restored" | "made" | "none" | "fallback"
 // (then snapshotError: why the restore failed), and phases (ms at which each step ended).
 // {type: "test-fatal", id} (tests only) feeds the engine a profile nested deep enough to
