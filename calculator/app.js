@@ -9,8 +9,9 @@
 //   window.guidegen.evaluate(p[, schemes])  Promise of the result JSON (parsed) for profile p
 //                                    (an object or JSON text); invalid profiles give {errors: [...]}
 //   window.guidegen.profile()        the answers as a profile object (profile.md format)
-//   window.guidegen.state()          {step, steps, schemes, guide, questions: n, exact}
-//   window.guidegen.timings          milliseconds since navigation: form, ready, firstResult
+//   window.guidegen.state()          {step, steps, schemes, guide, guides, exact}
+//   window.guidegen.timings          milliseconds since navigation: form, ready, firstResult;
+//                                    snapshot: "stored" | "failed" once the return-visit snapshot store ended
 import { el, clear, uid } from "./dom.js";
 import { setLang, t, tIn, tx, lang, colon } from "./i18n.js";
 import {
@@ -690,6 +691,8 @@ function onWorkerMessage(event) {
     resolveReady({ pyodide: m.pyodide, python: m.python, ms: m.ms, snapshot: m.snapshot, phases: m.phases });
     loadQuestions();
     schedule(0);
+  } else if (m.type === "snapshot") {
+    timings.snapshot = m.state; // the background store of the return-visit snapshot ended
   } else if (m.type === "restarting") {
     statusText.textContent = t("restarting");
   } else if (m.type === "failed") {
