@@ -102,6 +102,8 @@ def test_axe_on_every_step_of_the_calculator(axe_context, server, lang):
     page.goto(f"{server.origin}/{'' if lang == 'zh' else 'en/'}calculator/")
     page.evaluate("localStorage.clear()")  # a first visit (the axe context is shared)
     page.reload()
+    page.wait_for_selector("#gg-step", timeout=60_000)
+    page.click('.gg-stepper__button[data-step="where"]')
     page.fill(".gg-place__input", "株洲")
     page.locator(".gg-place__option").first.click()
     wait_for_results(page)
