@@ -23,6 +23,8 @@ from guidegen.desk import DeskError, batch_workbook, read_folder, screen
 
 import openpyxl  # noqa: E402 - after guidegen.desk, which picks openpyxl's XML writer (ElementTree)
 
+from test_calculator_support import browser, server  # noqa: E402,F401 - the shared browser fixtures
+
 ROOT = Path(__file__).resolve().parent.parent
 DESK = ROOT / "tests" / "desk"
 SOURCES = ROOT.parent / "shared" / "sources"
@@ -299,24 +301,6 @@ def site():
     require_node_modules()
     require_chromium()
     return built_site()
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    from test_calculator_support import StaticServer, calculator_csp
-    with StaticServer(site, calculator_csp(site)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from test_calculator_support import launch
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 def desk_workbook(browser, server, tmp_path, lang: str, scheme: str, folder: Path, *,

@@ -42,7 +42,7 @@ import zipfile
 from pathlib import Path
 
 from .messages import load_messages
-from .desk_assets import DeskBuildError, desk_runtime
+from .desk_assets import DeskBuildError, desk_runtime, read_measured_list
 
 __all__ = [
     "CalculatorBuildError",
@@ -118,13 +118,7 @@ def pyodide_dist(root: Path) -> tuple[Path, str]:
 
 def read_stdlib_keep(path: Path = STDLIB_KEEP) -> tuple[str, list[str]]:
     """The keep-list: (the Pyodide version it was measured with, paths inside python_stdlib.zip)."""
-    version, paths = "", []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line.startswith("# pyodide:"):
-            version = line.split(":", 1)[1].strip()
-        elif line and not line.startswith("#"):
-            paths.append(line)
+    version, paths = read_measured_list(path)
     if not version or not paths:
         raise CalculatorBuildError(f"{path}: no '# pyodide: VERSION' line or no paths; "
                                    "regenerate it with `python3 bench/measure_stdlib.py`")

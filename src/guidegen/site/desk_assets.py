@@ -26,7 +26,7 @@ import io
 import zipfile
 from pathlib import Path
 
-__all__ = ["DESK_DISTRIBUTIONS", "DESK_STDLIB", "DeskBuildError", "desk_runtime", "file_digest", "read_desk_stdlib", "repack_wheel"]
+__all__ = ["DESK_DISTRIBUTIONS", "DESK_STDLIB", "DeskBuildError", "desk_runtime", "file_digest", "read_desk_stdlib", "read_measured_list", "repack_wheel"]
 
 # (distribution, the top-level folders it ships to the browser)
 DESK_DISTRIBUTIONS = (("et_xmlfile", ("et_xmlfile",)), ("openpyxl", ("openpyxl",)), ("PyYAML", ("yaml",)))
@@ -70,8 +70,9 @@ def repack_wheel(distribution: str, packages: tuple[str, ...]) -> tuple[str, byt
     return f"{distribution}-{dist.version}-py3-none-any.whl", _zip(entries)
 
 
-def read_desk_stdlib(path: Path = DESK_STDLIB) -> tuple[str, list[str]]:
-    """The measured list: (Pyodide version it was measured with, paths inside python_stdlib.zip)."""
+def read_measured_list(path: Path) -> tuple[str, list[str]]:
+    """A measured stdlib list (stdlib_keep.txt, desk_stdlib.txt): (the Pyodide version named by its
+    '# pyodide: VERSION' line, or "" without one; the paths inside python_stdlib.zip). Callers check it."""
     version, paths = "", []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         line = line.strip()
@@ -79,6 +80,12 @@ def read_desk_stdlib(path: Path = DESK_STDLIB) -> tuple[str, list[str]]:
             version = line.split(":", 1)[1].strip()
         elif line and not line.startswith("#"):
             paths.append(line)
+    return version, paths
+
+
+def read_desk_stdlib(path: Path = DESK_STDLIB) -> tuple[str, list[str]]:
+    """The measured list: (Pyodide version it was measured with, paths inside python_stdlib.zip)."""
+    version, paths = read_measured_list(path)
     if not version:
         raise DeskBuildError(f"{path}: no '# pyodide: VERSION' line; regenerate it with "
                              "`python3 bench/measure_desk_stdlib.py`")
