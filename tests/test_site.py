@@ -210,6 +210,89 @@ def test_no_external_urls(site):
     assert not found, "\n".join(found[:40])
 
 
+# Elements a heading may hold: its text, links, the permalink sign, inline phrasing. A block
+# (a table, a div) inside a heading means the markdown joined the next block to the heading.
+_HEADING_INLINE = {"a", "span", "code", "small", "em", "strong", "b", "i", "sub", "sup", "abbr", "br", "wbr"}
+# attr_list's syntax, shown as text when a heading did not end where the template meant it to
+_ATTR_LIST_LEAK = re.compile(r"\{\s*#")
+
+
+class _Headings(HTMLParser):
+    """Each heading's text and the tags inside it; the table of contents' link texts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings: list[tuple[str, str, list[str]]] = []   # (tag, text, tags inside)
+        self.toc: list[str] = []
+        self.title = ""
+        self._heading: list | None = None
+        self._toc_link = None
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and self._heading is None:
+            self._heading = [tag, "", []]
+        elif self._heading is not None:
+            self._heading[2].append(tag)
+        if tag == "a" and "md-nav__link" in (a.get("class") or "") and (a.get("href") or "").startswith("#"):
+            self._toc_link = ""
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        if self._heading is not None and tag == self._heading[0]:
+            self.headings.append(tuple(self._heading))
+            self._heading = None
+        if tag == "a" and self._toc_link is not None:
+            self.toc.append(self._toc_link)
+            self._toc_link = None
+        self._in_title = False
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading[1] += data
+        if self._toc_link is not None:
+            self._toc_link += data
+        if self._in_title:
+            self.title += data
+
+
+def test_headings_hold_only_their_text(site):
+    """No heading swallows the block after it (the crosswalk's tables once sat inside its
+    <h2>, squeezed into columns a few characters wide), and attr_list's `{ #id }` is never
+    shown: not in a heading, the table of contents, the page title or the search index."""
+    import gzip
+    import json
+
+    problems = []
+    for page in _html_files(site):
+        if page.relative_to(site).as_posix().startswith("pagefind/"):
+            continue
+        parsed = _Headings()
+        parsed.feed(page.read_text(encoding="utf-8"))
+        rel = page.relative_to(site).as_posix()
+        for tag, text, inside in parsed.headings:
+            blocks = sorted(set(inside) - _HEADING_INLINE)
+            if blocks:
+                problems.append(f"{rel}: <{tag}> {text.strip()[:60]!r} holds {blocks}")
+            if _ATTR_LIST_LEAK.search(text):
+                problems.append(f"{rel}: <{tag}> shows {text.strip()[:80]!r}")
+        problems += [f"{rel}: table of contents shows {t.strip()[:80]!r}" for t in parsed.toc if _ATTR_LIST_LEAK.search(t)]
+        if _ATTR_LIST_LEAK.search(parsed.title):
+            problems.append(f"{rel}: <title> {parsed.title!r}")
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        texts = [fragment.get("content", ""), fragment.get("meta", {}).get("title", "")]
+        texts += [a.get("text", "") for a in fragment.get("anchors", ())]
+        texts += [s.get("title", "") for s in fragment.get("sub_results", ())]
+        for text in texts:
+            text = text.replace("\u200b", "")  # the Chinese word breaks (guidegen.site.search)
+            m = _ATTR_LIST_LEAK.search(text)
+            if m:
+                problems.append(f"search index {fragment['url']}: …{text[max(0, m.start() - 40):m.end() + 30]}…")
+    assert not problems, "\n".join(problems[:40])
+
+
 # ------------------------------------------------------------------ tests: search (Pagefind)
 
 def _site_csp(html: str) -> str:

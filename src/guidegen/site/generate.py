@@ -686,7 +686,15 @@ def _render(env: Environment, template: str, page: str, lang: str, **context) ->
     # a heading right after a list would join the list), then runs of blank lines
     # the template logic leaves behind are collapsed.
     text = re.sub(r"(?<=[^\n])\n(#{1,6} )", r"\n\n\1", text)
+    # A heading's attribute list ends its line; anything after it (a `{#-` comment in a
+    # template eats the line break) would be joined to the heading and shown as text.
+    joined = _JOINED_HEADING.search(text)
+    if joined:
+        raise ValueError(f"{template} ({lang}): text joined to a heading: {joined.group(0)[:120]!r}")
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+_JOINED_HEADING = re.compile(r"(?m)^#{1,6} [^\n]*\{ *#[\w-]+[^}\n]*\}[ \t]*\S[^\n]*")
 
 
 def _hand_written(site: SiteModel, env: Environment, docs_dir: Path) -> dict[str, bytes]:
