@@ -11,7 +11,7 @@ VPY = $(VENV)/bin/python
 APT_PACKAGES = chromium nginx-light fonts-wqy-microhei poppler-utils
 SERVE_ADDR ?= 127.0.0.1:8000
 
-.PHONY: setup test-setup system-packages venv node-packages site editions serve test bench clean
+.PHONY: setup test-setup system-packages venv node-packages site editions serve test test-fast regions bench clean
 
 # ------------------------------------------------------------------ set-up (re-run only when inputs change)
 
@@ -54,6 +54,10 @@ serve: setup
 test: test-setup
 	$(VPY) -m pytest -q
 
+# The fast tier: engine, catalog, CLI — no browser, no node, no site build (under a minute).
+test-fast: $(VENV)/.installed-test
+	$(VPY) -m pytest -q -m "not slow"
+
 # ------------------------------------------------------------------ more
 
 site: setup
@@ -62,6 +66,11 @@ site: setup
 # Every bureau edition (editions/*.yml) into build/site-NAME/.
 editions: setup
 	@for f in editions/*.yml; do echo "== $$f"; $(VPY) -m mkdocs build --strict -q -f $$f || exit 1; done
+
+# The administrative divisions compiled afresh from the pinned npm packages (node) into the
+# vendored catalogs/regions.compiled.json, which the catalog loader reads.
+regions: setup
+	$(VPY) -m guidegen.catalog.regions catalogs
 
 bench: test-setup
 	$(VPY) bench/run.py

