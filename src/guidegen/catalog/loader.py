@@ -11,7 +11,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .plan_costs import check_plan_costs, compile_plan_costs
 from .regions import RegionsError, read_compiled
 from .schema import FILE_KEYS, Problem, Where
 from .yamlsource import LocDict, LocList, YamlProblem, load_yaml
@@ -68,9 +67,6 @@ class Catalog:
     glossary: tuple = ()
     # catalogs/forms/*.yaml, by scheme id (issue #16); empty when a catalog has none
     application_forms: Mapping[str, Mapping] = field(default_factory=lambda: MappingProxyType({}))
-    # catalogs/plan-costs.yaml (issue #23): the plan cost model and the maturity score ranges
-    plan_costs: Mapping | None = None
-    maturity_levels: Mapping | None = None
 
     def counts(self) -> dict:
         return {
@@ -313,16 +309,6 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             at.child(f, "max_field").fail(f"unknown profile field {f['max_field']!r}")
         if "min" in f and "max" in f and f["min"] > f["max"]:
             at.child(f, "min").fail("min is above max")
-        # itemized lists (issue #25): columns named, totals into known plain fields
-        if f["type"] == "items" and "item" not in f:
-            at.fail("an items field needs 'item' (its columns)")
-        keys = {c["key"] for c in f.get("item", [])}
-        for t in f.get("totals", []):
-            if t["into"] not in fields:
-                at.child(f, "totals").fail(f"unknown profile field {t['into']!r}")
-            for k in [t.get("sum"), t.get("latest"), t.get("window"), *(t.get("where") or {}), *(t.get("unless") or {})]:
-                if k is not None and k not in keys:
-                    at.child(f, "totals").fail(f"unknown column {k!r}")
 
     known_facts = set(fields) | set(facts)
 
@@ -406,7 +392,6 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             if other not in schemes:
                 fat.child(f, "schemes").fail(f"unknown scheme {other!r}")
 
-    check_plan_costs(m["plan_costs"], m["maturity_levels"], fields=fields, facts=facts, sources=sources)
     glossary = _check_glossary(m, problems)
     _check_spelling(m)
 
@@ -434,8 +419,6 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
         application_forms=_freeze({k: e.value for k, e in sorted(forms.items())}),
         regions=_freeze(m["regions"][0].value) if m["regions"] else None,
         glossary=_freeze(glossary),
-        plan_costs=_freeze(m["plan_costs"][0].value) if m["plan_costs"] else None,
-        maturity_levels=_freeze(m["maturity_levels"][0].value) if m["maturity_levels"] else None,
     )
 
 
@@ -636,7 +619,6 @@ def compile_bundle(catalog: Catalog) -> dict:
         "schemes": c(catalog.schemes),
         "application_forms": c(catalog.application_forms),
     }
-    compile_plan_costs(body, c(catalog.plan_costs), c(catalog.maturity_levels))  # issue #23
     if catalog.regions is not None:
         # GB/T 2260 divisions compiled from the pinned npm packages (catalogs/regions.yaml) and
         # vendored as catalogs/regions.compiled.json (`make regions`); key "regions".
