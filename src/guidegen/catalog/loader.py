@@ -309,6 +309,16 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             at.child(f, "max_field").fail(f"unknown profile field {f['max_field']!r}")
         if "min" in f and "max" in f and f["min"] > f["max"]:
             at.child(f, "min").fail("min is above max")
+        # itemized lists (issue #25): columns named, totals into known plain fields
+        if f["type"] == "items" and "item" not in f:
+            at.fail("an items field needs 'item' (its columns)")
+        keys = {c["key"] for c in f.get("item", [])}
+        for t in f.get("totals", []):
+            if t["into"] not in fields:
+                at.child(f, "totals").fail(f"unknown profile field {t['into']!r}")
+            for k in [t.get("sum"), t.get("latest"), t.get("window"), *(t.get("where") or {}), *(t.get("unless") or {})]:
+                if k is not None and k not in keys:
+                    at.child(f, "totals").fail(f"unknown column {k!r}")
 
     known_facts = set(fields) | set(facts)
 

@@ -338,14 +338,26 @@ SIZE_CLASSES = Obj(
 )
 DECLARATION = Obj({"id": ID, "label": TEXT}, {"help": TEXT, "source": CITATION})
 OPTION = Obj({"value": ANY, "label": TEXT})
+# Itemized lists (issue #25): one column of an entry, and what the list stands for (a plain field).
+ITEM_COLUMN = Obj(
+    {"key": STR, "type": Enum("string", "text", "number", "integer", "year", "month", "choice", "items"), "label": TEXT},
+    {"options": ListOf(OPTION, 1), "personal": BOOL, "unit": TEXT, "min": NUM, "max": NUM, "help": TEXT,
+     "source": CITATION, "required": BOOL, "unique": BOOL, "item": ANY},
+)
+ITEM_TOTAL = Obj(
+    {"into": STR},
+    {"sum": STR, "count": BOOL, "latest": STR, "window": STR, "where": ANY, "unless": ANY, "source": CITATION,
+     "interpretation": TEXT},
+)
 FIELD = Obj(
     {"path": STR, "type": Enum("string", "integer", "number", "boolean", "date", "choice", "multi-choice", "division",
-                               "scene-instances"),
+                               "scene-instances", "items"),
      "label": TEXT},
     {"help": TEXT, "source": CITATION, "unit": TEXT, "min": NUM, "max": NUM, "max_field": STR,
      "schemes": ListOf(ID, 1), "personal": BOOL,
      "options": ListOf(OPTION, 1),
-     "options_from": Enum("technologies", "modes", "sectors", "support-elements")},
+     "options_from": Enum("technologies", "modes", "sectors", "support-elements"),
+     "item": ListOf(ITEM_COLUMN, 1), "totals": ListOf(ITEM_TOTAL, 1)},
 )
 SECTION = Obj({"id": ID, "title": TEXT, "fields": ListOf(FIELD, 1)}, {"help": TEXT})
 FACT = Obj({"path": STR, "label": TEXT}, {"unit": TEXT})

@@ -267,7 +267,7 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
     profile or date.
     """
     day = _date(today)
-    flat = check_profile(bundle, profile)
+    flat = check_profile(bundle, profile, today=day)
     if schemes is not None:
         unknown = [s for s in schemes if s not in bundle["schemes"]]
         if unknown:

@@ -120,6 +120,10 @@ def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
     put("derived.local_service_share", _share(flat.get("investment_wan.local_services"), services),
         "本地技术服务 ÷ 技术服务费用 × 100%", "local services ÷ services × 100 %")
 
+    # Plain values given by itemized lists (issue #25): the derived fact says which list and how.
+    for path, total in (flat.get("itemized.totals") or {}).items():
+        derived[path] = {"value": total["value"], "how": total["how"]}
+
     _coverage(bundle, flat, facts)
     if sector is not None and "coverage.miit-2021.link_numbers" in facts:
         keys = set(bundle["sectors"][sector].get("key_links", []))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
 
+from .itemized import check_items, list_totals
 from .kpis import check_kpi_values, check_section_texts
 from .places import resolve_place
 
@@ -134,12 +135,14 @@ def _check_field(bundle: dict, f: dict, value, path: str, errors: list):
                 out.append(item)
         return out
     if t == "scene-instances":
-        return _scene_instances(bundle, value, path, errors)
+        return _scene_instances(bundle, value, path, errors, f)
+    if t == "items":  # itemized lists (issue #25): their totals are written below, in check_profile
+        return check_items(f, value, path, errors)
     errors.append(_err(path, "未知字段类型", "unknown field type"))  # pragma: no cover - catalog validated
     return None
 
 
-def _scene_instances(bundle: dict, value, path: str, errors: list):
+def _scene_instances(bundle: dict, value, path: str, errors: list, field: dict | None = None):
     """Named scene instances (场景实例, for the bureau's summary table):
     ``{GUIDE: [{scene: N, name: TEXT}, ...]}``, scene numbers as the guide numbers them."""
     if not isinstance(value, dict):
@@ -162,7 +165,9 @@ def _scene_instances(bundle: dict, value, path: str, errors: list):
         for i, item in enumerate(items):
             n = item.get("scene") if isinstance(item, dict) else None
             name = item.get("name") if isinstance(item, dict) else None
-            if not isinstance(item, dict) or set(item) - {"scene", "name"}:
+            # the instance's details (issue #25): the columns the field's `item` declares
+            extra = {c["key"]: c for c in (field or {}).get("item", [])}
+            if not isinstance(item, dict) or set(item) - {"scene", "name"} - set(extra):
                 errors.append(_err(f"{at}[{i}]", "应为 {scene: 场景编号, name: 实例名称}", "must be {scene, name}"))
                 return None
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= total:
@@ -173,13 +178,21 @@ def _scene_instances(bundle: dict, value, path: str, errors: list):
                 errors.append(_err(f"{at}[{i}].name", f"实例名称应为不超过{MAX_STRING}字的文本",
                                    f"the instance name must be text of at most {MAX_STRING} characters"))
                 return None
-            rows.append({"scene": n, "name": name.strip()})
+            row = {"scene": n, "name": name.strip()}
+            if extra:
+                details = check_items({"item": list(extra.values())}, [{k: v for k, v in item.items() if k in extra}],
+                                      f"{at}[{i}]", errors)
+                if details is None:
+                    return None
+                row.update(details[0])
+            rows.append(row)
         out[guide] = rows
     return out
 
 
-def check_profile(bundle: dict, profile) -> dict:
-    """Return the normalised profile as a flat {path: value}; raise ProfileError."""
+def check_profile(bundle: dict, profile, today=None) -> dict:
+    """Return the normalised profile as a flat {path: value}; raise ProfileError.
+    ``today`` (a date; default the current date) bounds 近三年 for itemized lists."""
     if not isinstance(profile, dict):
         raise ProfileError([_err("(profile)", "档案应为键值映射（YAML/JSON 对象）", "a profile must be a mapping (YAML/JSON object)")])
     fields = field_index(bundle)
@@ -228,6 +241,10 @@ def check_profile(bundle: dict, profile) -> dict:
     # Names of places are read against the bundle's divisions (GB/T 2260); one that
     # matches nothing is a field error with the nearest names.
     errors.extend(resolve_place(bundle, flat)[1])
+    # Itemized lists stand for their plain values (sums, counts): written in before the checks below.
+    totals = list_totals(fields, flat, errors, today if isinstance(today, _dt.date) else None)
+    if totals:
+        flat["itemized.totals"] = totals
     for path, f in fields.items():
         other = f.get("max_field")
         if other and path in flat and other in flat and flat[path] > flat[other]:
