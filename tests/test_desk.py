@@ -139,7 +139,7 @@ def test_problems_list_bad_files_field_errors_duplicates_and_exclusions(district
     assert sheet[1] == ("文件", "字段", "类别", "问题", "依据")
     assert [row[:3] for row in sheet[2:]] == PROBLEMS
     by_file = {row[0]: row for row in sheet[2:]}
-    assert by_file["g-broken.json"][3].startswith("JSON 格式错误")
+    assert by_file["g-broken.json"][3].startswith("第 2 行第 1 列：JSON 格式错误（此处应为双引号括起的键名）；")
     assert by_file["h-hetang.json"][3] == "不能为负数"
     assert "一个企业一次只能选择申报智能制造标杆车间或者标杆中小企业" in by_file["c-youxian.json"][3]
     assert by_file["c-youxian.json"][4] == "zhuzhou-benchmark-2022 第六条"
@@ -470,3 +470,102 @@ def test_a_table_field_not_marked_with_its_scheme_is_a_catalog_error(tmp_path):
         load_catalog(root)
     hits = [(p.file, p.key) for p in exc.value.problems if "application.industry_cluster" in p.message]
     assert hits == [("catalogs/schemes/changzhou-smart-factory-2023.yaml", "scheme.summary_table.columns[4].value.path")]
+
+
+# --------------------------------------------------------------------------- untrusted text in cells
+
+import zipfile  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+HOSTILE = ROOT / "tests" / "hostile"
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+# What a spreadsheet may take for the start of a formula (OWASP), full-width forms included.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def sheet_cells(data: bytes) -> list[dict]:
+    """Every cell of every sheet as written in the XML: {sheet, ref, t, quote, text}. Asserts that
+    no sheet holds a formula (<f>) anywhere."""
+    out = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        quote = [xf.get("quotePrefix") == "1" for xf in styles.find("m:cellXfs", _NS)]
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", _NS):
+                shared.append("".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")))
+        for name in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+            body = z.read(name)
+            assert b"<f>" not in body and b"<f " not in body and b":f>" not in body, f"{name} holds a formula"
+            for c in ET.fromstring(body).iter(f"{{{_NS['m']}}}c"):
+                assert c.find("m:f", _NS) is None, f"{name} {c.get('r')} is a formula"
+                t = c.get("t", "n")
+                v = c.find("m:v", _NS)
+                if t == "s":
+                    text = shared[int(v.text)]
+                elif t == "inlineStr":
+                    text = "".join(x.text or "" for x in c.iter(f"{{{_NS['m']}}}t"))
+                else:
+                    text = v.text if v is not None else None
+                out.append({"sheet": name, "ref": c.get("r"), "t": t, "quote": quote[int(c.get("s", 0))], "text": text})
+    return out
+
+
+def assert_safe_workbook(data: bytes) -> list[dict]:
+    """No formulas; every text cell a string cell with the quote prefix; returns the cells."""
+    found = sheet_cells(data)
+    for c in found:
+        if c["t"] in ("s", "inlineStr", "str"):
+            assert c["t"] != "str", c          # 'str' is a formula's cached result
+            assert c["quote"], f"{c['sheet']} {c['ref']} {c['text']!r} has no quote prefix"
+    return found
+
+
+def test_formula_prefixes_in_every_text_field_stay_text(bundle):
+    files = [(p.name, p.read_bytes()) for p in sorted(HOSTILE.glob("formula-*.json"))]
+    files.append(("=1+2.yaml", (HOSTILE / "=1+2.yaml").read_bytes()))
+    data, batch = batch_workbook(bundle, files, scheme=SME, today=TODAY)
+    found = assert_safe_workbook(data)
+    texts = [c["text"] for c in found if c["t"] in ("s", "inlineStr")]
+    # every prefix reached the summary table, the pre-screen and the problems sheet as text
+    for prefix in ("=1+1", '=HYPERLINK("http://example.com/x","点击")', "=cmd|' /C calc'!A0", "+1+1", "-1+1",
+                   "@SUM(1,1)", "＝1+1", "＋1+1", "－1+1", "＠SUM(1,1)"):
+        assert any(t.startswith(prefix + " 企业") for t in texts), prefix
+        assert any(t.startswith(prefix + " project_name") for t in texts), prefix
+        assert any(t.startswith(prefix + " contact_phone") for t in texts), prefix
+    assert any(c["text"] == "=1+2.yaml" and c["t"] in ("s", "inlineStr") and c["quote"] for c in found)
+    dangerous = [c for c in found if c["text"] and str(c["text"]).startswith(FORMULA_STARTS)]
+    assert len(dangerous) > 50 and all(c["t"] in ("s", "inlineStr") and c["quote"] for c in dangerous)
+    # numbers the engine validated stay numbers
+    assert {c["text"] for c in found if c["t"] == "n" and c["sheet"].endswith("sheet2.xml")} >= {"88", "80", "0"}
+    # the values are unchanged: openpyxl reads back exactly what the profile said
+    table = next(iter(cells(data).values()))
+    assert ("=cmd|' /C calc'!A0 企业dde" in {r[1] for r in table})
+    # a phone that is not a phone is flagged, once per file
+    phones = [p["file"] for p in batch["problems"] if p["kind"] == "phone"]
+    assert sorted(phones) == sorted(p.name for p in HOSTILE.glob("formula-*.json"))
+
+
+def test_full_width_digits_in_a_phone_become_ascii_and_are_not_flagged(bundle):
+    data, batch = batch_workbook(bundle, [("w.json", (HOSTILE / "phone-fullwidth.json").read_bytes())],
+                                 scheme=SME, today=TODAY)
+    assert next(iter(cells(data).values()))[4][5] == "13800000012"
+    assert not [p for p in batch["problems"] if p["kind"] == "phone"]
+
+
+def test_control_characters_are_shown_escaped_and_named_and_the_batch_completes(bundle):
+    files = [("c.json", (HOSTILE / "control-chars.json").read_bytes()),
+             ("a.json", (DESK / "zhuzhou-sme" / "a-tianyuan.json").read_bytes()),
+             ("x\x01y.json", (DESK / "zhuzhou-sme" / "c-youxian.json").read_bytes())]
+    data, batch = batch_workbook(bundle, files, scheme=SME, today=TODAY)
+    assert_safe_workbook(data)
+    book = cells(data)
+    names = {r[1] for r in next(iter(book.values()))[4:]}
+    assert "株洲控制\\x01字符有限公司" in names and "株洲天元精密机械有限公司" in names
+    projects = {r[2] for r in next(iter(book.values()))[4:]}
+    assert "项目\\x00名\\x1b称\\x1f" in projects
+    control = [(p["file"], p["field"]) for p in batch["problems"] if p["kind"] == "control"]
+    assert control == [("c.json", "enterprise.name"), ("c.json", "application.project_name"),
+                       ("c.json", "application.contact_name"), ("x\x01y.json", None)]
+    assert ("x\\x01y.json", None, "控制字符") in [r[:3] for r in book["问题"][2:]]
+    assert "U+0000、U+001B、U+001F" in batch["problems"][1]["message"]["zh"]

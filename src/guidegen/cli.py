@@ -39,15 +39,15 @@ def cmd_export(args) -> int:
 
 def cmd_evaluate(args) -> int:
     from .core import ProfileError, evaluate
-    from .profile_file import read_profile
+    from .profile_file import ProfileFileError, read_profile
     bundle = _load(args.catalog).bundle()
     try:
         profile = read_profile(args.profile)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        print(f"{args.profile}: cannot read profile: {exc}", file=sys.stderr)
+    except ProfileFileError as exc:  # the one reader's reason, as the desk words it
+        print(f"{args.profile}: {exc.message['zh']} / {exc.message['en']}", file=sys.stderr)
         return 2
-    except Exception as exc:  # yaml.YAMLError and friends: never a traceback
-        print(f"{args.profile}: cannot read profile: {str(exc)[:300]}", file=sys.stderr)
+    except OSError as exc:
+        print(f"{args.profile}: 无法打开档案 / cannot open the profile: {exc.strerror or exc}", file=sys.stderr)
         return 2
     try:
         result = evaluate(bundle, profile, schemes=args.scheme or None, today=args.today)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import json
 import os
 import re
 import unicodedata
@@ -25,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .core import ProfileError, evaluate
-from .profile_file import dates_as_text
+from .profile_file import MAX_BYTES, ProfileFileError, load_profile
 
 # openpyxl serialises with lxml when it can; Pyodide has no lxml. The standard library's
 # ElementTree on both sides gives the CLI and the desk page the same bytes for a batch.
@@ -35,8 +34,6 @@ os.environ.setdefault("OPENPYXL_LXML", "False")
 __all__ = ["DeskError", "PROFILE_SUFFIXES", "read_folder", "screen", "workbook", "batch_workbook", "batch_folder"]
 
 PROFILE_SUFFIXES = (".json", ".yaml", ".yml")
-# A profile is a few kilobytes; anything far bigger dropped on the desk is not one.
-MAX_FILE_BYTES = 2_000_000
 VERDICTS = ("qualifies", "short-of-pass-mark", "pending", "not-eligible")
 # Deterministic workbooks: fixed zip entry times, so the same batch gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -74,45 +71,10 @@ def read_folder(folder) -> list[tuple[str, bytes]]:
     out = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.is_file() and not path.name.startswith("."):
-            out.append((path.name, path.read_bytes()))
+            # a file bigger than a profile can be is refused by its size: no need to read it all
+            with open(path, "rb") as f:
+                out.append((path.name, f.read(MAX_BYTES + 1)))
     return out
-
-
-def _parse(name: str, data: bytes):
-    """A profile from a file's bytes; ValueError with a bilingual message."""
-    if len(data) > MAX_FILE_BYTES:
-        raise _Unreadable("文件过大，不是档案文件", "the file is too large to be a profile")
-    # A byte-order mark is dropped by hand: the utf-8-sig codec lives in the stdlib's
-    # encodings package, which the desk page's trimmed runtime cannot extend.
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Unreadable("不是 UTF-8 文本", "not UTF-8 text") from None
-    if name.lower().endswith(".json"):
-        try:
-            return json.loads(text)
-        except RecursionError:
-            raise _Unreadable("JSON 嵌套层级过深", "JSON nested too deeply") from None
-        except ValueError as exc:
-            raise _Unreadable(f"JSON 格式错误：{str(exc)[:160]}", f"not valid JSON: {str(exc)[:160]}") from None
-    import yaml  # PyYAML: the CLI's dependency; on the desk page a pure-Python wheel
-    # libyaml's loader where PyYAML has it (CPython; 5-10x faster), else the pure one: same result
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return dates_as_text(yaml.load(text, Loader=loader))
-    except RecursionError:
-        raise _Unreadable("YAML 嵌套层级过深", "YAML nested too deeply") from None
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())[:160]
-        raise _Unreadable(f"YAML 格式错误：{detail}", f"not valid YAML: {detail}") from None
-
-
-class _Unreadable(ValueError):
-    def __init__(self, zh: str, en: str):
-        self.message = {"zh": zh, "en": en}
-        super().__init__(en)
 
 
 # --------------------------------------------------------------------------- screening
@@ -179,22 +141,27 @@ def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dic
     applicants: list[dict] = []
     elsewhere: list[dict] = []   # readable files that apply for other schemes only
     for name, data in sorted(files, key=lambda f: f[0]):
+        if unwritable(name):
+            chars = unwritable(name)
+            problems.append(_problem(name, None, "control", f"文件名含不可见的控制字符 {'、'.join(chars)}，表中转义显示",
+                                     f"the file name holds invisible control characters {', '.join(chars)}, shown escaped"))
         if not name.lower().endswith(PROFILE_SUFFIXES):
-            problems.append(_problem(name, None, "skipped", "不是档案文件（应为 .json、.yaml 或 .yml），已跳过",
-                                     "not a profile file (expected .json, .yaml or .yml); skipped"))
+            if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+                problems.append(_problem(name, None, "skipped", "这是 ZIP 压缩包，不是档案；请先解压，再放入其中的 .json 或 .yaml 档案",
+                                         "a ZIP archive, not a profile; unzip it and add the .json or .yaml profiles inside"))
+            else:
+                problems.append(_problem(name, None, "skipped", "不是档案文件（应为 .json、.yaml 或 .yml），已跳过",
+                                         "not a profile file (expected .json, .yaml or .yml); skipped"))
             continue
         try:
-            profile = _parse(name, data)
-        except _Unreadable as exc:
+            profile = load_profile(data, name)
+        except ProfileFileError as exc:
             problems.append(_problem(name, None, "unreadable", exc.message["zh"], exc.message["en"]))
             continue
         except Exception as exc:  # one bad file never stops the batch
             problems.append(_problem(name, None, "unreadable", f"无法读取：{str(exc)[:160]}", f"cannot read: {str(exc)[:160]}"))
             continue
-        if not isinstance(profile, dict):
-            problems.append(_problem(name, None, "unreadable", "档案应为键值映射（YAML/JSON 对象）",
-                                     "a profile must be a mapping (YAML/JSON object)"))
-            continue
+        problems.extend(_text_problems(name, profile))
         applying = _get(profile, "application.schemes")
         applying = [s for s in applying if isinstance(s, str)] if isinstance(applying, list) else []
         identity = _identity(_get(profile, "enterprise.name"))
@@ -335,6 +302,61 @@ def _missing_for_table(a: dict, spec: dict, bundle: dict) -> list[dict]:
     return out
 
 
+# --------------------------------------------------------------------------- phones and unwritable text
+
+PHONE_PATHS = ("application.contact_phone",)
+_FULLWIDTH_DIGITS = {0xFF10 + i: str(i) for i in range(10)}
+# A mainland mobile (11 digits from 13–19) or a landline with its area code, optionally
+# after +86; spaces and hyphens between groups allowed.
+_PHONE = re.compile(r"(?:\+?86)?(?:1[3-9]\d{9}|0\d{9,11})")
+
+
+def phone_text(value: str) -> str:
+    """The one normalization of a profile's text: full-width digits in a phone number → ASCII."""
+    return value.translate(_FULLWIDTH_DIGITS)
+
+
+def is_phone(value: str) -> bool:
+    return bool(_PHONE.fullmatch(re.sub(r"[ \-]", "", phone_text(value).strip())))
+
+
+def _strings(value, path=""):
+    """(path, text) of every string in a profile, keys included (depth is bounded by the reader)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if isinstance(k, str):
+                yield sub + " (key)", k
+            yield from _strings(v, sub)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+
+
+def _text_problems(name: str, profile: dict) -> list[dict]:
+    """Characters a cell cannot hold (C0 controls, lone surrogates …), field by field; and a
+    contact phone that is not a phone number."""
+    out = []
+    for path, text in _strings(profile):
+        chars = unwritable(text)
+        if chars:
+            field = path.removesuffix(" (key)")
+            where_zh = "键名" if path.endswith(" (key)") else "内容"
+            where_en = "key" if path.endswith(" (key)") else "value"
+            out.append(_problem(name, field, "control",
+                                f"{where_zh}含不可见的控制字符 {'、'.join(chars)}，表中按原样转义显示（如 \\x01）；请核对原件",
+                                f"the {where_en} holds invisible control characters {', '.join(chars)}, shown escaped in the "
+                                f"sheets (e.g. \\x01); check the original"))
+    for path in PHONE_PATHS:
+        phone = _get(profile, path)
+        if isinstance(phone, str) and phone.strip() and not is_phone(phone):
+            out.append(_problem(name, path, "phone", f"“{phone[:40]}”不是手机或固定电话号码；请核对",
+                                f"'{phone[:40]}' is not a mobile or landline number; please check"))
+    return out
+
+
 # --------------------------------------------------------------------------- the summary table's cells
 
 def _scene_names(bundle: dict, guide: str) -> dict[int, tuple[str, str]]:
@@ -387,6 +409,8 @@ def cell_value(bundle: dict, a: dict, column: dict):
         raw = _get(a["profile"], value["path"])
         if value.get("format") == "year-month":
             return _year_month(raw)
+        if value["path"] in PHONE_PATHS and isinstance(raw, str):
+            return phone_text(raw)
         return _field_text(bundle, value["path"], raw)
     if kind == "period":
         start, end = _year_month(_get(a["profile"], value["start"])), _year_month(_get(a["profile"], value["end"]))
@@ -431,6 +455,8 @@ SHEET_WORDS = {
         "duplicate": {"zh": "重复申报", "en": "duplicate"},
         "exclusion": {"zh": "互斥申报", "en": "exclusion"},
         "missing": {"zh": "汇总表缺项", "en": "missing for the table"},
+        "control": {"zh": "控制字符", "en": "control characters"},
+        "phone": {"zh": "电话存疑", "en": "phone number"},
     },
     "left_out": {"zh": "—（重复，未列入）", "en": "— (duplicate, left out)"},
     "plan_reachable": {"zh": "{n}步可达{total}分", "en": "{n} step(s) reach {total}"},
@@ -543,19 +569,19 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
     ws.title = _sheet_name(table["title"]["zh"])
     columns = table["columns"]
     n = len(columns)
-    ws.cell(1, 1, table["title"]["zh"]).font = Font(bold=True, size=14)
+    _put(ws, 1, 1, table["title"]["zh"]).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
-    ws.cell(2, 1, table.get("unit_line", {}).get("zh"))
+    _put(ws, 2, 1, table.get("unit_line", {}).get("zh"))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n)
     grouped = any("group" in c for c in columns)
     top = 3
     data_row = top + (2 if grouped else 1)
     for i, col in enumerate(columns, 1):
         if grouped and "group" in col:
-            ws.cell(top + 1, i, col["header"]["zh"])
+            _put(ws, top + 1, i, col["header"]["zh"])
         else:
-            ws.cell(top, i, col["header"]["zh"])
+            _put(ws, top, i, col["header"]["zh"])
             if grouped:
                 ws.merge_cells(start_row=top, start_column=i, end_row=top + 1, end_column=i)
     if grouped:
@@ -566,7 +592,7 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
             while group and j + 1 < n and columns[j + 1].get("group") == group:
                 j += 1
             if group:
-                ws.cell(top, i + 1, group["zh"])
+                _put(ws, top, i + 1, group["zh"])
                 if j > i:
                     ws.merge_cells(start_row=top, start_column=i + 1, end_row=top, end_column=j + 1)
             i = j + 1
@@ -577,11 +603,11 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
     rows = summary_rows(bundle, batch)
     for r, values in enumerate(rows, data_row):
         for c, v in enumerate(values, 1):
-            cell = ws.cell(r, c, v)
+            cell = _put(ws, r, c, v)
             cell.alignment, cell.border = wrap, border
     r = data_row + len(rows) + 1
     for note in table.get("notes", []):
-        ws.cell(r, 1, note["zh"]).alignment = Alignment(wrap_text=True)
+        _put(ws, r, 1, note["zh"]).alignment = Alignment(wrap_text=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
         r += 1
     for c in range(1, n + 1):
@@ -592,17 +618,17 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
     # 2. 初审
     ws = wb.create_sheet(_w("screen", lang))
     headers = SHEET_WORDS["screen_headers"][lang]
-    ws.cell(1, 1, _w("screen_title", lang, name=spec["name"][lang], today=batch["today"])).font = Font(bold=True, size=13)
-    ws.cell(2, 1, _w("screen_note", lang))
+    _put(ws, 1, 1, _w("screen_title", lang, name=spec["name"][lang], today=batch["today"])).font = Font(bold=True, size=13)
+    _put(ws, 2, 1, _w("screen_note", lang))
     _table(ws, 3, headers, screen_rows(batch, lang), bold, centre, wrap, border, get_column_letter)
 
     # 3. problems
     ws = wb.create_sheet(_w("problems", lang))
-    ws.cell(1, 1, _w("problems_title", lang)).font = Font(bold=True, size=13)
+    _put(ws, 1, 1, _w("problems_title", lang)).font = Font(bold=True, size=13)
     prows = problem_rows(batch, lang)
     _table(ws, 2, SHEET_WORDS["problem_headers"][lang], prows, bold, centre, wrap, border, get_column_letter)
     if not prows:
-        ws.cell(3, 1, _w("no_problems", lang))
+        _put(ws, 3, 1, _w("no_problems", lang))
 
     # ExcelWriter, not wb.save: save() stamps the current time as 'modified'; the batch's
     # date is the workbook's date, so the same batch gives the same bytes.
@@ -612,13 +638,43 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
     return _stable_zip(out.getvalue())
 
 
+# Characters a cell cannot hold: C0 controls other than tab, LF and CR (not allowed in XML 1.0;
+# openpyxl refuses them), lone surrogates (no UTF-8 for them) and U+FFFE/U+FFFF (not XML
+# characters). They are written escaped, so nothing is lost and the clerk sees where they were.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a cell cannot hold written as ``\\x01`` / ``\\ud800``."""
+    return _UNWRITABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def unwritable(text: str) -> list[str]:
+    """The distinct unwritable characters of ``text``, as U+XXXX, in order of appearance."""
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in _UNWRITABLE.findall(text)))
+
+
+def _put(ws, row: int, col: int, value):
+    """Write one cell. A string is always a string cell (never a formula, whatever it begins
+    with: ``=``, ``+``, ``-``, ``@``, ``＝`` …) with the quote-prefix style, so it stays text
+    when a clerk edits the cell (OWASP CSV injection; ASVS 5.0 V1.2.10); numbers stay numbers."""
+    cell = ws.cell(row, col)
+    if isinstance(value, str):
+        cell.value = visible(value)   # openpyxl would take a leading '=' for a formula ...
+        cell.data_type = "s"          # ... so the type is set after the value
+        cell.quotePrefix = True
+    elif value is not None:
+        cell.value = value
+    return cell
+
+
 def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> None:
     for c, h in enumerate(headers, 1):
-        cell = ws.cell(top, c, h)
+        cell = _put(ws, top, c, h)
         cell.font, cell.alignment, cell.border = bold, centre, border
     for r, values in enumerate(rows, top + 1):
         for c, v in enumerate(values, 1):
-            cell = ws.cell(r, c, v)
+            cell = _put(ws, r, c, v)
             cell.alignment, cell.border = wrap, border
     for c, h in enumerate(headers, 1):
         ws.column_dimensions[letter(c)].width = min(max([_width(h)] + [_width(row[c - 1]) for row in rows]) + 2, 60)
