@@ -8,6 +8,7 @@
 
 import { el, clear } from "./dom.js";
 import { setLang, t, tx } from "./i18n.js";
+import { startEngine } from "./client.js";
 
 const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", files: {}, deskWheels: [] }; // @assets
 const PROFILE_SUFFIXES = [".json", ".yaml", ".yml"];
@@ -16,14 +17,8 @@ const rootEl = document.getElementById("gg-root");
 const LANG = (rootEl && rootEl.dataset.lang) || (document.documentElement.lang.startsWith("en") ? "en" : "zh");
 setLang(LANG);
 
-let worker = null;
+let engine = null; // client.js startEngine(): the calculator's worker client
 let bundle = null;
-let nextId = 1;
-const pending = new Map();
-let resolveReady;
-let rejectReady;
-const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
-ready.catch(() => {});
 let chosen = []; // [{name, file}] in the order chosen; names made unique
 let downloadUrl = null;
 
@@ -121,44 +116,14 @@ function showStatus(text, state) {
 
 // ---------------------------------------------------------------- the worker
 function startWorker() {
-  try {
-    worker = new Worker(new URL(ASSETS.worker, import.meta.url), { type: "module", name: "guidegen-desk" });
-  } catch (err) {
-    rejectReady(err);
-    return;
-  }
-  worker.addEventListener("message", (event) => {
-    const m = event.data || {};
-    if (m.type === "ready") {
-      resolveReady(m);
-    } else if (m.type === "failed") {
-      rejectReady(new Error(m.detail));
-    } else if (m.type === "result") {
-      const p = pending.get(m.id);
-      if (p) {
-        pending.delete(m.id);
-        p(m);
-      }
-    }
-  });
-  worker.addEventListener("error", (event) => {
-    event.preventDefault();
-    rejectReady(new Error(event.message || ASSETS.worker));
-  });
-  worker.postMessage({
-    type: "init",
-    pyodide: new URL(ASSETS.pyodide, import.meta.url).href,
-    wheel: new URL(ASSETS.wheel, import.meta.url).href,
-    files: ASSETS.files || {},
-    extraWheels: (ASSETS.deskWheels || []).map((name) => new URL(name, import.meta.url).href),
-  });
+  engine = startEngine({ assets: ASSETS, base: import.meta.url, name: "guidegen-desk", extraWheels: ASSETS.deskWheels || [] });
 }
 
 async function loadBundle() {
   const response = await fetch(new URL(ASSETS.bundle, import.meta.url));
   if (!response.ok) throw new Error(`${ASSETS.bundle}: HTTP ${response.status}`);
   const text = await response.text();
-  worker.postMessage({ type: "bundle", text });
+  engine.post({ type: "bundle", text });
   bundle = JSON.parse(text);
   const wanted = new URLSearchParams(window.location.search).get("scheme");
   const ids = Object.keys(bundle.schemes).filter((id) => bundle.schemes[id].summary_table);
@@ -168,12 +133,7 @@ async function loadBundle() {
 }
 
 function request(message) {
-  return ready.then(() => new Promise((resolve) => {
-    const id = nextId++;
-    pending.set(id, resolve);
-    const buffers = (message.files || []).map((f) => f.data);
-    worker.postMessage({ ...message, id }, buffers);
-  }));
+  return engine.request(message, (message.files || []).map((f) => f.data));
 }
 
 async function run() {
@@ -237,6 +197,7 @@ function issueList(issues) {
 }
 
 startWorker();
+const ready = engine.ready;
 loadBundle().catch((err) => showStatus(t("deskFailed", { detail: err.message }), "error"));
 ready.then((m) => {
   if (status.dataset.state !== "busy") showStatus(t("deskReady", { pyodide: m.pyodide }), "ready");

@@ -3,7 +3,7 @@
 // questions a step shows comes from the engine (guidegen.core.questions, see steps.js).
 import { el, clear, uid } from "./dom.js";
 import { t, tx, lang } from "./i18n.js";
-import { getPath, setPath, parseNumber } from "./profile.js";
+import { getPath, parseNumber } from "./profile.js";
 
 export { parseNumber };
 
@@ -68,11 +68,11 @@ export function schemaFields(bundle) {
 }
 
 /**
- * The form's widgets. `ctx.profile` is the live profile (mutated in place);
- * `onChange(path)` runs after every edit. A step calls reset() and then builds its
+ * The form's widgets. `ctx` is state.js's: `ctx.profile` the live profile, read here and
+ * written only through `ctx.write(path, value)`. A step calls reset() and then builds its
  * questions with field() / declaration(); showErrors() places the engine's messages.
  */
-export function createFields(bundle, ctx, onChange) {
+export function createFields(bundle, ctx) {
   let widgets = new Map(); // path -> [{sync(value)}]
   let places = new Map(); // path -> [{wrap, msg, details?}]
   const hooks = new Map(); // path -> [fn(value)] (other modules following a value)
@@ -84,10 +84,9 @@ export function createFields(bundle, ctx, onChange) {
 
   function commit(path, value, origin) {
     if (same(getPath(ctx.profile, path), value)) return;
-    setPath(ctx.profile, path, value);
+    ctx.write(path, value);
     for (const w of widgets.get(path) || []) if (w !== origin) w.sync(value);
     for (const fn of hooks.get(path) || []) fn(value);
-    onChange(path);
   }
 
   function sourceLine(source) {

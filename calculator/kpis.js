@@ -7,14 +7,15 @@
 //   kpiListsFor(bundle, schemes)    the KPI lists the chosen schemes ask for (ids, in order)
 //   hasApplicationStep(bundle, schemes)  whether the flow gets this step
 //
-// ctx = {bundle, profile, result, schemes: [ids], onChange()}: result is the engine's last
-// answer (null while it loads); onChange is called after the profile was changed here.
+// ctx = {bundle, profile, result, schemes: [ids], write(keys, value)}: result is the engine's
+// last answer (null while it loads); answers are written only through write (state.js).
 // Values go to profile.kpis.ID = {value, before, unit}; texts to profile.application.sections.ID.
 // Every check and computed change comes from the engine (guidegen.core.kpis); the only thing
 // counted here is the live character count while typing (pack.js countChars, the core's rule).
 import { el, clear, uid, append } from "./dom.js";
 import { t, tx, lang, colon } from "./i18n.js";
 import { countChars, downloadDraft } from "./pack.js";
+import { parseNumber } from "./profile.js";
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -50,28 +51,17 @@ function formLists(bundle, schemes) {
   return set;
 }
 
-/** Numbers as people type them: 38,000 / ３８０００ / " 12.5 " / 12.5%. */
-function parseNumber(text) {
-  const s = String(text).replace(/[\uFF10-\uFF19]/g, (d) => String(d.charCodeAt(0) - 0xFF10))
-    .replace(/[\uFF0E\u3002]/g, ".").replace(/[\uFF0D\u2212]/g, "-").replace(/[,，\s%％]/g, "");
-  if (s === "") return undefined;
-  return /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : s;
-}
-
 function entryOf(profile, id) {
   const raw = isObject(profile.kpis) ? profile.kpis[id] : undefined;
   if (isObject(raw)) return { ...raw };
   return raw === undefined || raw === null ? {} : { value: raw };
 }
 
-function setEntry(profile, id, key, value) {
-  const entry = entryOf(profile, id);
+function setEntry(ctx, id, key, value) {
+  const entry = entryOf(ctx.profile, id);
   if (value === undefined || value === "") delete entry[key];
   else entry[key] = value;
-  if (!isObject(profile.kpis)) profile.kpis = {};
-  if (Object.keys(entry).length) profile.kpis[id] = entry;
-  else delete profile.kpis[id];
-  if (!Object.keys(profile.kpis).length) delete profile.kpis;
+  ctx.write(["kpis", id], Object.keys(entry).length ? entry : undefined);
 }
 
 function sectionText(profile, id) {
@@ -79,14 +69,8 @@ function sectionText(profile, id) {
   return isObject(a) && isObject(a.sections) && typeof a.sections[id] === "string" ? a.sections[id] : "";
 }
 
-function setSectionText(profile, id, text) {
-  if (!isObject(profile.application)) profile.application = {};
-  const a = profile.application;
-  if (!isObject(a.sections)) a.sections = {};
-  if (text.trim()) a.sections[id] = text;
-  else delete a.sections[id];
-  if (!Object.keys(a.sections).length) delete a.sections;
-  if (!Object.keys(a).length) delete profile.application;
+function setSectionText(ctx, id, text) {
+  ctx.write(["application", "sections", id], text.trim() ? text : undefined);
 }
 
 function resultsOf(ctx) {
@@ -167,7 +151,7 @@ function numberInput(ctx, id, key, label, value, onInput) {
 
 function indicatorRow(ctx, listId, list, ind, mode, ties) {
   const entry = entryOf(ctx.profile, ind.id);
-  const changed = (key) => (v) => { setEntry(ctx.profile, ind.id, key, v); ctx.onChange(); };
+  const changed = (key) => (v) => setEntry(ctx, ind.id, key, v);
   const name = tx(ind.name);
   const cells = [];
   if (mode === "before-after") {
@@ -271,16 +255,8 @@ function sceneText(profile, id, n) {
   return isObject(m) && typeof m[String(n)] === "string" ? m[String(n)] : "";
 }
 
-function setSceneText(profile, id, n, text) {
-  if (!isObject(profile.application)) profile.application = {};
-  const a = profile.application;
-  if (!isObject(a.scene_sections)) a.scene_sections = {};
-  if (!isObject(a.scene_sections[id])) a.scene_sections[id] = {};
-  if (text.trim()) a.scene_sections[id][String(n)] = text;
-  else delete a.scene_sections[id][String(n)];
-  if (!Object.keys(a.scene_sections[id]).length) delete a.scene_sections[id];
-  if (!Object.keys(a.scene_sections).length) delete a.scene_sections;
-  if (!Object.keys(a).length) delete profile.application;
+function setSceneText(ctx, id, n, text) {
+  ctx.write(["application", "scene_sections", id, String(n)], text.trim() ? text : undefined);
 }
 
 function sceneBlocks(ctx) {
@@ -301,7 +277,7 @@ function sceneBlocks(ctx) {
         el("summary", {}, `${tx(link.name)}—${tx(scene.name)}`, " ", el("span", { class: "gg-muted", text: t("sceneSectionsWritten", { n: written, total: parts.length }) })),
         parts.map((p) => sectionBlock(ctx, p, {
           get: () => sceneText(ctx.profile, p.id, n),
-          set: (text) => setSceneText(ctx.profile, p.id, n, text),
+          set: (text) => setSceneText(ctx, p.id, n, text),
           question: `application.scene_sections.${p.id}.${n}`,
           countKey: `${p.id}:${n}`,
         }))));
@@ -311,7 +287,7 @@ function sceneBlocks(ctx) {
 }
 
 function sectionBlock(ctx, section, access) {
-  const io = access || { get: () => sectionText(ctx.profile, section.id), set: (text) => setSectionText(ctx.profile, section.id, text),
+  const io = access || { get: () => sectionText(ctx.profile, section.id), set: (text) => setSectionText(ctx, section.id, text),
     question: `application.sections.${section.id}`, countKey: section.id };
   const id = uid("gg-formtext");
   const text = io.get();
@@ -326,7 +302,7 @@ function sectionBlock(ctx, section, access) {
     clear(count).append(t("sectionChars", { n }), notes.length ? ` · ${notes.join(" · ")}` : "");
   };
   area.addEventListener("input", refresh);
-  area.addEventListener("change", () => { io.set(area.value); ctx.onChange(); });
+  area.addEventListener("change", () => io.set(area.value));
   refresh();
   return el("div", { class: "gg-field gg-formtext", dataset: { question: io.question } },
     el("label", { for: id, class: "gg-field__label", text: tx(section.title) }),

@@ -41,6 +41,26 @@ export function setPath(profile, path, value) {
   return profile;
 }
 
+/** Set (undefined: remove) a value at a path ("group.key", split at the first dot as
+ *  setPath does) or at a list of keys of any depth (["kpis", "ID", "value"]); groups
+ *  left empty are dropped. */
+export function setIn(profile, path, value) {
+  if (!Array.isArray(path)) return setPath(profile, path, value);
+  const [head, ...rest] = path;
+  if (!rest.length) {
+    if (value === undefined) delete profile[head];
+    else profile[head] = value;
+    return profile;
+  }
+  if (!isObject(profile[head])) {
+    if (value === undefined) return profile;
+    profile[head] = {};
+  }
+  setIn(profile[head], rest, value);
+  if (Object.keys(profile[head]).length === 0) delete profile[head];
+  return profile;
+}
+
 /** Remove whatever an engine error path ("a.b", "a.b[3]", "a") points at. */
 export function deletePath(profile, field) {
   const path = field.replace(/\[\d+\]$/, "");
@@ -141,30 +161,37 @@ export function storageWorks() {
   }
 }
 
-// ---- numbers as people type them: "38,000", "3 8000", "３８０００", "1,234.5"
-// (input parsing only: the value goes into the profile, the engine does the rest)
+// ---- numbers as people type them: "38,000", "3 8000", "３８０００", "1,234.5", "12.5%"
+// (input parsing only: the value goes into the profile, the engine does the rest).
+// The one number reader of the calculator: the questions and the KPI worksheet alike.
 
-const FULL_WIDTH = /[\uFF10-\uFF19\uFF0E\uFF0C\uFF0D\uFF0B]/g;
+const FULL_WIDTH = /[\uFF10-\uFF19\uFF0E\uFF0C\uFF0D\uFF0B\uFF05]/g;
 const SPACES = /[\s\u00A0\u2000-\u200B\u202F\u3000]/g;
 
 /** Text typed into a number field with full-width digits, spaces and thousands
- *  separators taken out: "３８，０００ " -> "38000". Anything else is left as typed. */
+ *  separators taken out: "３８，０００ " -> "38000", "12。5" -> "12.5", "−3" -> "-3".
+ *  Anything else is left as typed. */
 export function numberText(text) {
   let s = String(text).replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0)).replace(SPACES, "");
+  s = s.replace(/\u2212/g, "-");
+  // An ideographic full stop between digits is a decimal point.
+  s = s.replace(/(\d)\u3002(?=\d)/g, "$1.");
   // A comma between digits is a thousands separator (38,000 and 3,8000 alike).
   s = s.replace(/(\d)[,，](?=\d)/g, "$1");
   return s;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?$/;
 
-/** A number field's text: a number when it reads as one, else the text itself (so
- *  the engine names the problem at the field); empty -> unanswered (undefined). */
+/** A number field's text: a number when it reads as one (a trailing "%" is the number's
+ *  unit: "12.5%" -> 12.5, the fields that take shares are in per cent; "1e3" -> 1000),
+ *  else the text itself (so the engine names the problem at the field); empty ->
+ *  unanswered (undefined). */
 export function parseNumber(text) {
   const s = numberText(text);
   if (s === "") return undefined;
   if (NUMBER.test(s)) {
-    const n = Number(s);
+    const n = Number(s.replace(/%$/, ""));
     if (Number.isFinite(n)) return n;
   }
   return String(text).trim();

@@ -13,6 +13,8 @@ from guidegen.catalog import load_catalog
 
 from test_calculator_support import ROOT
 
+pytestmark = pytest.mark.slow  # runs the calculator's modules in node
+
 SCRIPT = r"""
 import fs from "fs";
 const dir = process.argv[process.argv.length - 1];
@@ -33,7 +35,7 @@ for (const q of ["株洲", "醴陵", "常州", "溧阳"]) {
   out.schemes[q] = places.schemesForPlace(bundle, places.placeNames(p, idx));
 }
 out.schemes["(none)"] = places.schemesForPlace(bundle, places.placeNames({}, idx));
-for (const t of ["３８，０００", "38,000", "3,8000", "1 200", " 12.5 ", "１２．５", "-5", "abc", "", "1,2,3x"]) {
+for (const t of ["３８，０００", "38,000", "3,8000", "1 200", " 12.5 ", "１２．５", "-5", "abc", "", "1,2,3x", "12.5%", "１２．５％", "1e3", "12。5", "\u22123", "%", "5%%"]) {
   out.numbers[t] = profile.parseNumber(t) === undefined ? null : profile.parseNumber(t);
 }
 console.log(JSON.stringify(out));
@@ -95,3 +97,7 @@ def test_numbers_as_people_type_them(picked):
     assert n["1 200"] == 1200 and n[" 12.5 "] == n["１２．５"] == 12.5 and n["-5"] == -5
     # Not a number: kept as typed, so the engine names the problem at the field.
     assert n["abc"] == "abc" and n["1,2,3x"] == "1,2,3x" and n[""] is None
+    # One reader for the questions and the KPI worksheet (issue 21): a share in per cent and
+    # an exponent read alike everywhere.
+    assert n["12.5%"] == n["１２．５％"] == n["12。5"] == 12.5 and n["1e3"] == 1000 and n["\u22123"] == -3
+    assert n["%"] == "%" and n["5%%"] == "5%%"

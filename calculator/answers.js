@@ -1,0 +1,204 @@
+// The answers as a whole: saved sets on this device, share links, export and import,
+// printing and clearing (the toolbar), and the answers a page opens with (stored, or
+// from a share link — asking first when both exist). Writes go through state.js.
+import { el, clear } from "./dom.js";
+import { t, tx, lang } from "./i18n.js";
+import { ctx, page, replace, chosenSchemes } from "./state.js";
+import {
+  normalise, toJSON, encodeShare, withoutPersonal, decodeShare, shareFromHash, loadStored, store,
+  loadUi, listSaved, saveNamed, deleteSaved, freeName, hasAnswers, isSaved,
+} from "./profile.js";
+import { describeProfile } from "./form.js";
+import {
+  fileInput, shareInput, shareMsg, shareBox, savedCount, savedName, savedList, savedSave, buttons,
+  results, printHead, printProfile, dialogText, shareDialog, shareOpen, shareKeep, notice, today, stamp,
+} from "./layout.js";
+
+let shareWaiting = null; // {shared, keptAs}: a share link opened over saved answers
+
+/** The answers the page opens with: a share link's (unless answers are stored here:
+ *  then those, and askAboutShare() asks), else the stored ones. */
+export function initialProfile() {
+  const stored = normalise(loadStored() || {});
+  const share = shareFromHash(window.location.hash);
+  if (share === null) return stored;
+  let shared;
+  try {
+    shared = normalise(decodeShare(share));
+  } catch {
+    notice(t("shareBroken"), "error");
+    return stored;
+  }
+  // The profile came in the fragment; keep it here and drop it from the address bar.
+  window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+  if (hasAnswers(stored) && toJSON(stored) !== toJSON(shared)) {
+    // Answers are saved here already: they are kept as a saved profile whatever the user
+    // chooses, and the page asks which to open.
+    const keptAs = isSaved(stored) ? listSaved().find((x) => toJSON(x.profile) === toJSON(stored)).name
+      : saveNamed(freeName(t("beforeShareName", { date: stamp() })), stored, loadUi());
+    shareWaiting = { shared, keptAs };
+    return stored;
+  }
+  store(shared);
+  notice(t("shareOpened"));
+  return shared;
+}
+
+export function askAboutShare() {
+  if (!shareWaiting) return;
+  dialogText.textContent = t("shareDialogText", { name: shareWaiting.keptAs });
+  if (typeof shareDialog.showModal === "function") shareDialog.showModal();
+  else shareDialog.setAttribute("open", "");
+}
+
+function settleShare(openShared) {
+  if (!shareWaiting) return;
+  const { shared } = shareWaiting;
+  shareWaiting = null;
+  if (typeof shareDialog.close === "function" && shareDialog.open) shareDialog.close();
+  else shareDialog.removeAttribute("open");
+  if (openShared) {
+    replace(shared, {});
+    notice(t("shareOpenedKept"));
+  } else {
+    saveNamed(freeName(t("sharedName", { date: stamp() })), shared, {});
+    notice(t("shareKept"));
+  }
+  renderSaved();
+}
+
+/** A share link opened while this page is already open (only the fragment changed). */
+function onHashChange() {
+  if (!page.bundle || shareFromHash(window.location.hash) === null) return;
+  const before = toJSON(ctx.profile);
+  store(ctx.profile);
+  const profile = initialProfile();
+  if (shareWaiting) askAboutShare();
+  else if (toJSON(profile) !== before) replace(profile, null);
+}
+
+function exportProfile() {
+  const blob = new Blob([toJSON(ctx.profile, true) + "\n"], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: `guidegen-profile-${today()}.json`, class: "gg-visually-hidden" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+async function importProfile() {
+  const file = fileInput.files && fileInput.files[0];
+  fileInput.value = "";
+  if (!file) return; // (before the questions are loaded too: they follow the profile)
+  let value;
+  try {
+    value = JSON.parse(await file.text());
+  } catch {
+    notice(t("importFailed", { detail: t("importBadJson") }), "error");
+    return;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    notice(t("importFailed", { detail: t("importNotObject") }), "error");
+    return;
+  }
+  keepCurrent();
+  replace(value, null);
+  notice(t("imported"));
+}
+
+async function makeShareLink() {
+  // Personal fields (contact person and phone) stay on this device: not in the link.
+  const shared = withoutPersonal(ctx.profile, page.bundle);
+  const url = `${window.location.origin}${window.location.pathname}#p=${encodeShare(shared)}`;
+  const leftOut = toJSON(shared) !== toJSON(ctx.profile) ? ` ${t("sharePersonalLeftOut")}` : "";
+  shareInput.value = url;
+  shareBox.hidden = false;
+  shareInput.focus();
+  shareInput.select();
+  try {
+    await navigator.clipboard.writeText(url);
+    shareMsg.textContent = t("shareCopied") + leftOut;
+  } catch {
+    shareMsg.textContent = t("shareCopyFailed") + leftOut;
+  }
+}
+
+function clearAnswers() {
+  if (!window.confirm(t("clearConfirm"))) return;
+  replace({}, { step: "where" });
+}
+
+// ---- named profiles on this device
+
+/** The current answers, if any and not saved yet, under an automatic name: never lost. */
+function keepCurrent() {
+  if (hasAnswers(ctx.profile) && !isSaved(ctx.profile)) saveNamed(freeName(t("autosaveName", { date: stamp() })), ctx.profile, ctx.ui);
+}
+
+function saveCurrent() {
+  const name = savedName.value.trim() || (ctx.profile.enterprise && typeof ctx.profile.enterprise.name === "string" && ctx.profile.enterprise.name.trim()) || t("autosaveName", { date: stamp() });
+  saveNamed(name, ctx.profile, ctx.ui);
+  savedName.value = "";
+  notice(t("savedDone", { name }));
+  renderSaved();
+}
+
+export function renderSaved() {
+  const list = listSaved();
+  savedCount.textContent = `(${list.length})`;
+  clear(savedList);
+  if (!list.length) savedList.append(el("li", { class: "gg-muted", text: t("savedNone") }));
+  for (const item of list) {
+    savedList.append(el("li", { class: "gg-saved__item", "data-name": item.name },
+      el("span", { class: "gg-saved__name", text: item.name }), " ",
+      el("span", { class: "gg-muted", text: String(item.saved || "").slice(0, 16).replace("T", " ") }), " ",
+      el("button", { type: "button", class: "gg-button gg-button--small", "data-action": "open", text: t("savedOpen"), "aria-label": `${t("savedOpen")}: ${item.name}`, onclick: () => {
+        keepCurrent();
+        replace(item.profile, item.ui || {});
+        notice(t("savedOpened", { name: item.name }));
+        renderSaved();
+      } }), " ",
+      el("button", { type: "button", class: "gg-button gg-button--small gg-button--quiet", "data-action": "delete", text: t("savedDelete"), "aria-label": `${t("savedDelete")}: ${item.name}`, onclick: () => {
+        if (!window.confirm(t("savedDeleteConfirm", { name: item.name }))) return;
+        deleteSaved(item.name);
+        renderSaved();
+      } })));
+  }
+}
+
+function fillPrint() {
+  const bundle = page.bundle;
+  if (!bundle) return;
+  const name = ctx.profile.enterprise && typeof ctx.profile.enterprise.name === "string" ? ctx.profile.enterprise.name : "";
+  clear(printHead).append(el("h1", { text: t("printTitle") }),
+    name ? el("p", { class: "gg-printhead__name", text: name }) : null,
+    el("p", { class: "gg-muted", text: t("printDate", { date: today(), version: bundle.version }) }),
+    el("p", { class: "gg-muted", text: t("printSchemes", { schemes: chosenSchemes().map((id) => tx(bundle.schemes[id].name)).join(lang() === "zh" ? "、" : "; ") }) }));
+  clear(printProfile).append(el("h2", { text: t("printProfile") }),
+    ...describeProfile(bundle, ctx.profile).map((s) => el("section", {},
+      el("h3", { text: s.title }),
+      el("table", { class: "gg-profiletable" }, el("tbody", {}, s.rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k }), el("td", { text: v }))))))));
+  // The whole of each result prints (conditions, scores), not only what is unfolded.
+  for (const d of results.querySelectorAll("details.gg-more:not([open])")) {
+    d.open = true;
+    d.setAttribute("data-print-opened", "");
+  }
+}
+
+/** Attach the toolbar, the saved sets, the share dialog and printing. */
+export function startAnswers() {
+  buttons.export.addEventListener("click", exportProfile);
+  buttons.share.addEventListener("click", makeShareLink);
+  buttons.print.addEventListener("click", () => { fillPrint(); window.print(); });
+  buttons.clear.addEventListener("click", clearAnswers);
+  savedSave.addEventListener("click", saveCurrent);
+  savedName.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); saveCurrent(); } });
+  fileInput.addEventListener("change", importProfile);
+  shareOpen.addEventListener("click", () => settleShare(true));
+  shareKeep.addEventListener("click", () => settleShare(false));
+  shareDialog.addEventListener("cancel", (e) => { e.preventDefault(); settleShare(false); });
+  window.addEventListener("hashchange", onHashChange);
+  window.addEventListener("beforeprint", fillPrint);
+  window.addEventListener("afterprint", () => { for (const d of results.querySelectorAll("details[data-print-opened]")) { d.open = false; d.removeAttribute("data-print-opened"); } });
+}

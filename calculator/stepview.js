@@ -1,0 +1,235 @@
+// The steps: which steps there are for the chosen schemes (replan, with the engine's
+// question list), and drawing the current one: the place and the schemes, the
+// questions of a schema section, the scenes, the declarations, the application step.
+import { el, clear, uid } from "./dom.js";
+import { t, tx, lang } from "./i18n.js";
+import { ctx, page, hooks, saveUi, chosenSchemes } from "./state.js";
+import { stepBox } from "./layout.js";
+import { currentStep, stepTitle, goStep, renderStepper, openResults } from "./nav.js";
+import { questionPlan, stepsFor, PLACE_PATHS } from "./steps.js";
+import { renderKpiStep, hasApplicationStep } from "./kpis.js";
+import { scenesStep } from "./scenes.js";
+import { searchPlaces, nearPlaces, placeValues, placeLabel } from "./places.js";
+
+// ---------------------------------------------------------------- which steps
+export function replan() {
+  const bundle = page.bundle;
+  if (!bundle) return;
+  const schemes = chosenSchemes();
+  const key = schemes.join(",");
+  page.plan = questionPlan(bundle, schemes, page.questionsFor === key ? page.questions : null);
+  page.steps = stepsFor(bundle, page.plan);
+  // The application step (KPI worksheet, form sections, .docx draft) closes the flow.
+  if (hasApplicationStep(bundle, schemes)) page.steps.push({ id: "application", fields: [] });
+  if (!page.steps.some((s) => s.id === ctx.ui.step)) ctx.ui.step = page.steps[0].id;
+  if (page.runtime === "ready" && page.questionsFor !== key) loadQuestions();
+}
+
+let questionsAsked = "";
+export function loadQuestions() {
+  const schemes = chosenSchemes();
+  const key = schemes.join(",");
+  if (questionsAsked === key) return;
+  questionsAsked = key;
+  page.engine.request({ type: "questions", schemes }).then((m) => {
+    let list = null;
+    try {
+      const value = JSON.parse(m.json);
+      list = Array.isArray(value) ? value : Array.isArray(value.questions) ? value.questions : null;
+    } catch {
+      list = null;
+    }
+    if (key !== chosenSchemes().join(",")) return; // the choice changed meanwhile
+    page.questions = list;
+    page.questionsFor = key;
+    const shape = () => page.steps.map((s) => `${s.id}:${s.fields.length}:${(s.declarations || []).length}:${(s.guides || []).length}`).join();
+    const before = shape();
+    replan();
+    const after = shape();
+    // Re-render the step only when what it asks changed, and never under the user's cursor.
+    // (The first step does not depend on the questions; the others only through their fields.)
+    if (before !== after && ctx.ui.step !== "where" && !(document.activeElement && stepBox.contains(document.activeElement))) renderStep();
+    else renderStepper();
+    stepBox.dataset.questions = page.plan.exact ? "engine" : "all";
+  }, () => { questionsAsked = ""; });
+}
+
+/** What the application step (kpis.js, pack.js) reads: the answers and the engine's last answer. */
+export function applicationCtx() {
+  return {
+    bundle: page.bundle,
+    get profile() { return ctx.profile; },
+    result: page.lastAnswer,
+    schemes: chosenSchemes(),
+    write: ctx.write,
+  };
+}
+
+// ---------------------------------------------------------------- the current step
+export function renderStep() {
+  const bundle = page.bundle;
+  if (!bundle) return;
+  const fields = page.fields;
+  const steps = page.steps;
+  const step = currentStep();
+  fields.reset();
+  clear(stepBox);
+  stepBox.dataset.step = step.id;
+  renderStepper();
+  const index = steps.indexOf(step);
+  stepBox.append(el("h2", { class: "gg-step__title", tabindex: "-1", text: stepTitle(step) }));
+  const help = t(`stepHelp_${step.id}`);
+  if (help !== `stepHelp_${step.id}`) stepBox.append(el("p", { class: "gg-help gg-step__help", text: help }));
+  if (step.id === "where") stepBox.append(placeBlock(), schemesBlock());
+  else if (step.id === "scenes") {
+    if (step.guides.length) {
+      stepBox.append(scenesStep(fields, ctx.ui, step.guides, { saveUi, sector: sectorNow() }));
+    }
+    stepBox.append(...step.fields.map((f) => fields.field(f)));
+  } else if (step.id === "declarations") stepBox.append(...declarationGroups(step.declarations));
+  else if (step.id === "application") {
+    const box = el("div", { class: "gg-application", id: "gg-application" });
+    stepBox.append(box);
+    renderKpiStep(box, applicationCtx());
+  }
+  else stepBox.append(...step.fields.map((f) => fields.field(f)));
+  // One source line for a run of questions citing the same article, not one under each.
+  let lastSource = null;
+  for (const node of stepBox.querySelectorAll(".gg-field > .gg-source")) {
+    if (node.textContent === lastSource) node.hidden = true;
+    lastSource = node.textContent;
+  }
+  const prev = steps[index - 1];
+  const next = steps[index + 1];
+  stepBox.append(el("div", { class: "gg-step__nav" },
+    prev ? el("button", { type: "button", class: "gg-button gg-button--quiet", id: "gg-prev", text: t("prevStep", { title: stepTitle(prev) }), onclick: () => goStep(prev.id) }) : null,
+    next ? el("button", { type: "button", class: "gg-button", id: "gg-next", text: t("nextStep", { title: stepTitle(next) }), onclick: () => goStep(next.id) })
+      : el("button", { type: "button", class: "gg-button", id: "gg-finish", text: t("finish"), onclick: () => openResults(true) })));
+  fields.showErrors(page.lastErrors);
+}
+
+function sectorNow() {
+  const bundle = page.bundle;
+  const e = ctx.profile.enterprise;
+  if (!e || typeof e !== "object") return null;
+  if (typeof e.sector === "string" && bundle.sectors[e.sector]) return e.sector;
+  if (typeof e.industry_division === "string" && bundle.divisions[e.industry_division]) return bundle.divisions[e.industry_division].sector;
+  return null;
+}
+
+// ---- 1. where: the place picker (or the schema's text fields without divisions data)
+function placeBlock() {
+  const { fields, fieldsById, places } = page;
+  const present = new Set(PLACE_PATHS.filter((p) => fieldsById.has(p)));
+  if (!places) {
+    return el("div", { class: "gg-place gg-place--text" }, [...present].map((p) => fields.field(fieldsById.get(p))));
+  }
+  const id = uid("gg-place");
+  const input = el("input", { id, type: "search", class: "gg-place__input", autocomplete: "off", spellcheck: "false", "aria-describedby": `${id}-help ${id}-msg` });
+  const list = el("ul", { class: "gg-place__results", id: "gg-place-results", "aria-live": "polite" });
+  const chosen = el("p", { class: "gg-place__chosen", id: "gg-place-chosen" });
+  const msg = el("p", { class: "gg-error", id: `${id}-msg`, role: "alert", hidden: true });
+  const wrap = el("div", { class: "gg-field gg-place", "data-path": "enterprise.city", "data-question": "place" },
+    el("label", { for: id, text: t("placeLabel") }),
+    el("p", { class: "gg-help", id: `${id}-help`, text: t("placeHelp") }),
+    el("div", { class: "gg-control" }, input), list, chosen, msg);
+  for (const p of present) fields.register(p, { wrap, msg });
+  const showChosen = () => {
+    const e = ctx.profile.enterprise || {};
+    const names = ["province", "city", "county"].map((k) => e[k]).filter((v) => typeof v === "string" && v);
+    chosen.textContent = names.length ? t("placeChosen", { place: [...new Set(names)].join(" ") }) : t("placeNone");
+  };
+  const search = () => {
+    clear(list);
+    const text = input.value.trim();
+    if (!text) return;
+    let found = searchPlaces(places, text, 8);
+    if (!found.length) {
+      found = nearPlaces(places, text, 5);
+      list.append(el("li", { class: "gg-muted", text: found.length ? t("placeDidYouMean", { text }) : t("placeNoMatch", { text }) }));
+    }
+    for (const chain of found) {
+      list.append(el("li", {}, el("button", { type: "button", class: "gg-place__option", "data-code": chain.row.code, "data-level": chain.row.level,
+        text: placeLabel(chain, lang()), onclick: () => choose(chain) })));
+    }
+  };
+  const choose = (chain) => {
+    const values = placeValues(chain, present);
+    for (const p of present) fields.commit(p, values[p]);
+    input.value = "";
+    clear(list);
+    showChosen();
+    // The schemes follow the place unless the user chose them by hand.
+    if (!Array.isArray(ctx.ui.schemes)) {
+      replan();
+      renderSchemes();
+    }
+    chosen.focus();
+  };
+  chosen.setAttribute("tabindex", "-1");
+  input.addEventListener("input", search);
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      const first = list.querySelector("button");
+      if (first) first.click();
+    }
+  });
+  showChosen();
+  return wrap;
+}
+
+let schemesBox = null;
+function schemesBlock() {
+  schemesBox = el("fieldset", { class: "gg-field gg-schemes", id: "gg-schemes", "data-question": "schemes" });
+  renderSchemes();
+  return schemesBox;
+}
+
+function schemesChanged() {
+  saveUi();
+  replan();
+  renderStepper();
+  hooks.schedule(0);
+}
+
+function renderSchemes() {
+  if (!schemesBox) return;
+  const bundle = page.bundle;
+  const chosen = chosenSchemes();
+  const byHand = Array.isArray(ctx.ui.schemes);
+  clear(schemesBox).append(el("legend", { text: t("schemesLabel") }),
+    el("p", { class: "gg-help", text: byHand ? t("schemesByHand") : t("schemesFromPlace") }));
+  for (const s of Object.values(bundle.schemes)) {
+    const input = el("input", { type: "checkbox", value: s.id, "data-scheme": s.id, checked: chosen.includes(s.id) || null });
+    input.addEventListener("change", () => {
+      const list = [...schemesBox.querySelectorAll("input[data-scheme]")].filter((i) => i.checked).map((i) => i.value);
+      ctx.ui.schemes = list.length ? list : null;
+      schemesChanged();
+      if (!list.length) renderSchemes();
+    });
+    const meta = [tx(s.region), s.deadline ? t("deadlineShort", { date: s.deadline }) : null].filter(Boolean).join(" · ");
+    schemesBox.append(el("label", { class: "gg-choice gg-choice--block gg-schemes__item" }, input, " ",
+      el("span", {}, el("span", { class: "gg-schemes__name", text: tx(s.name) }), el("span", { class: "gg-schemes__meta", text: meta }))));
+  }
+  if (byHand) {
+    schemesBox.append(el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", id: "gg-schemes-reset", text: t("schemesReset"),
+      onclick: () => { ctx.ui.schemes = null; schemesChanged(); renderSchemes(); } }));
+  }
+}
+
+// ---- declarations, under the first chosen scheme that asks each
+function declarationGroups(list) {
+  const bundle = page.bundle;
+  const order = chosenSchemes();
+  const groups = new Map();
+  for (const d of list) {
+    const owner = order.find((s) => d.schemes.includes(s)) || d.schemes[0] || "";
+    if (!groups.has(owner)) groups.set(owner, []);
+    groups.get(owner).push(d);
+  }
+  return [...groups].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])).map(([scheme, decls]) =>
+    el("fieldset", { class: "gg-declgroup", "data-scheme": scheme },
+      el("legend", { text: bundle.schemes[scheme] ? tx(bundle.schemes[scheme].name) : t("otherDeclarations") }),
+      decls.map((d) => page.fields.declaration(d.id, { source: d.source, schemes: d.schemes }))));
+}
