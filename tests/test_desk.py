@@ -62,29 +62,26 @@ def run_batch(tmp_path, folder, scheme, *extra) -> dict[str, list[tuple]]:
 #   e-chaling 88 but registered in 长沙市 → not eligible.
 # Recommendation order: qualifies by score (c 93, a 88, f 84), short (b), pending (d), not eligible (e);
 # f is the same enterprise as a (a trailing space in its name) and is left out of the table.
+# The table numbers only the recommended: c and a (with --include-pending also d, marked).
 
 SME_HEADERS = [("序号", "企业名称", "项目名称", "项目起止年月", "联系人", None, "推荐意见"),
                (None, None, None, None, "姓名", "手机", None)]
 SME_ROWS = [
     (1, "攸县轴承科技有限公司", "轴承数字化车间项目", "2023年3月—2024年6月", "李工", "13800000003",
-     "自动初审：符合条件（93分，及格线80分）"),
+     "自动初审：符合条件（93分，及格线80分）；材料待审核"),
     (2, "株洲天元精密机械有限公司", "精密零件智能制造标杆项目", "2023年3月—2024年6月", "王工", "13800000001",
-     "自动初审：符合条件（88分，及格线80分）"),
-    (3, "醴陵陶瓷智造有限公司", "陶瓷窑炉智能化改造项目", "2022年9月—2024年12月", "孙工", "13800000002",
-     "自动初审：未达及格线（79分，及格线80分）"),
-    (4, "株洲芦淞电子有限公司", "电子装联智能工厂项目", "2023年3月—2024年6月", "赵工", None,
-     "自动初审：待确认（88分，及格线80分）"),
-    (5, "长沙茶陵纺织有限公司", "纺织智能车间项目", "2023年3月—2024年6月", "钱工", "13800000005",
-     "自动初审：不符合申报条件（88分，及格线80分）"),
+     "自动初审：符合条件（88分，及格线80分）；材料待审核"),
 ]
+PENDING_ROW = ("3（待确认）", "株洲芦淞电子有限公司", "电子装联智能工厂项目", "2023年3月—2024年6月", "赵工", None,
+               "自动初审：待确认（88分，及格线80分）；材料待审核")
 # (summary row, file, verdict, score, pass mark, points short)
 SCREEN = [
     (1, "c-youxian.json", "符合条件", 93, 80, 0),
     (2, "a-tianyuan.json", "符合条件", 88, 80, 0),
     ("—（重复，未列入）", "f-tianyuan-again.json", "符合条件", 84, 80, 0),
-    (3, "b-liling.yaml", "未达及格线", 79, 80, 1),
-    (4, "d-dianzi.json", "待确认", 88, 80, 0),
-    (5, "e-chaling.json", "不符合申报条件", 88, 80, 0),
+    ("—（未列入：未达及格线）", "b-liling.yaml", "未达及格线", 79, 80, 1),
+    ("—（未列入：待确认；可选择“列入待确认的企业”）", "d-dianzi.json", "待确认", 88, 80, 0),
+    ("—（未列入：不符合申报条件）", "e-chaling.json", "不符合申报条件", 88, 80, 0),
 ]
 # (file, field, kind): unreadable and field errors in file order, then the batch's
 # duplicates and exclusions, then what the table misses.
@@ -95,7 +92,6 @@ PROBLEMS = [
     ("notes.txt", None, "非档案文件"),
     ("f-tianyuan-again.json", "enterprise.name", "重复申报"),
     ("c-youxian.json", "application.schemes", "互斥申报"),
-    ("d-dianzi.json", "application.contact_phone", "汇总表缺项"),
 ]
 
 
@@ -110,7 +106,26 @@ def test_the_worked_district_batch_fills_the_table_in_recommendation_order(distr
     assert table[0][0] == "株洲市智能制造标杆中小企业申报汇总表"
     assert table[1][0] == "推荐单位（盖章）："
     assert table[2:4] == SME_HEADERS
-    assert table[4:] == SME_ROWS
+    assert table[4:6] == SME_ROWS
+    # Zhuzhou 第六条 prescribes no table: the sheet says the columns are this project's reading
+    assert table[7][0].startswith("说明（本表列为本项目的理解，非通知规定）：办法第六条要求") and "未规定汇总表格式" in table[7][0]
+    assert len(table) == 8
+
+
+def test_pending_applicants_are_listed_only_when_asked_and_marked(tmp_path):
+    book = run_batch(tmp_path, DESK / "zhuzhou-sme", SME, "--include-pending")
+    table = book["株洲市智能制造标杆中小企业申报汇总表"]
+    assert table[4:7] == [*SME_ROWS, PENDING_ROW]
+    assert table[8][0] == "注：序号标“（待确认）”的企业尚有条件待确认（见“初审”表），推荐前请核实。"
+    assert [r[0] for r in book["初审"][3:]][:5] == [1, 2, "—（重复，未列入）", "—（未列入：未达及格线）", "3（待确认）"]
+    # what the listed pending applicant misses for the table is on the problems sheet again
+    assert ("d-dianzi.json", "application.contact_phone", "汇总表缺项") in [r[:3] for r in book["问题"][2:]]
+
+
+def test_materials_reviewed_on_the_desk_are_said_in_the_remarks(tmp_path):
+    book = run_batch(tmp_path, DESK / "zhuzhou-sme", SME, "--reviewed", "a-tianyuan.json")
+    rows = book["株洲市智能制造标杆中小企业申报汇总表"][4:6]
+    assert [r[6].rsplit("；", 1)[1] for r in rows] == ["材料待审核", "材料审核通过"]
 
 
 def test_the_pre_screen_sheet_has_verdict_score_plan_conditions_and_call(district):
@@ -149,7 +164,7 @@ def test_problems_list_bad_files_field_errors_duplicates_and_exclusions(district
 def test_english_sheets_keep_the_notice_table_and_translate_the_rest(tmp_path):
     book = run_batch(tmp_path, DESK / "zhuzhou-sme", SME, "--lang", "en")
     assert list(book) == ["株洲市智能制造标杆中小企业申报汇总表", "Pre-screen", "Problems"]
-    assert book["株洲市智能制造标杆中小企业申报汇总表"][4:] == SME_ROWS
+    assert book["株洲市智能制造标杆中小企业申报汇总表"][4:6] == SME_ROWS
     assert book["Pre-screen"][3][3] == "Qualifies"
     assert [row[2] for row in book["Problems"][2:]][:2] == ["unreadable", "field error"]
 
@@ -199,10 +214,11 @@ def test_hunan_lists_link_scene_instance_and_the_benchmark_remark(tmp_path):
     assert rows[3][3] == ("1. 生产作业—人机协同作业—多机协同的发动机壳体柔性加工与检测\n"
                           "2. 质量管控—在线智能检测—壳体尺寸在线视觉检测\n"
                           "3. 计划调度—智能排产调度—基于约束的机加车间智能排产")
-    assert rows[3][6].startswith("湖南省智能制造标杆企业；自动初审：")
+    # 附件2 注2: the benchmark title (the calculator's 2022–2024 question) and the material review
+    assert rows[3][6] == "湖南省智能制造标杆企业（2022—2024年）；自动初审：符合条件；材料待审核"
     # no instances named: the selected scenes are listed and the problems sheet says so
     assert rows[4][3].startswith("1. 工艺设计—工艺数字化设计\n2. 计划调度—生产计划优化")
-    assert rows[4][6].startswith("非湖南省智能制造标杆企业；")
+    assert rows[4][6] == "非湖南省智能制造标杆企业；自动初审：符合条件；材料待审核"
     assert [r[:3] for r in book["问题"][2:]] == [("b-hetang.json", "scene_instances", "汇总表缺项")]
     assert rows[-1][0].startswith("注：1.推荐的先进级智能工厂项目按优先次序排名。")
     assert {r[10] for r in book["初审"][3:]} == {"申报中（截止 2025-04-28）"}
@@ -210,15 +226,16 @@ def test_hunan_lists_link_scene_instance_and_the_benchmark_remark(tmp_path):
 
 def test_changzhou_two_row_header_merged_and_filled(tmp_path):
     out = tmp_path / "cz.xlsx"
+    # both applicants have a declaration unanswered (pending): listed on request, marked
     assert main(["batch", str(DESK / "changzhou"), "--scheme", "changzhou-smart-factory-2023", "--today", TODAY,
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--include-pending"]) == 0
     ws = openpyxl.load_workbook(out).worksheets[0]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"G3:H3", "I3:J3", "A3:A4", "M3:M4"} <= merged
     rows = [tuple(r) for r in ws.iter_rows(min_row=5, values_only=True)]
-    assert rows[0][:10] == (1, "武进区", "常州武进智能装备有限公司", "武进高端装备智能工厂", "智能制造装备", "离散型",
+    assert rows[0][:10] == ("1（待确认）", "武进区", "常州武进智能装备有限公司", "武进高端装备智能工厂", "智能制造装备", "离散型",
                             "2022年1月", "2023年10月", 5200, 3100.5)
-    assert rows[1][:10] == (2, "溧阳市", "溧阳新能源材料有限公司", "溧阳电池材料智能工厂", "新能源", "流程型",
+    assert rows[1][:10] == ("2（待确认）", "溧阳市", "溧阳新能源材料有限公司", "溧阳电池材料智能工厂", "新能源", "流程型",
                             "2021年6月", "2023年12月", 8800, 4100)
     screen_sheet = [tuple(r) for r in openpyxl.load_workbook(out)["初审"].iter_rows(min_row=4, values_only=True)]
     assert {r[10] for r in screen_sheet} == {"已截止（2023-12-20），结论预测下一批"}
@@ -452,7 +469,7 @@ def test_a_second_workshop_of_one_enterprise_cites_the_one_workshop_rule(bundle)
     dup = [p for p in batch["problems"] if p["kind"] == "duplicate"]
     assert [(p["file"], p["source"]) for p in dup] == [("b.json", "zhuzhou-benchmark-2022 第六条")]
     assert "一次只能申报一个标杆车间" in dup[0]["message"]["zh"]
-    assert [a["row"] for a in batch["applicants"]] == [1, None]
+    assert [a["left_out"] for a in batch["applicants"]] == ["pending", "duplicate"]
 
 
 def test_a_table_field_not_marked_with_its_scheme_is_a_catalog_error(tmp_path):

@@ -99,14 +99,16 @@ def cmd_batch(args) -> int:
     from .desk import DeskError, batch_folder
     bundle = _load(args.catalog).bundle()
     try:
-        counts = batch_folder(bundle, args.dir, args.out, scheme=args.scheme, today=args.today, lang=args.lang)
+        counts = batch_folder(bundle, args.dir, args.out, scheme=args.scheme, today=args.today, lang=args.lang,
+                              include_pending=args.include_pending, reviewed=args.reviewed or ())
     except DeskError as exc:
         print(f"guidegen batch: {exc.message['zh']} / {exc.message['en']}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"guidegen batch: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out}: {counts['rows']} applicant(s) in the summary table, {counts['problems']} problem(s)")
+    print(f"wrote {args.out}: {counts['rows']} applicant(s) in the summary table, "
+          f"{counts['applicants'] - counts['rows']} on the pre-screen sheet only, {counts['problems']} problem(s)")
     return 0
 
 
@@ -158,6 +160,11 @@ def main(argv=None) -> int:
     p.add_argument("--today", help="evaluation date YYYY-MM-DD (default: today); decides the call status")
     p.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the pre-screen and problems sheets")
+    p.add_argument("--include-pending", action="store_true",
+                   help="list pending applicants in the summary table too, marked （待确认） (default: only those that qualify)")
+    p.add_argument("--reviewed", action="append", metavar="FILE",
+                   help="a file whose materials the bureau reviewed and passed (repeatable): its remarks say 材料审核通过, "
+                        "not 材料待审核")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_batch)
 

@@ -111,14 +111,19 @@ def _number(value):
     return value
 
 
-def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dict:
+def screen(bundle: dict, files, *, scheme: str, today: str | None = None, include_pending: bool = False,
+           reviewed=()) -> dict:
     """Check every file against ``scheme``; return the batch as plain data.
 
     ``files`` is a list of (name, bytes). ``today`` is the evaluation date
     (YYYY-MM-DD; default: the current date), which decides the call status.
     The result: ``{"scheme", "today", "applicants": [...], "problems": [...]}``,
     applicants in recommendation order (qualifies first, then by score), each with
-    ``row`` (its number in the summary table, or None when left out as a duplicate).
+    ``row``: its number in the summary table, or None when it is not recommended. The
+    table lists the applicants that qualify; with ``include_pending`` also those whose
+    verdict is pending, marked (``pending_row``). Everyone else is on the 初审 sheet only,
+    with the reason (``left_out``). ``reviewed``: the files whose materials the bureau has
+    reviewed and passed (the desk page's tick; no profile can say so).
     """
     if scheme not in bundle["schemes"]:
         known = ", ".join(sorted(s for s in bundle["schemes"] if bundle["schemes"][s].get("summary_table")))
@@ -186,15 +191,23 @@ def screen(bundle: dict, files, *, scheme: str, today: str | None = None) -> dic
     applicants.sort(key=_rank)
     _flag_duplicates(applicants, spec, problems)
     _flag_exclusions(applicants, elsewhere, spec, bundle, problems)
+    reviewed = set(reviewed or ())
+    listed = ("qualifies", "pending") if include_pending else ("qualifies",)
     row = 0
     for a in applicants:
-        if a["duplicate_of"] is None:
+        a["reviewed"] = a["file"] in reviewed
+        if a["duplicate_of"] is not None:
+            a["left_out"] = "duplicate"
+        elif a["verdict"] not in listed:
+            a["left_out"] = a["verdict"]
+        else:
             row += 1
             a["row"] = row
     for a in applicants:
         if a["row"] is not None:
             problems.extend(_missing_for_table(a, spec, bundle))
-    return {"scheme": scheme, "today": today, "applicants": applicants, "problems": problems}
+    return {"scheme": scheme, "today": today, "applicants": applicants, "problems": problems,
+            "include_pending": bool(include_pending)}
 
 
 def _applicant(name, profile, result, identity, applying) -> dict:
@@ -217,10 +230,15 @@ def _applicant(name, profile, result, identity, applying) -> dict:
             "reachable": plan.get("reachable"), "total_after": _number(plan.get("total_after")),
             "steps": [{"item": s.get("item"), "points": _number(s.get("points")), "message": s.get("message")}
                       for s in plan.get("steps", [])]},
-        "failing": [_condition(c) for c in conds if c["status"] == "fail"],
-        "pending": [_condition(c) for c in conds if c["status"] == "unknown"],
+        # Informational rows (e.g. Hunan's direct-recognition hint) are never "not met" or
+        # "pending": they inform (the 提示 column), and only when unanswered.
+        "failing": [_condition(c) for c in conds if c["status"] == "fail" and not c.get("informational")],
+        "pending": [_condition(c) for c in conds if c["status"] == "unknown" and not c.get("informational")],
+        "hints": [_condition(c) for c in conds if c.get("informational") and c["status"] != "pass"],
         "call": result["call"],
         "row": None,
+        "left_out": None,
+        "reviewed": False,
         "duplicate_of": None,
         "flags": [],
     }
@@ -392,6 +410,8 @@ def _remarks(a: dict, value: dict) -> str:
     if a["score"]:
         verdict += f"（{_fmt(a['score']['total'])}分，及格线{_fmt(a['score']['pass_mark'])}分）"
     parts.append(verdict)
+    # Whether the materials passed review: no profile can know; the bureau ticks it on the desk.
+    parts.append("材料审核通过" if a.get("reviewed") else "材料待审核")
     return "；".join(parts)
 
 
@@ -404,7 +424,8 @@ def cell_value(bundle: dict, a: dict, column: dict):
     value = column["value"]
     kind = value["kind"]
     if kind == "number":
-        return a["row"]
+        # a pending applicant listed on request is marked where every table has a cell: its number
+        return f"{a['row']}（待确认）" if a["verdict"] == "pending" else a["row"]
     if kind == "field":
         raw = _get(a["profile"], value["path"])
         if value.get("format") == "year-month":
@@ -459,6 +480,12 @@ SHEET_WORDS = {
         "phone": {"zh": "电话存疑", "en": "phone number"},
     },
     "left_out": {"zh": "—（重复，未列入）", "en": "— (duplicate, left out)"},
+    "left_out_verdict": {"zh": "—（未列入：{verdict}）", "en": "— (not listed: {verdict})"},
+    "left_out_pending": {"zh": "—（未列入：待确认；可选择“列入待确认的企业”）",
+                         "en": "— (not listed: pending; choose 'include pending applicants' to list it)"},
+    "pending_note": {"zh": "注：序号标“（待确认）”的企业尚有条件待确认（见“初审”表），推荐前请核实。",
+                     "en": "Note: rows marked （待确认） still have conditions pending (see the pre-screen sheet); check them before recommending."},
+    "own_reading": {"zh": "说明（本表列为本项目的理解，非通知规定）：{text}", "en": "Note (the columns are this project's reading, not prescribed): {text}"},
     "plan_reachable": {"zh": "{n}步可达{total}分", "en": "{n} step(s) reach {total}"},
     "plan_unreachable": {"zh": "无法达到及格线（最高{total}分）", "en": "cannot reach the pass mark (best {total})"},
     "call_open": {"zh": "申报中（截止 {deadline}）", "en": "open (deadline {deadline})"},
@@ -501,13 +528,28 @@ def _call_text(call: dict, lang: str) -> str:
     return _w("call_unknown", lang)
 
 
+def _row_text(a: dict, lang: str):
+    if a["row"] is not None:
+        return a["row"] if a["verdict"] != "pending" else (f"{a['row']}（待确认）" if lang == "zh" else f"{a['row']} (pending)")
+    if a["left_out"] == "duplicate":
+        return _w("left_out", lang)
+    if a["left_out"] == "pending":
+        return _w("left_out_pending", lang)
+    return _w("left_out_verdict", lang, verdict=WORDS[a["verdict"]][lang])
+
+
+def _hint_text(c: dict, lang: str) -> str:
+    sep = "：" if lang == "zh" else ": "
+    return f"{c['title'][lang]}{sep}{c['message'][lang]}"
+
+
 def screen_rows(batch: dict, lang: str = "zh") -> list[list]:
     """The 初审 sheet's data rows (recommendation order)."""
     rows = []
     for a in batch["applicants"]:
         s = a["score"]
         rows.append([
-            a["row"] if a["row"] is not None else _w("left_out", lang),
+            _row_text(a, lang),
             a["file"],
             a["name"],
             WORDS[a["verdict"]][lang],
@@ -518,7 +560,7 @@ def screen_rows(batch: dict, lang: str = "zh") -> list[list]:
             _conditions_text(a["failing"], lang),
             _conditions_text(a["pending"], lang),
             _call_text(a["call"], lang),
-            "\n".join(f[lang] for f in a["flags"]) or None,
+            "\n".join([f[lang] for f in a["flags"]] + [_hint_text(c, lang) for c in a["hints"]]) or None,
         ])
     return rows
 
@@ -605,22 +647,36 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
         for c, v in enumerate(values, 1):
             cell = _put(ws, r, c, v)
             cell.alignment, cell.border = wrap, border
-    r = data_row + len(rows) + 1
-    for note in table.get("notes", []):
-        _put(ws, r, 1, note["zh"]).alignment = Alignment(wrap_text=True)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
-        r += 1
+    widths = []
     for c in range(1, n + 1):
         texts = [columns[c - 1]["header"]["zh"]] + [row[c - 1] for row in rows]
-        ws.column_dimensions[get_column_letter(c)].width = min(max(_width(t) for t in texts) + 2, 60)
+        widths.append(min(max(_width(t) for t in texts) + 2, 40))
+        ws.column_dimensions[get_column_letter(c)].width = widths[-1]
+    notes = [note["zh"] for note in table.get("notes", [])]
+    if any(a["row"] is not None and a["verdict"] == "pending" for a in batch["applicants"]):
+        notes.append(_w("pending_note", "zh"))
+    if table.get("interpretation"):
+        # The scheme's documents prescribe no table (Zhuzhou 第六条): said on the sheet itself.
+        notes.append(_w("own_reading", "zh", text=table["interpretation"]["zh"]))
+    r = data_row + len(rows) + 1
+    for note in notes:
+        _put(ws, r, 1, note).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
+        ws.row_dimensions[r].height = _height([note], [sum(widths)])
+        r += 1
+    _fit_rows(ws, range(data_row, data_row + len(rows)), rows, widths)
     ws.freeze_panes = ws.cell(data_row, 1)
+    _print_setup(ws, data_row - 1, "zh")
 
     # 2. 初审
     ws = wb.create_sheet(_w("screen", lang))
     headers = SHEET_WORDS["screen_headers"][lang]
     _put(ws, 1, 1, _w("screen_title", lang, name=spec["name"][lang], today=batch["today"])).font = Font(bold=True, size=13)
     _put(ws, 2, 1, _w("screen_note", lang))
-    _table(ws, 3, headers, screen_rows(batch, lang), bold, centre, wrap, border, get_column_letter)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(headers))
+    widths = _table(ws, 3, headers, screen_rows(batch, lang), bold, centre, wrap, border, get_column_letter)
+    ws.row_dimensions[2].height = _height([_w("screen_note", lang)], [sum(widths)])
+    _print_setup(ws, 3, lang)
 
     # 3. problems
     ws = wb.create_sheet(_w("problems", lang))
@@ -629,6 +685,7 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
     _table(ws, 2, SHEET_WORDS["problem_headers"][lang], prows, bold, centre, wrap, border, get_column_letter)
     if not prows:
         _put(ws, 3, 1, _w("no_problems", lang))
+    _print_setup(ws, 2, lang)
 
     # ExcelWriter, not wb.save: save() stamps the current time as 'modified'; the batch's
     # date is the workbook's date, so the same batch gives the same bytes.
@@ -668,7 +725,7 @@ def _put(ws, row: int, col: int, value):
     return cell
 
 
-def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> None:
+def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> list[float]:
     for c, h in enumerate(headers, 1):
         cell = _put(ws, top, c, h)
         cell.font, cell.alignment, cell.border = bold, centre, border
@@ -676,9 +733,57 @@ def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> None:
         for c, v in enumerate(values, 1):
             cell = _put(ws, r, c, v)
             cell.alignment, cell.border = wrap, border
+    widths = []
     for c, h in enumerate(headers, 1):
-        ws.column_dimensions[letter(c)].width = min(max([_width(h)] + [_width(row[c - 1]) for row in rows]) + 2, 60)
+        widths.append(min(max([_width(h)] + [_width(row[c - 1]) for row in rows]) + 2, 40))
+        ws.column_dimensions[letter(c)].width = widths[-1]
+    _fit_rows(ws, [top], [headers], widths)
+    _fit_rows(ws, range(top + 1, top + 1 + len(rows)), rows, widths)
     ws.freeze_panes = ws.cell(top + 1, 1)
+    return widths
+
+
+# --------------------------------------------------------------------------- printing
+#
+# A bureau prints the table and stamps it: every sheet is set up for A4 landscape, fitted to
+# one page wide (as many pages tall as it takes), with the title and header rows repeated on
+# every page and the page number in the footer. Spreadsheet programs do not grow a row to its
+# wrapped text when they open a file (LibreOffice does only for rows without a height; Excel
+# not at all for merged cells), so every row gets the height its wrapped text needs.
+
+_LINE_PT = 15.0     # one line of 11 pt text (CJK glyphs included), in points
+_PAD_PT = 3.0
+
+
+def _lines(text, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    if text is None:
+        return 1
+    room = max(width - 1.5, 1.0)
+    return sum(max(1, -(-_width(line) // int(room))) for line in str(text).split("\n"))
+
+
+def _height(texts, widths) -> float:
+    return max(_lines(t, w) for t, w in zip(texts, widths)) * _LINE_PT + _PAD_PT
+
+
+def _fit_rows(ws, row_numbers, rows, widths) -> None:
+    for r, values in zip(row_numbers, rows):
+        ws.row_dimensions[r].height = _height([visible(v) if isinstance(v, str) else v for v in values], widths)
+
+
+def _print_setup(ws, last_header_row: int, lang: str) -> None:
+    from openpyxl.worksheet.page import PageMargins
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0          # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{last_header_row}"
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页" if lang == "zh" else "Page &P of &N"
+    ws.oddFooter.center.size = 9
 
 
 def _sheet_name(title: str) -> str:
@@ -707,26 +812,35 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def batch_workbook(bundle: dict, files, *, scheme: str, today: str | None = None, lang: str = "zh") -> tuple[bytes, dict]:
+def batch_workbook(bundle: dict, files, *, scheme: str, today: str | None = None, lang: str = "zh",
+                   include_pending: bool = False, reviewed=()) -> tuple[bytes, dict]:
     """``screen`` then ``workbook``: (xlsx bytes, the batch)."""
-    batch = screen(bundle, files, scheme=scheme, today=today)
+    batch = screen(bundle, files, scheme=scheme, today=today, include_pending=include_pending, reviewed=reviewed)
     return workbook(bundle, batch, lang=lang), batch
 
 
-def batch_folder(bundle: dict, folder, out, *, scheme: str, today: str | None = None, lang: str = "zh") -> dict:
+def batch_folder(bundle: dict, folder, out, *, scheme: str, today: str | None = None, lang: str = "zh",
+                 include_pending: bool = False, reviewed=()) -> dict:
     """Read every file of ``folder``, write the workbook to ``out``; return counts, the
     recommendation order and the problems (as the sheets word them in ``lang``).
 
     The CLI (``guidegen batch``) and the desk page's worker (on Pyodide's file system)
-    both call this; the page shows the order and the problems beside the download."""
-    data, batch = batch_workbook(bundle, read_folder(folder), scheme=scheme, today=today, lang=lang)
+    both call this; the page shows the order and the problems beside the download.
+    ``include_pending`` lists pending applicants too (marked); ``reviewed``: the files whose
+    materials the bureau marked as reviewed and passed (the 备注/推荐意见 column says so)."""
+    data, batch = batch_workbook(bundle, read_folder(folder), scheme=scheme, today=today, lang=lang,
+                                 include_pending=include_pending, reviewed=tuple(reviewed or ()))
     Path(out).write_bytes(data)
     return {"scheme": scheme, "today": batch["today"], "files": sum(1 for _ in Path(folder).iterdir()),
             "rows": sum(1 for a in batch["applicants"] if a["row"] is not None),
             "applicants": len(batch["applicants"]), "problems": len(batch["problems"]),
-            "verdicts": {v: sum(1 for a in batch["applicants"] if a["verdict"] == v and a["row"] is not None)
+            "include_pending": batch["include_pending"],
+            "verdicts": {v: sum(1 for a in batch["applicants"] if a["verdict"] == v and a["duplicate_of"] is None)
                          for v in VERDICTS},
             "order": [{"row": a["row"], "file": a["file"], "name": a["name"], "verdict": WORDS[a["verdict"]][lang],
+                       "pending": a["verdict"] == "pending", "reviewed": a["reviewed"],
                        "score": a["score"]["total"] if a["score"] else None}
                       for a in batch["applicants"] if a["row"] is not None],
+            "left_out": [{"file": a["file"], "name": a["name"], "verdict": WORDS[a["verdict"]][lang],
+                          "reason": _row_text(a, lang)} for a in batch["applicants"] if a["row"] is None],
             "issues": [dict(zip(("file", "field", "kind", "message", "source"), row)) for row in problem_rows(batch, lang)]}
