@@ -10,6 +10,9 @@ VENV = .venv
 VPY = $(VENV)/bin/python
 APT_PACKAGES = chromium nginx-light fonts-wqy-microhei poppler-utils
 SERVE_ADDR ?= 127.0.0.1:8000
+# The site's engine (guidegen site --engine): properdocs (pinned), or zensical from its own
+# environment (docs-dev/engine-move.md), e.g. `make site ENGINE=zensical`.
+ENGINE ?= properdocs
 
 .PHONY: setup test-setup system-packages venv node-packages site editions serve test test-fast regions bench clean
 
@@ -49,7 +52,7 @@ system-packages:
 # ------------------------------------------------------------------ the two commands
 
 serve: setup
-	$(VPY) -m mkdocs serve -a $(SERVE_ADDR)
+	$(VPY) -m properdocs serve -f mkdocs.yml -a $(SERVE_ADDR)
 
 test: test-setup
 	$(VPY) -m pytest -q
@@ -61,11 +64,11 @@ test-fast: $(VENV)/.installed-test
 # ------------------------------------------------------------------ more
 
 site: setup
-	$(VPY) -m mkdocs build --strict
+	$(VPY) -m guidegen.cli site --engine $(ENGINE) site
 
 # Every bureau edition (editions/*.yml) into build/site-NAME/.
 editions: setup
-	@for f in editions/*.yml; do echo "== $$f"; $(VPY) -m mkdocs build --strict -q -f $$f || exit 1; done
+	@for f in editions/*.yml; do echo "== $$f"; $(VPY) -m guidegen.cli site --engine $(ENGINE) --edition $$f build/site-$$(basename $$f .yml) || exit 1; done
 
 # The administrative divisions compiled afresh from the pinned npm packages (node) into the
 # vendored catalogs/regions.compiled.json, which the catalog loader reads.

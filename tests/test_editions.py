@@ -347,6 +347,60 @@ def test_release_first_deploy_redeploy_and_nginx(editions, tmp_path):
     assert sorted(p.name for p in (target / "releases").iterdir()) == ["20260104T000000Z-c"]
 
 
+def _commented_commands(name: str) -> dict[str, list[str]]:
+    """The commands an edition's header comment tells a bureau to run, by program."""
+    found = {}
+    for line in (EDITIONS / f"{name}.yml").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"#\s+((?:deploy/release\.sh|guidegen site)\b[^#]*)", line)
+        if m:
+            words = m.group(1).split()
+            found["release" if words[0] == "deploy/release.sh" else "site"] = words
+    return found
+
+
+@pytest.mark.parametrize("name", list(OTHER_REGIONS))
+def test_the_release_command_in_an_editions_comment_works_as_written(name, tmp_path):
+    """`deploy/release.sh -f editions/NAME.yml /srv/guidegen`, with /srv/guidegen a scratch
+    folder: builds the edition and switches `current` to it."""
+    commands = _commented_commands(name)
+    assert set(commands) == {"release", "site"}, commands
+    words = commands["release"]
+    assert words[-1] == "/srv/guidegen"
+    target = tmp_path / "srv"
+    proc = subprocess.run(["bash", str(ROOT / words[0]), *words[1:-1], str(target)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    home = (target / "current" / "index.html").read_text(encoding="utf-8")
+    assert edition_options(name)["bureau"]["name"]["zh"] in home
+
+
+def test_two_releases_in_the_same_second_both_land(tmp_path):
+    """Default release ids are the UTC second and the commit: a second release of the same
+    second (RELEASE_TIME fixes it here) gets -2, not an error; concurrent ones too."""
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+    (site / "index.html").write_text("<html></html>", encoding="utf-8")
+    (site / "en" / "index.html").write_text("<html></html>", encoding="utf-8")
+    target = tmp_path / "srv"
+    env = dict(os.environ, RELEASE_TIME="20260101T000000Z")
+    procs = [subprocess.Popen(["bash", str(ROOT / "deploy" / "release.sh"), "--from", str(site), str(target)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    releases = sorted(p.name for p in (target / "releases").iterdir())
+    assert len(releases) == 3 and len(set(releases)) == 3
+    first = releases[0]
+    assert first.startswith("20260101T000000Z-") and releases[1:] == [f"{first}-2", f"{first}-3"]
+    assert os.readlink(target / "current") in {f"releases/{r}" for r in releases}
+    # nothing half-made is left behind
+    assert not [p for p in (target / "releases").iterdir() if p.name.startswith(".")]
+    assert not [p for p in target.iterdir() if p.name.startswith(".current.new")]
+    # an id given with --id is never reused
+    again = subprocess.run(["bash", str(ROOT / "deploy" / "release.sh"), "--from", str(site), "--id", first,
+                            str(target)], capture_output=True, text=True, timeout=120)
+    assert again.returncode != 0 and "exists already" in again.stderr
+
+
 # ------------------------------------------------------------------ docs-dev/bureau.md worked example
 
 def test_bureau_adds_next_years_scheme_as_yaml(tmp_path):

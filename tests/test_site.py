@@ -210,6 +210,15 @@ def test_no_external_urls(site):
     assert not found, "\n".join(found[:40])
 
 
+def test_materials_unused_lunr_search_is_not_shipped(site):
+    """The site searches with Pagefind; Material's lunr, its language packs and its search
+    worker are never loaded, so they are not copied into the site."""
+    shipped = [p.relative_to(site).as_posix() for p in site.rglob("*")
+               if "lunr" in p.parts or (p.parent.name == "workers" and p.name.startswith("search."))]
+    assert not shipped, shipped[:10]
+    assert list((site / "assets" / "javascripts").glob("bundle.*.min.js"))  # the theme's own script stays
+
+
 # Elements a heading may hold: its text, links, the permalink sign, inline phrasing. A block
 # (a table, a div) inside a heading means the markdown joined the next block to the heading.
 _HEADING_INLINE = {"a", "span", "code", "small", "em", "strong", "b", "i", "sub", "sup", "abbr", "br", "wbr"}

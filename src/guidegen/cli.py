@@ -174,6 +174,15 @@ def main(argv=None) -> int:
     p.add_argument("--project-root", default=".")
     p.set_defaults(func=cmd_calculator)
 
+    p = sub.add_parser("site", help="build the whole site (both languages, calculator, desk, search) with one engine")
+    p.add_argument("out", help="the folder to write the site into (replaced)")
+    p.add_argument("--edition", help="the site's configuration: mkdocs.yml (default) or editions/NAME.yml")
+    p.add_argument("--engine", choices=("properdocs", "zensical", "mkdocs"), default="properdocs",
+                   help="properdocs (default); zensical (from its own environment, see --zensical); "
+                        "mkdocs (MkDocs 1.6.1, for comparison)")
+    p.add_argument("--zensical", help="the zensical-i18n program (default: $GUIDEGEN_ZENSICAL, then PATH)")
+    p.set_defaults(func=lambda a: __import__("guidegen.site.build", fromlist=["main"]).main(a))
+
     args = parser.parse_args(argv)
     return args.func(args)
 

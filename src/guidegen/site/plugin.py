@@ -165,6 +165,15 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
             "search": {key: ui(f"search.{key}", lang) for key in ("label", "close", "hint", "error")},
         }
 
+    def on_files(self, files, *, config):
+        # Material's own search (lunr and its worker) is never loaded: the site searches
+        # with Pagefind. Its files are not copied into the site (guidegen.site.build).
+        from .build import UNUSED_THEME_FILES
+        for file in list(files):
+            if file.src_uri.startswith(UNUSED_THEME_FILES) and not file.src_uri.endswith(".md"):
+                files.remove(file)
+        return files
+
     def on_post_page(self, output, *, page, config):
         # Material fetches sitemap.xml beside every <link rel="alternate"> of the head;
         # mkdocs-static-i18n points those at the page itself, so each page view asked
