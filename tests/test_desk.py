@@ -586,3 +586,113 @@ def test_control_characters_are_shown_escaped_and_named_and_the_batch_completes(
                        ("c.json", "application.contact_name"), ("x\x01y.json", None)]
     assert ("x\\x01y.json", None, "控制字符") in [r[:3] for r in book["问题"][2:]]
     assert "U+0000、U+001B、U+001F" in batch["problems"][1]["message"]["zh"]
+
+
+# --------------------------------------------------------------------------- the hostile corpus
+
+sys.path.insert(0, str(HOSTILE))
+import corpus  # noqa: E402 - tests/hostile/corpus.py
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The whole corpus in one folder: the committed files and the big ones made now."""
+    return corpus.build(tmp_path_factory.mktemp("hostile") / "district")
+
+
+def check_hostile_batch(data: bytes, lang: str) -> dict[str, list[tuple]]:
+    """What every hostile file must get, read off the workbook itself."""
+    assert_safe_workbook(data)
+    book = cells(data)
+    problems = book["问题" if lang == "zh" else "Problems"][2:]
+    by_file: dict[str, list[tuple]] = {}
+    for row in problems:
+        by_file.setdefault(row[0], []).append(row)
+    for name, (kind, zh, en) in corpus.EXPECTED.items():
+        rows = by_file.get(name)
+        assert rows and len(rows) == 1, (name, rows)
+        reason = rows[0][3]
+        assert (zh if lang == "zh" else en) in reason, (name, reason)
+        assert rows[0][2] == ("无法读取" if kind == "unreadable" else "非档案文件") if lang == "zh" else True
+        assert "Traceback" not in reason and "yaml." not in reason and "Error" not in reason
+        if name in corpus.SAVE_AS_UTF8:
+            assert ("另存为”UTF-8" if lang == "zh" else "save it as UTF-8") in reason
+    # the rest of the batch is complete: every readable file is an applicant on the pre-screen sheet
+    screened = {row[1] for row in book["初审" if lang == "zh" else "Pre-screen"][3:]}
+    readable = {p.name for p in HOSTILE.iterdir() if p.is_file() and p.name not in corpus.EXPECTED
+                and p.suffix in (".json", ".yaml") and p.name != "corpus.py"}
+    assert readable == screened - {"bom.json"} | {"bom.json"} and "bom.json" in screened, readable ^ screened
+    return book
+
+
+def test_the_hostile_corpus_in_the_cli(hostile, tmp_path):
+    """`guidegen batch` in its own process, as a bureau runs it: exit 0, every file explained."""
+    out = tmp_path / "hostile.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "guidegen.cli", "batch", str(hostile), "--scheme", SME,
+                           "--today", TODAY, "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    book = check_hostile_batch(out.read_bytes(), "zh")
+    # the formula-named file and the control characters are in the table as text
+    names = [r[1] for r in book["株洲市智能制造标杆中小企业申报汇总表"][4:]]
+    assert "株洲等号文件名有限公司" in names and "株洲控制\\x01字符有限公司" in names and "株洲带签名有限公司" in names
+
+
+def test_the_hostile_corpus_in_english(bundle, hostile):
+    data, _ = batch_workbook(bundle, read_folder(hostile), scheme=SME, today=TODAY, lang="en")
+    check_hostile_batch(data, "en")
+
+
+def test_the_alias_bomb_is_refused_before_anything_is_built():
+    """Structure, not time: the reader stops at the first anchor, and what it allocated meanwhile
+    is a few kilobytes (expanded, the bomb would be 9^9 strings)."""
+    import tracemalloc
+    from guidegen.profile_file import ProfileFileError, load_profile
+    bomb = (HOSTILE / "alias-bomb.yaml").read_bytes()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ProfileFileError) as exc:
+            load_profile(bomb, "alias-bomb.yaml")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert exc.value.kind == "alias" and (exc.value.lineno, exc.value.colno) == (2, 5)
+    assert peak < 2_000_000, peak
+
+
+def test_deep_nesting_is_refused_without_a_recursion_error():
+    from guidegen.profile_file import ProfileFileError, load_profile
+    for name, data in corpus.big_files().items():
+        if name.startswith("deep-"):
+            with pytest.raises(ProfileFileError) as exc:
+                load_profile(data, name)
+            assert exc.value.kind == "depth", (name, exc.value)
+            assert not isinstance(exc.value.__context__, RecursionError)
+
+
+def test_one_reader_for_evaluate_batch_and_the_calculator_import(tmp_path, capsys):
+    """A JSON file with a byte-order mark: read by evaluate as by batch; a bad file gets the same
+    words from evaluate, the desk and the calculator's import (read_profile_json)."""
+    from guidegen.profile_file import read_profile_json
+    assert main(["evaluate", str(HOSTILE / "bom.json"), "--scheme", SME, "--today", TODAY, "--json"]) == 0
+    capsys.readouterr()
+    for name in ("dup-keys.json", "nan.json", "utf16.json", "gbk.json", "empty.json"):
+        assert main(["evaluate", str(HOSTILE / name), "--scheme", SME]) == 2
+        err = capsys.readouterr().err
+        zh, en = corpus.EXPECTED[name][1:]
+        assert zh in err and en in err and "Traceback" not in err, err
+        answer = json.loads(read_profile_json((HOSTILE / name).read_bytes(), name))
+        assert zh in answer["errors"][0]["message"]["zh"] and en in answer["errors"][0]["message"]["en"]
+    assert json.loads(read_profile_json((HOSTILE / "bom.json").read_bytes()))["profile"]["enterprise"]["name"] == "株洲带签名有限公司"
+
+
+def test_a_qualifier_never_lists_the_informational_row_as_unmet(bundle):
+    """Hunan's direct-recognition row only informs: unanswered, it is a hint, not a pending condition."""
+    profile = json.loads((DESK / "hunan" / "a-xiangjiang.json").read_text(encoding="utf-8"))
+    del profile["honors"]["hunan-benchmark-2022-2024"]
+    _, batch = batch_workbook(bundle, [("x.json", json.dumps(profile).encode())],
+                              scheme="hunan-advanced-factory-2025", today=TODAY)
+    a = batch["applicants"][0]
+    assert a["verdict"] == "qualifies" and a["row"] == 1
+    assert a["failing"] == [] and a["pending"] == []
+    assert [c["id"] for c in a["hints"]] == ["direct-recognition"]

@@ -267,8 +267,7 @@ def _build_yaml(text: str, loader_class):
     from yaml.nodes import ScalarNode
     from yaml.resolver import Resolver
 
-    # The objects are built here from the parser's events (never composed or constructed by PyYAML).
-    loader = loader_class(text)
+    loader = None
     resolver, constructor = Resolver(), SafeConstructor()
 
     def refuse(kind, zh, en, mark):
@@ -300,6 +299,8 @@ def _build_yaml(text: str, loader_class):
     root = _NO_KEY
     documents = 0
     try:
+        # The objects are built here from the parser's events (never composed or constructed by PyYAML).
+        loader = loader_class(text)
         while True:
             event = loader.get_event()
             if event is None or isinstance(event, ev.StreamEndEvent):
@@ -365,7 +366,8 @@ def _build_yaml(text: str, loader_class):
         detail = " ".join(str(exc).split())[:120]
         raise ProfileFileError("syntax", f"YAML 格式错误（{detail}）", f"not valid YAML ({detail})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is _NO_KEY:
         raise ProfileFileError("empty", "文件里没有内容（只有空行或注释）；请重新从计算器导出档案",
                                "the file holds nothing (only blank lines or comments); export the profile from the calculator again")

@@ -138,3 +138,32 @@ if __name__ == "__main__":
     for name, data in small_files().items():
         (HERE / name).write_bytes(data)
     print(f"wrote {len(small_files())} files to {HERE}")
+
+
+# What each file gets: (problem kind on the problems sheet, words its Chinese reason holds, words
+# its English reason holds). Files not listed here are read (a good profile, or one whose strings
+# are the point: formulas, control characters, a full-width phone, a byte-order mark).
+EXPECTED = {
+    "1e999.json": ("unreadable", "第 1 行第 44 列：数值 1e999 超出范围", "line 1, column 44: the number 1e999 is out of range"),
+    "alias-bomb.yaml": ("unreadable", "第 2 行第 5 列：档案不允许 YAML 锚点", "line 2, column 5: YAML anchors (& or *) are not allowed"),
+    "anchor.yaml": ("unreadable", "第 2 行第 13 列：档案不允许 YAML 锚点", "line 2, column 13: YAML anchors"),
+    "big-50mb.json": ("unreadable", "文件大于档案文件的上限 2,000,000 字节", "larger than a profile's limit of 2,000,000 bytes"),
+    "binary.json": ("unreadable", "这是二进制文件", "this is a binary file"),
+    "blank.yaml": ("unreadable", "文件里没有内容", "the file holds nothing"),
+    "control-raw.yaml": ("unreadable", "第 3 行第 11 列：含 YAML 不允许的字符 U+0001", "line 3, column 11: holds U+0001"),
+    "deep-10000.json": ("unreadable", "第 1 行第 52 列：嵌套超过 32 层", "line 1, column 52: nested more than 32 levels deep"),
+    "deep-10000.yaml": ("unreadable", "第 2 行第 35 列：嵌套超过 32 层", "line 2, column 35: nested more than 32 levels deep"),
+    "dup-keys.json": ("unreadable", "第 1 行第 44 列：键 “name” 出现了两次", "line 1, column 44: the key 'name' appears twice"),
+    "dup-keys.yaml": ("unreadable", "第 4 行第 3 列：键 “name” 在同一层出现了两次", "line 4, column 3: the key 'name' appears twice"),
+    "empty.json": ("unreadable", "文件是空的", "the file is empty"),
+    "gbk.json": ("unreadable", "GBK/GB18030 编码", "looks GBK/GB18030-encoded"),
+    "inf.yaml": ("unreadable", "第 3 行第 10 列：.inf 不是有限的数值", "line 3, column 10: .inf is not a finite number"),
+    "infinity.json": ("unreadable", "第 1 行第 38 列：-Infinity 不是数值", "line 1, column 38: -Infinity is not a number"),
+    "nan.json": ("unreadable", "第 1 行第 38 列：NaN 不是数值", "line 1, column 38: NaN is not a number"),
+    "profiles.zip": ("skipped", "这是 ZIP 压缩包，不是档案；请先解压", "a ZIP archive, not a profile; unzip it"),
+    "utf16.json": ("unreadable", "文件是 UTF-16 编码", "the file is UTF-16"),
+    "utf16be-no-bom.yaml": ("unreadable", "文件是 UTF-16 编码", "the file is UTF-16"),
+    "zipped.json": ("unreadable", "这是 ZIP 压缩包（或 .xlsx/.docx 文件）", "this is a ZIP archive (or an .xlsx/.docx file)"),
+}
+# ... and what to do, where it is an encoding
+SAVE_AS_UTF8 = ("gbk.json", "utf16.json", "utf16be-no-bom.yaml")

@@ -396,7 +396,7 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             if sid in forms:
                 e.at.child(e.value, "schemes").fail(f"scheme {sid!r} has two application forms (first at {forms[sid].at.file})")
             forms[sid] = e
-        _check_form(e.value, e.at, schemes=schemes, kpis=kpis, guides=guides, known_facts=known_facts)
+        _check_form(e.value, e.at, schemes=schemes, kpis=kpis, guides=guides, known_facts=known_facts, decls=decls)
     for path, (f, fat) in fields.items():
         for other in f.get("schemes", []):
             if other not in schemes:
@@ -432,7 +432,7 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
     )
 
 
-def _check_form(form, at: Where, *, schemes, kpis, guides, known_facts) -> None:
+def _check_form(form, at: Where, *, schemes, kpis, guides, known_facts, decls=()) -> None:
     """An application form names a known scheme; its fills, KPI lists and guides exist."""
     unknown = [sid for sid in form["schemes"] if sid not in schemes]
     if unknown:
@@ -446,8 +446,14 @@ def _check_form(form, at: Where, *, schemes, kpis, guides, known_facts) -> None:
         for i, row in enumerate(rows):
             fill = row.get("fill")
             # derived facts and profile fields; application.* fields may come from the desk's section
-            if fill is not None and fill not in known_facts:
-                rat.child(rows, i).child(row, "fill").fail(f"unknown fact {fill!r} (not in profile.yaml or facts.yaml)")
+            # issue #25: the scheme the draft is for (draft.scheme), declarations, joined cells; a
+            # pending_field row names a field another change adds (left empty until it exists)
+            for path in [fill, *row.get("join", []), *row.get("also", [])]:
+                if path is None or path in known_facts or path == "draft.scheme" or row.get("pending_field"):
+                    continue
+                if path.startswith("declarations.") and path.split(".", 1)[1] in decls:
+                    continue
+                rat.child(rows, i).child(row, "fill").fail(f"unknown fact {path!r} (not in profile.yaml or facts.yaml)")
 
     if "cover" in form:
         check_rows(form["cover"], at.child(form, "cover"))
@@ -456,7 +462,9 @@ def _check_form(form, at: Where, *, schemes, kpis, guides, known_facts) -> None:
         pat = at.child(form, "parts").child(parts, i)
         kind = part["kind"]
         needs = {"heading": ("title",), "fields": ("rows",), "narrative": ("id", "title"), "scenes": ("guide",),
-                 "kpis": ("list",), "attachments": (), "text": ("text",)}[kind]
+                 "kpis": ("list",), "attachments": (), "text": ("text",), "table": ("id", "title", "columns"),
+                 "years": ("id", "lines", "years", "year_headers"), "scene-form": ("id", "guide", "cells"),
+                 "scene-tables": ("id", "guide", "tables")}[kind]
         for key in needs:
             if key not in part:
                 pat.fail(f"a {kind} part needs '{key}'")
@@ -473,7 +481,7 @@ def _check_form(form, at: Where, *, schemes, kpis, guides, known_facts) -> None:
                 pat.child(part, "list").fail(f"KPI list {part['list']!r} is not one of the scheme's kpi_lists")
         if "guide" in part and part["guide"] not in guides:
             pat.child(part, "guide").fail(f"unknown guide {part['guide']!r}")
-        if kind == "attachments" and not with_attachments:
+        if kind == "attachments" and not with_attachments and "items" not in part:
             pat.fail("the scheme lists no materials.attachments")
 
 
