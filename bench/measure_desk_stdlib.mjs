@@ -1,5 +1,5 @@
 // Which standard-library files does the bureau desk import beyond the calculator's?
-// Run by bench/measure_desk_stdlib.py (which writes src/guidegen/site/desk_stdlib.txt).
+// Run by bench/measure_desk_stdlib.py (which writes src/guidegen/runtime/desk_stdlib.txt).
 //
 //   node bench/measure_desk_stdlib.mjs --wheels W1.whl,W2.whl,... --bundle bundle.json --runs runs.json [--pyodide DIR]
 //

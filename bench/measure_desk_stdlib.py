@@ -1,6 +1,6 @@
 """Measure which standard-library files the bureau desk needs beyond the calculator's.
 
-    python3 bench/measure_desk_stdlib.py            # rewrite src/guidegen/site/desk_stdlib.txt
+    python3 bench/measure_desk_stdlib.py            # rewrite src/guidegen/runtime/desk_stdlib.txt
     python3 bench/measure_desk_stdlib.py --check    # exit 1 if the stored list differs
 
 Runs bench/measure_desk_stdlib.mjs under Node with the pinned Pyodide and its FULL
@@ -25,14 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from guidegen.site.calculator import build_wheel, bundle_bytes, pyodide_dist, read_stdlib_keep  # noqa: E402
-from guidegen.site.desk_assets import DESK_DISTRIBUTIONS, DESK_STDLIB, repack_wheel  # noqa: E402
+from guidegen.runtime import build_wheel, bundle_bytes, pyodide_dist, read_stdlib_keep  # noqa: E402
+from guidegen.runtime import DESK_DISTRIBUTIONS, DESK_STDLIB, repack_wheel  # noqa: E402
 
 HEADER = """\
 # Standard-library files the bureau desk imports (guidegen.desk with openpyxl,
 # et_xmlfile and PyYAML). The site build packs those that the calculator's keep-list
 # (stdlib_keep.txt) lacks from Pyodide's python_stdlib.zip into desk-stdlib.HASH.zip,
-# which only the desk page installs (src/guidegen/site/desk_assets.py).
+# which only the desk page installs (src/guidegen/runtime/deskfiles.py).
 #
 # Measured, not guessed: `python3 bench/measure_desk_stdlib.py` regenerates this file by
 # running guidegen.desk.batch_folder under Node with the full stdlib over tests/desk/.

@@ -1,5 +1,5 @@
 // Which standard-library files do Pyodide's bootstrap and the calculator's engine
-// import? Run by bench/measure_stdlib.py (which writes src/guidegen/site/stdlib_keep.txt).
+// import? Run by bench/measure_stdlib.py (which writes src/guidegen/runtime/stdlib_keep.txt).
 //
 //   node bench/measure_stdlib.mjs --wheel W.whl --bundle bundle.json [--pyodide DIR] < cases.json
 //

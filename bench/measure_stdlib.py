@@ -1,6 +1,6 @@
 """Measure which standard-library files the calculator needs; write the keep-list.
 
-    python3 bench/measure_stdlib.py            # rewrite src/guidegen/site/stdlib_keep.txt
+    python3 bench/measure_stdlib.py            # rewrite src/guidegen/runtime/stdlib_keep.txt
     python3 bench/measure_stdlib.py --check    # exit 1 if the stored list differs from a fresh measurement
 
 Builds the wheel and the bundle with the calculator's own build functions, then runs
@@ -9,7 +9,7 @@ python_stdlib.zip: bootstrap, what the worker does (unpack the wheel, run
 calculator/engine.py, warm up), every profile of tests/cases/*.yaml, and the error
 paths (invalid JSON, wrong shapes, hostile text, unknown schemes, Python exceptions
 crossing into JavaScript). Every module in sys.modules that was loaded from the zip
-is kept; the build (guidegen.site.calculator.trim_stdlib) ships only those files.
+is kept; the build (guidegen.runtime.trim_stdlib) ships only those files.
 Needs node and node_modules (npm ci).
 """
 
@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from guidegen.site.calculator import STDLIB_KEEP, build_wheel, bundle_bytes, pyodide_dist  # noqa: E402
+from guidegen.runtime import STDLIB_KEEP, build_wheel, bundle_bytes, pyodide_dist  # noqa: E402
 
 HEADER = """\
-# Standard-library files the calculator ships. src/guidegen/site/calculator.py
+# Standard-library files the calculator ships. src/guidegen/runtime/pyodide.py
 # (trim_stdlib) builds the site's python_stdlib.zip from Pyodide's with only these
 # paths (and their folder entries); everything else of the ~2.5 MB archive is left out.
 #

@@ -3,16 +3,23 @@
 # tests/pyodide/run_cases.mjs runs the same text under Node, so the browser and
 # the parity test call guidegen.core exactly the same way.
 #
-# Expects the global `_bundle_text` (the compiled catalog bundle as JSON text);
-# defines `_evaluate(profile_json, schemes_json=None, today=None) -> str` and
+# Expects the global `_bundle_text` (the compiled catalog bundle as JSON text), or
+# `_bundle_parts` (the bundle's parts as JSON texts, guidegen.runtime.bundle_parts: their
+# union is the bundle); defines `_evaluate(profile_json, schemes_json=None, today=None) -> str` and
 # `_questions(schemes_json=None) -> str` (the questions the chosen schemes read).
 import json
 
 from guidegen.core import evaluate_json as _evaluate_json
 from guidegen.core import questions_json as _questions_json
 
-_BUNDLE = json.loads(_bundle_text)  # noqa: F821 - set by the host before running this file
-del _bundle_text  # noqa: F821
+if "_bundle_parts" in globals():
+    _BUNDLE = {}
+    for _part in _bundle_parts:  # noqa: F821 - set by the host before running this file
+        _BUNDLE.update(json.loads(_part))
+    del _bundle_parts, _part  # noqa: F821
+else:
+    _BUNDLE = json.loads(_bundle_text)  # noqa: F821 - set by the host before running this file
+    del _bundle_text  # noqa: F821
 
 
 # A JS null or undefined arrives as a JsNull / JsUndefined object, not None: only text counts.

@@ -15,7 +15,8 @@
 //               init may say snapshot: false (no snapshot read or made)
 // Messages out: {type: "progress", step}, {type: "ready", pyodide, python, ms, snapshot, phases},
 //               {type: "failed", detail, file, problem}, {type: "restarting"}, {type: "result", id, json},
-//               {type: "snapshot", state: "stored" | "failed"} (the background store ended)
+//               {type: "snapshot", state: "stored" | "failed", ms} (the background capture and
+//               store ended; ms: how long the capture worker took)
 //               (problem: "missing" | "damaged" | "unavailable" | "type" | null, naming the
 //               runtime file at fault when it can be told: the page explains it in both languages)
 //
@@ -24,30 +25,41 @@
 // that suffered a fatal error is replaced by a fresh one.
 //
 // Return visits start from a memory snapshot (Pyodide's private `_makeSnapshot` /
-// `makeMemorySnapshot` / `_loadSnapshot`): the first visit copies the WebAssembly
-// heap right after the engine is imported (before the bundle is parsed, so it does
-// not depend on the catalog and the heap has not grown), and after the first result
-// stores it gzip-compressed in Cache Storage under the names of the Pyodide folder,
-// the wheel and this worker (all content-hashed). The next visit restores it instead
-// of booting Python and importing, then unpacks the wheel (the file system is not in
-// the snapshot) and parses the bundle. Any failure (no Cache Storage or streams,
+// `makeMemorySnapshot` / `_loadSnapshot`) of a heap right after the engine is imported
+// (before the bundle is parsed, so it does not depend on the catalog and the heap has
+// not grown). The first visit does not make it on its way to the first result: once
+// that result is out and no request came for CAPTURE_IDLE_MS, this worker starts a
+// second one from its own file ({type: "capture"}), which boots Pyodide with
+// `_makeSnapshot`, imports the engine, copies the heap, stores it gzip-compressed in
+// Cache Storage under the names of the Pyodide folder, the wheel and this worker (all
+// content-hashed), and ends. The next visit restores it instead of booting Python and
+// importing, then unpacks the wheel (the file system is not in the snapshot) and
+// parses the bundle. Any failure (no Cache Storage or streams,
 // quota, a restore error such as a build-id mismatch) means a normal start, silently;
 // a failed restore replaces the stored copy by a marker so this release does not try
 // again (a failed store just deletes what was written: the next visit tries again).
-// `ready` says which start it was: snapshot "restored" | "made" | "none" | "fallback"
-// (then snapshotError: why the restore failed), and phases (ms at which each step ended).
+// `ready` says which start it was: snapshot "restored" | "later" (none stored yet: one is
+// captured after the first result) | "none" | "fallback" (then snapshotError: why the
+// restore failed), and phases (ms at which each step ended).
+// The bundle comes from the page, whole ({type: "bundle", text}) or in parts
+// ({type: "bundle", parts: [JSON text]}, guidegen.runtime.bundle_parts: their union is
+// the bundle, merged in Python by engine.py).
 // {type: "test-fatal", id} (tests only) feeds the engine a profile nested deep enough to
 // overflow the WebAssembly stack, bypassing the depth guard: a real fatal error, so the
 // restart path below can be tested; it answers like an evaluation.
 
 const ENGINE_PY = ""; // @engine
+// Written by the build (guidegen.runtime.write_runtime), once: the Pyodide files this
+// worker loads (and names when one is missing or damaged) and the lock handed to
+// loadPyodide (Pyodide's own info, no packages: pyodide-lock.json is never fetched).
+const RUNTIME = { pyodideFiles: ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"], lock: null }; // @runtime
 // Profiles are three levels deep; anything far deeper is refused before it can
 // overflow the WebAssembly stack inside the JSON decoder.
 const MAX_DEPTH = 64;
 
 let config = null;
 let resolveBundle;
-const bundleText = new Promise((resolve) => { resolveBundle = resolve; });
+const bundleMessage = new Promise((resolve) => { resolveBundle = resolve; });
 let py = null;
 let evaluateFn = null;
 let starting = null;
@@ -122,10 +134,8 @@ function watchInstantiation() {
   return { failed, stop: () => { console.warn = original; } };
 }
 
-const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
-
 function runtimeFiles() {
-  return [...PYODIDE_FILES.map((name) => [name, new URL(name, config.pyodide).href]), [fileName(config.wheel), config.wheel]];
+  return [...RUNTIME.pyodideFiles.map((name) => [name, new URL(name, config.pyodide).href]), [fileName(config.wheel), config.wheel]];
 }
 
 // Why the runtime did not start: {detail, file, problem}. Names the runtime file at
@@ -162,8 +172,10 @@ function failedMessage(info) {
 const SNAPSHOT_CACHE = "guidegen-snapshot-v1";
 // What the snapshot holds: the engine imported, nothing of the bundle.
 const SNAPSHOT_IMPORTS = "import json\nimport guidegen.core";
-let captured = null; // {url, bytes}: made by this start, stored after the first result
-let storing = null; // the store under way (one per worker)
+// After the first result, a capture starts once no request came for this long.
+const CAPTURE_IDLE_MS = 1500;
+let captureWanted = false; // nothing stored for this release yet: capture after the first result
+let capturing = null; // {timer} or {worker}: the capture scheduled or under way (one per worker)
 // Milliseconds since the start began at which each step ended (for bench/: where the time goes).
 let phases = {};
 let startedAt = 0;
@@ -214,10 +226,8 @@ async function dropSnapshot({ marker = true } = {}) {
   }
 }
 
-async function storeSnapshot() {
-  if (!captured) return;
-  const { url, bytes } = captured;
-  captured = null;
+// Store a heap copy for this release (in the capture worker); resolves with the message for the page.
+async function storeSnapshot(url, bytes) {
   try {
     const body = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
     const cache = await caches.open(SNAPSHOT_CACHE);
@@ -228,12 +238,62 @@ async function storeSnapshot() {
     await cache.put(url, new Response(body, {
       headers: { "Content-Type": "application/octet-stream", "X-Snapshot": "gzip", "X-Snapshot-Size": String(bytes.length) },
     }));
-    post({ type: "snapshot", state: "stored", bytes: bytes.length });
+    return { type: "snapshot", state: "stored", bytes: bytes.length };
   } catch (err) {
     // Quota, private mode, a closed cache: drop whatever half got written.
     await dropSnapshot({ marker: false });
-    post({ type: "snapshot", state: "failed", detail: describe(err) });
+    return { type: "snapshot", state: "failed", detail: describe(err) };
   }
+}
+
+// The capture worker ({type: "capture"}): a fresh runtime, the engine imported, the heap
+// copied and stored; nothing else. Answers one "snapshot" message, then the worker ends.
+async function capture() {
+  const t0 = performance.now();
+  const wheel = fetchBytes(config.wheel);
+  wheel.catch(() => {});
+  try {
+    const mod = await import(new URL("pyodide.mjs", config.pyodide).href);
+    py = await bootPyodide(mod, { _makeSnapshot: true });
+    const bootHeap = py._module.HEAP8.length;
+    await installWheel(wheel);
+    py.runPython(SNAPSHOT_IMPORTS);
+    // A heap that grew past its size at boot would not fit a fresh one (pyodide#6254).
+    if (py._module.HEAP8.length !== bootHeap) return { type: "snapshot", state: "failed", detail: "the heap grew while importing" };
+    const bytes = py.makeMemorySnapshot();
+    const message = await storeSnapshot(snapshotURL(), bytes);
+    return { ...message, ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    return { type: "snapshot", state: "failed", detail: describe(err), ms: Math.round(performance.now() - t0) };
+  }
+}
+
+// In the engine worker: after the first result, once idle, a capture worker makes the snapshot.
+function scheduleCapture() {
+  if (!captureWanted || (capturing && capturing.worker)) return;
+  if (capturing) clearTimeout(capturing.timer);
+  capturing = { timer: setTimeout(startCapture, CAPTURE_IDLE_MS) };
+}
+
+function startCapture() {
+  captureWanted = false;
+  let child;
+  try {
+    child = new Worker(self.location.href, { type: "module", name: "guidegen-snapshot" });
+  } catch (err) {
+    capturing = null;
+    post({ type: "snapshot", state: "failed", detail: describe(err) });
+    return;
+  }
+  capturing = { worker: child };
+  const done = (message) => {
+    child.terminate();
+    capturing = null;
+    post(message);
+  };
+  child.onmessage = (event) => done(event.data);
+  child.onerror = (event) => { event.preventDefault(); done({ type: "snapshot", state: "failed", detail: event.message || "capture worker failed" }); };
+  child.postMessage({ type: "capture", pyodide: config.pyodide, wheel: config.wheel, files: config.files, snapshot: config.snapshot });
 }
 
 // ---------------------------------------------------------------- start
@@ -241,7 +301,10 @@ async function bootPyodide(mod, options) {
   const watch = watchInstantiation();
   try {
     return await Promise.race([
-      mod.loadPyodide({ indexURL: config.pyodide, stdout: () => {}, stderr: (text) => console.warn(text), ...options }),
+      mod.loadPyodide({
+        indexURL: config.pyodide, stdout: () => {}, stderr: (text) => console.warn(text),
+        ...(RUNTIME.lock ? { lockFileContents: RUNTIME.lock, packageBaseUrl: config.pyodide } : {}), ...options,
+      }),
       watch.failed,
     ]);
   } finally {
@@ -266,7 +329,9 @@ async function installWheel(wheel) {
 // would only delay the page's first one, which follows at once.
 async function loadEngine() {
   post({ type: "progress", step: 3 });
-  py.globals.set("_bundle_text", await bundleText);
+  const bundle = await bundleMessage;
+  if (Array.isArray(bundle.parts)) py.globals.set("_bundle_parts", py.toPy(bundle.parts));
+  else py.globals.set("_bundle_text", bundle.text);
   py.runPython(ENGINE_PY);
   evaluateFn = py.globals.get("_evaluate");
   const probe = JSON.parse(evaluateFn('{"profile": 1}', "[]"));
@@ -284,24 +349,13 @@ async function startFromSnapshot(mod, stored, wheel) {
   mark("engine");
 }
 
-// A normal start; with make, the heap is copied right after the imports.
-async function startFresh(mod, wheel, make) {
-  py = await bootPyodide(mod, make ? { _makeSnapshot: true } : {});
-  const bootHeap = py._module.HEAP8.length;
+// A normal start (no snapshot is made here: see capture()).
+async function startFresh(mod, wheel) {
+  py = await bootPyodide(mod, {});
   mark("booted");
   post({ type: "progress", step: 2 });
   await installWheel(wheel);
   mark("wheel");
-  if (make) {
-    try {
-      py.runPython(SNAPSHOT_IMPORTS);
-      // A heap that grew past its size at boot would not fit a fresh one (pyodide#6254).
-      if (py._module.HEAP8.length === bootHeap) captured = { url: snapshotURL(), bytes: py.makeMemorySnapshot() };
-    } catch {
-      captured = null; // the start goes on without a snapshot
-    }
-    mark("captured");
-  }
   await loadEngine();
   mark("engine");
 }
@@ -367,7 +421,6 @@ async function start(announce = true) {
   startedAt = t0;
   phases = {};
   evaluateFn = null;
-  captured = null;
   if (announce) post({ type: "progress", step: 1 });
   const wheel = fetchBytes(config.wheel);
   wheel.catch(() => {});
@@ -399,12 +452,17 @@ async function start(announce = true) {
     }
   }
   if (!evaluateFn) {
-    await startFresh(mod, wheel, snapshot === "none" && !stored.marker);
-    if (captured) snapshot = "made";
+    await startFresh(mod, wheel);
+    if (snapshot === "none" && !stored.marker) {
+      snapshot = "later";
+      captureWanted = true;
+    }
   }
   await installExtraWheels(extras);
   const python = py.runPython("import sys; sys.version.split()[0]");
   mark("ready");
+  // phases.epoch: when the start began, in ms since 1970 (bench/ lines the steps up with the page's clock).
+  phases.epoch = Math.round(performance.timeOrigin + t0);
   return { pyodide: py.version, python, ms: Math.round(performance.now() - t0), snapshot, phases, ...(why ? { snapshotError: why } : {}) };
 }
 
@@ -473,7 +531,12 @@ async function evaluate(message, { guard = true } = {}) {
 
 self.onmessage = async (event) => {
   const message = event.data || {};
-  if (message.type === "init") {
+  if (capturing && capturing.timer) scheduleCapture(); // a request: not idle yet
+  if (message.type === "capture") {
+    config = message;
+    post(await capture());
+    self.close();
+  } else if (message.type === "init") {
     if (starting) return;
     config = message;
     if (!config.pyodide.endsWith("/")) config.pyodide += "/";
@@ -482,7 +545,7 @@ self.onmessage = async (event) => {
       async (err) => { post(failedMessage(await diagnose(err))); throw err; });
     starting.catch(() => {});
   } else if (message.type === "bundle") {
-    resolveBundle(message.text);
+    resolveBundle(message);
   } else if (message.type === "evaluate") {
     let json;
     try {
@@ -491,8 +554,8 @@ self.onmessage = async (event) => {
       json = errorJson(`计算出错：${describe(err)}`, `evaluation failed: ${describe(err)}`);
     }
     post({ type: "result", id: message.id, json });
-    // The snapshot made at start is stored once the first result is out, in the background.
-    if (captured && !storing) storing = storeSnapshot().finally(() => { storing = null; });
+    // The snapshot is captured once the first result is out and the page is idle.
+    scheduleCapture();
   } else if (message.type === "test-fatal") {
     // Tests only: a real fatal error (the depth guard exists because this overflows
     // the WebAssembly stack inside the JSON decoder); the restart path follows.

@@ -1,5 +1,8 @@
-"""The calculator's runtime files: content-hashed names, gzip twins, page rewriting."""
+"""The calculator's runtime files: content-hashed names, gzip twins, page rewriting;
+the runtime room (guidegen.runtime): the browser wheel, the bundle parts, the Pyodide
+file list written once into the worker."""
 
+import ast
 import gzip
 import json
 import re
@@ -7,10 +10,13 @@ import zipfile
 
 import pytest
 
+from guidegen import runtime
 from guidegen.site import calculator
 from guidegen.site.calculator import CalculatorBuildError, build_calculator_assets, pyodide_dist
 
 from test_calculator_support import ROOT, engine_inputs, require_node_modules
+
+pytestmark = pytest.mark.slow  # builds the runtime files, runs node
 
 HASHED = re.compile(r"\.[0-9a-f]{10}(\.|/|$)")
 PAGE = ('<html><head><meta name="guidegen-calculator" content="1">'
@@ -78,6 +84,12 @@ def test_app_names_its_siblings_and_the_worker_carries_the_engine_glue(built):
         names = whl.namelist()
     assert "guidegen/core/evaluate.py" in names
     assert any(n.endswith(".dist-info/WHEEL") for n in names)
+    # The Pyodide file list, written once by the build (guidegen.runtime), is what the worker reads.
+    facts = json.loads(re.search(r"const RUNTIME = (\{.*\}); // @runtime", worker).group(1))
+    assert facts["pyodideFiles"] == list(runtime.PYODIDE_SHIPPED)
+    assert facts["lock"]["packages"] == {} and facts["lock"]["info"]["python"].startswith("3.")
+    # The calculator installs no Pyodide package: the 120 KB lock file is neither shipped nor fetched.
+    assert sorted(p.name for p in (out / assets["pyodide"]).iterdir() if p.suffix != ".gz") == sorted(runtime.PYODIDE_SHIPPED)
 
 
 def test_the_wheel_is_pure_python_and_reproducible(tmp_path):
@@ -85,6 +97,100 @@ def test_the_wheel_is_pure_python_and_reproducible(tmp_path):
     assert wheel.name.endswith("-py3-none-any.whl")
     again = calculator.build_wheel(ROOT, tmp_path)
     assert again.read_bytes() == wheel.read_bytes()
+
+
+def _guidegen_imports(name: str, source: bytes) -> set[str]:
+    """The guidegen modules a file of the package imports (absolute names)."""
+    package = name[:-len(".py")].replace("/", ".")
+    if not name.endswith("__init__.py"):
+        package = package.rsplit(".", 1)[0]
+    else:
+        package = package[:-len(".__init__")]
+    out = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            if base.split(".")[0] == "guidegen":
+                out.add(base)
+                out.update(f"{base}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.split(".")[0] == "guidegen")
+    return out
+
+
+def test_the_wheel_holds_only_what_runs_in_the_browser():
+    """The engine (core), and desk.py / profile_file.py for the bureau desk page: not the
+    site generator, the catalog loader or the CLI. Every guidegen import inside resolves inside."""
+    wheel, _ = engine_inputs()
+    with zipfile.ZipFile(wheel) as whl:
+        files = {n: whl.read(n) for n in whl.namelist() if n.endswith(".py")}
+    modules = {n[:-3].replace("/", ".").removesuffix(".__init__") for n in files}
+    assert {"guidegen", "guidegen.core", "guidegen.desk", "guidegen.profile_file"} <= modules
+    assert not [m for m in modules if m.split(".")[1:2] in (["site"], ["catalog"], ["cli"], ["runtime"])], modules
+    for name, source in files.items():
+        missing = sorted(m for m in _guidegen_imports(name, source)
+                         if m not in modules and m.rsplit(".", 1)[0] not in modules - {"guidegen"})
+        assert not missing, f"{name} imports {missing}, which the browser wheel does not hold"
+
+
+def test_the_runtime_room_never_imports_the_site():
+    for path in sorted((ROOT / "src" / "guidegen" / "runtime").glob("*.py")):
+        name = path.relative_to(ROOT / "src").as_posix()
+        bad = sorted(m for m in _guidegen_imports(name, path.read_bytes()) if m.startswith("guidegen.site"))
+        assert not bad, f"{name} imports {bad}: the site builds pages and calls the runtime, never the reverse"
+
+
+def test_the_bundle_parts_join_to_the_bytes_of_guidegen_export(tmp_path):
+    from guidegen.cli import main
+    _, bundle_file = engine_inputs()
+    bundle = json.loads(bundle_file.read_text(encoding="utf-8"))
+    out = tmp_path / "export.json"
+    assert main(["export", str(out)]) == 0
+    parts = runtime.bundle_parts(bundle)
+    assert [name for name, _ in parts] == ["regions", "forms", "main"]
+    joined = runtime.join_parts([data for _, data in parts], runtime.part_order(bundle))
+    assert runtime.export_text(joined).encode("utf-8") == out.read_bytes()
+
+
+def test_the_first_result_is_the_same_with_the_parts_as_with_the_whole_bundle():
+    """calculator/engine.py (the worker's glue) run by CPython on the parts and on the whole."""
+    from test_calculator_support import example_profile
+    _, bundle_file = engine_inputs()
+    glue = (ROOT / "calculator" / "engine.py").read_text(encoding="utf-8")
+    text = bundle_file.read_text(encoding="utf-8")
+    whole = {"_bundle_text": text}
+    exec(compile(glue, "engine.py", "exec"), whole)  # noqa: S102 - the project's own glue file
+    split = {"_bundle_parts": [d.decode("utf-8") for _, d in runtime.bundle_parts(json.loads(text))]}
+    exec(compile(glue, "engine.py", "exec"), split)  # noqa: S102
+    profile = json.dumps(example_profile(), ensure_ascii=False)
+    first = whole["_evaluate"](profile)
+    assert json.loads(first)["results"]
+    assert split["_evaluate"](profile) == first
+    assert split["_questions"]() == whole["_questions"]()
+
+
+def test_the_place_index_names_every_division():
+    _, bundle_file = engine_inputs()
+    bundle = json.loads(bundle_file.read_text(encoding="utf-8"))
+    index = runtime.place_index(bundle)
+    rows = bundle["regions"]["items"]
+    assert [r[0] for r in index["rows"]] == [r["code"] for r in rows]
+    for row, full in zip(index["rows"], rows):
+        assert row[1:4] == [full["name"], full["short"], full["pinyin"]]
+        assert (row[4] if len(row) > 4 else full["pinyin"][:1].upper() + full["pinyin"][1:]) == full["en"]
+
+
+def test_the_pinned_pyodide_still_has_the_private_snapshot_api():
+    """Loud on purpose: the return-visit snapshot (calculator/worker.js) uses Pyodide's private
+    `_makeSnapshot`, `makeMemorySnapshot` and `_loadSnapshot`. A Pyodide update that drops or
+    renames them must fail here, not silently make every return visit a cold start."""
+    dist, version = pyodide_dist(ROOT)
+    types = (dist / "pyodide.d.ts").read_text(encoding="utf-8")
+    for name in ("_makeSnapshot", "_loadSnapshot", "makeMemorySnapshot"):
+        assert name in types, f"pyodide {version} no longer declares the private snapshot API {name}"
 
 
 OVERRIDES = ROOT / "src" / "guidegen" / "site" / "overrides"

@@ -2,7 +2,7 @@
 
 The desk runs ``guidegen.desk`` in the calculator's own worker (same Pyodide, same
 guidegen wheel, same bundle); on that page only, the worker also installs
-``extraWheels``, written here into ``SITE/calculator/``:
+``extraWheels``, written by the build into ``SITE/calculator/``:
 
     openpyxl-VERSION.HASH.whl      the pinned openpyxl, pure Python
     et_xmlfile-VERSION.HASH.whl    its pinned dependency, pure Python
@@ -26,6 +26,8 @@ import io
 import zipfile
 from pathlib import Path
 
+from .pyodide import RuntimeBuildError, read_measured_list, read_stdlib_keep
+
 __all__ = ["DESK_DISTRIBUTIONS", "DESK_STDLIB", "DeskBuildError", "desk_runtime", "file_digest", "read_desk_stdlib", "read_measured_list", "repack_wheel"]
 
 # (distribution, the top-level folders it ships to the browser)
@@ -36,7 +38,7 @@ _SKIP_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd")
 _SKIP_NAMES = ("INSTALLER", "REQUESTED", "RECORD", "direct_url.json")
 
 
-class DeskBuildError(RuntimeError):
+class DeskBuildError(RuntimeBuildError):
     """A desk runtime file cannot be built (a distribution not installed, a stale list)."""
 
 
@@ -70,19 +72,6 @@ def repack_wheel(distribution: str, packages: tuple[str, ...]) -> tuple[str, byt
     return f"{distribution}-{dist.version}-py3-none-any.whl", _zip(entries)
 
 
-def read_measured_list(path: Path) -> tuple[str, list[str]]:
-    """A measured stdlib list (stdlib_keep.txt, desk_stdlib.txt): (the Pyodide version named by its
-    '# pyodide: VERSION' line, or "" without one; the paths inside python_stdlib.zip). Callers check it."""
-    version, paths = "", []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line.startswith("# pyodide:"):
-            version = line.split(":", 1)[1].strip()
-        elif line and not line.startswith("#"):
-            paths.append(line)
-    return version, paths
-
-
 def read_desk_stdlib(path: Path = DESK_STDLIB) -> tuple[str, list[str]]:
     """The measured list: (Pyodide version it was measured with, paths inside python_stdlib.zip)."""
     version, paths = read_measured_list(path)
@@ -108,7 +97,6 @@ def desk_runtime(pyodide_dir: Path, pyodide_version: str) -> dict[str, bytes]:
     if measured != pyodide_version:
         raise DeskBuildError(f"{DESK_STDLIB.name} was measured with pyodide {measured}, node_modules has "
                              f"{pyodide_version}: regenerate it with `python3 bench/measure_desk_stdlib.py`")
-    from .calculator import read_stdlib_keep
     _, keep = read_stdlib_keep()
     extra = [p for p in paths if p not in set(keep)]
     # Unpacked into site-packages, a file extends the runtime only as (part of) a package
