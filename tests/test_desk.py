@@ -394,6 +394,7 @@ def test_the_calculator_never_loads_the_desk_files(browser, server):
     assert not [u for u in requests if any(w in u for w in DESK_WHEELS)]
 
 
+@pytest.mark.slow  # runs calculator/profile.js in node
 def test_share_links_leave_personal_fields_out(bundle):
     """calculator/profile.js withoutPersonal, run by Node on the real question schema."""
     from test_calculator_support import require_node_modules
@@ -696,3 +697,61 @@ def test_a_qualifier_never_lists_the_informational_row_as_unmet(bundle):
     assert a["verdict"] == "qualifies" and a["row"] == 1
     assert a["failing"] == [] and a["pending"] == []
     assert [c["id"] for c in a["hints"]] == ["direct-recognition"]
+
+
+# --------------------------------------------------------------------------- printing (LibreOffice)
+
+def fourteen_applicants(folder: Path) -> Path:
+    """Fourteen qualifying Zhuzhou SMEs with long names and project names (a busy district)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = json.loads((DESK / "zhuzhou-sme" / "a-tianyuan.json").read_text(encoding="utf-8"))
+    for i in range(14):
+        p = json.loads(json.dumps(base))
+        p["enterprise"]["name"] = f"株洲市第{i + 1}精密智能装备制造股份有限公司"
+        p["application"]["project_name"] = f"面向高端装备关键零部件的数字化车间与智能产线建设项目（第{i + 1}期）"
+        p["application"]["contact_phone"] = f"1380000{i:04d}"
+        (folder / f"{i:02d}.json").write_text(json.dumps(p, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def render_pdf(xlsx: Path, sheet: str | None = None) -> Path:
+    """LibreOffice's PDF of ``xlsx`` (only ``sheet`` when given), with a private user profile."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    if sheet is not None:
+        wb = openpyxl.load_workbook(xlsx)
+        for ws in list(wb):
+            if ws.title != sheet:
+                wb.remove(ws)
+        xlsx = xlsx.with_name(xlsx.stem + "-one-sheet.xlsx")
+        wb.save(xlsx)
+    profile = xlsx.parent / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(xlsx.parent), str(xlsx)], check=True, capture_output=True, timeout=300)
+    return xlsx.with_suffix(".pdf")
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+@pytest.mark.slow
+def test_a_fourteen_applicant_zhuzhou_table_prints_on_at_most_two_pages(tmp_path):
+    folder = fourteen_applicants(tmp_path / "district")
+    out = tmp_path / "zhuzhou.xlsx"
+    assert main(["batch", str(folder), "--scheme", SME, "--today", TODAY, "--out", str(out)]) == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    # set up for printing: A4 landscape, one page wide, title and headers repeated, page numbers
+    assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (
+        "landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$4"
+    assert "&P" in ws.oddFooter.center.text
+    # every data row has a height that fits its wrapped text
+    assert all(ws.row_dimensions[r].height and ws.row_dimensions[r].height >= 15 for r in range(5, 19))
+    pdf = render_pdf(out, ws.title)
+    assert pdf_pages(pdf) <= 2
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "株洲市第14精密智能装备制造股份有限公司" in text and "第 1 页" in text

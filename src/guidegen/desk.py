@@ -580,7 +580,7 @@ def _width(text) -> int:
     if text is None:
         return 0
     longest = max(str(text).split("\n"), key=len)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in longest)  # A: — “” are wide in CJK fonts
 
 
 def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
@@ -649,9 +649,23 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
             cell.alignment, cell.border = wrap, border
     widths = []
     for c in range(1, n + 1):
-        texts = [columns[c - 1]["header"]["zh"]] + [row[c - 1] for row in rows]
-        widths.append(min(max(_width(t) for t in texts) + 2, 40))
+        # a header wraps (Chinese breaks anywhere): it asks for at most 14 characters of width
+        header = min(_width(columns[c - 1]["header"]["zh"]), 14)
+        widths.append(min(max([header] + [_width(row[c - 1]) for row in rows]) + 2, 40))
         ws.column_dimensions[get_column_letter(c)].width = widths[-1]
+    for r in range(top, data_row):
+        texts = []
+        for c in range(1, n + 1):
+            value = ws.cell(r, c).value
+            span = next((rng for rng in ws.merged_cells.ranges if rng.min_row == r and rng.min_col == c), None)
+            if span is not None and span.max_row > r:   # spans two header rows: either row needs half
+                texts.append(None)
+                continue
+            wide = sum(widths[span.min_col - 1:span.max_col]) if span is not None else widths[c - 1]
+            texts.append((value, wide))
+        texts = [t for t in texts if t is not None]
+        if texts:
+            ws.row_dimensions[r].height = _height([t for t, _ in texts], [w for _, w in texts])
     notes = [note["zh"] for note in table.get("notes", [])]
     if any(a["row"] is not None and a["verdict"] == "pending" for a in batch["applicants"]):
         notes.append(_w("pending_note", "zh"))
@@ -735,7 +749,7 @@ def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> list[f
             cell.alignment, cell.border = wrap, border
     widths = []
     for c, h in enumerate(headers, 1):
-        widths.append(min(max([_width(h)] + [_width(row[c - 1]) for row in rows]) + 2, 40))
+        widths.append(min(max([min(_width(h), 14)] + [_width(row[c - 1]) for row in rows]) + 2, 40))
         ws.column_dimensions[letter(c)].width = widths[-1]
     _fit_rows(ws, [top], [headers], widths)
     _fit_rows(ws, range(top + 1, top + 1 + len(rows)), rows, widths)
@@ -751,7 +765,7 @@ def _table(ws, top, headers, rows, bold, centre, wrap, border, letter) -> list[f
 # wrapped text when they open a file (LibreOffice does only for rows without a height; Excel
 # not at all for merged cells), so every row gets the height its wrapped text needs.
 
-_LINE_PT = 15.0     # one line of 11 pt text (CJK glyphs included), in points
+_LINE_PT = 14.5     # one line of 11 pt text, CJK glyphs included (Excel's 等线 11 pt: 14.25), in points
 _PAD_PT = 3.0
 
 
