@@ -3,10 +3,13 @@
 // built here (npm `docx`, bundled at site-build time into ./docx.js and loaded only when a
 // draft is downloaded) and handed to the browser as a download.
 //
-// The form's structure is catalog data (bundle.application_forms[scheme]: its parts in the
-// document's order, each with its source); the values come from the profile and from the
-// engine's result (derived facts, computed KPI changes). No scoring here.
-// A broken or partial profile still gives a draft: what is missing is marked 【待填写】.
+// The form's structure is catalog data (bundle.application_forms[scheme]: its parts and tables in
+// the document's order, each table with the form's own columns, each citing its source); the
+// values come from the profile (its itemized lists fill the tables) and from the engine's result
+// (derived facts: sizes, sectors, coverage, list totals). No scoring here.
+// A broken or partial profile still gives a draft: what is missing is marked 【待填写】 (a cell) or
+// 【待撰写】 (a text) in the body; how a cell was filled, word counts and the generator's note are
+// Word comments (word/comments.xml), so the body is what the enterprise submits.
 //
 //   draftModel(ctx, schemeId)          the draft as plain blocks (no DOM, no docx): tests read it
 //   buildDraft(docx, ctx, schemeId)    {blob, filename, model}: the .docx built with the docx module
@@ -37,6 +40,7 @@ export function countChars(text) {
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const zh = (text) => (text == null ? "" : typeof text === "string" ? text : String(text.zh ?? text.en ?? ""));
+const LEVEL1 = /^[一二三四五六七八九十]+、/;
 
 function deepGet(obj, path) {
   let v = obj;
@@ -53,8 +57,10 @@ function schemeResult(result, schemeId) {
   return result.results.find((r) => r && r.scheme === schemeId) || null;
 }
 
-/** A profile field or derived fact: the engine's derived value first, the raw profile next. */
+/** A profile field or derived fact: the engine's derived value first, the raw profile next.
+ *  A value an itemized list gives (a sum, a count) is derived: the engine's answer says how. */
 function factValue(ctx, path) {
+  if (path === "draft.scheme") return ctx.scheme;
   const derived = isObject(ctx.result) && isObject(ctx.result.derived) ? ctx.result.derived : {};
   // The result names derived facts without their "derived." prefix (coverage.* keep theirs).
   const key = path.startsWith("derived.") ? path.slice(8) : path;
@@ -64,11 +70,30 @@ function factValue(ctx, path) {
   return v === null || v === "" ? undefined : v;
 }
 
+/** How the engine derived a value (its own words), for the margin. */
+function derivedHow(ctx, path) {
+  const derived = isObject(ctx.result) && isObject(ctx.result.derived) ? ctx.result.derived : {};
+  const key = path.startsWith("derived.") ? path.slice(8) : path;
+  return derived[key] && derived[key].how ? zh(derived[key].how) : "";
+}
+
 function fieldOf(bundle, path) {
   for (const s of (bundle.profile && bundle.profile.sections) || []) {
     for (const f of s.fields || []) if (f.path === path) return f;
   }
   return null;
+}
+
+/** 近三年: the three calendar years before the evaluation date (the engine's `today`). */
+function windowYears(ctx) {
+  const day = isObject(ctx.result) && typeof ctx.result.today === "string" ? ctx.result.today : new Date().toISOString();
+  const y = Number(day.slice(0, 4));
+  return [y - 3, y - 2, y - 1];
+}
+
+function listAt(ctx, path) {
+  const v = deepGet(ctx.profile || {}, path);
+  return Array.isArray(v) ? v.filter(isObject) : null;
 }
 
 function vocabName(bundle, field, value) {
@@ -93,6 +118,8 @@ function vocabName(bundle, field, value) {
   return String(value);
 }
 
+const num = (v) => (typeof v === "number" ? String(Math.round(v * 10000) / 10000) : String(v));
+
 /** A value as the form's cell shows it ("" when there is none). */
 function formatValue(bundle, path, value) {
   if (value === undefined || value === null || value === "") return "";
@@ -103,33 +130,121 @@ function formatValue(bundle, path, value) {
   if (typeof value === "boolean") return value ? "是" : "否";
   if (Array.isArray(value)) return value.length ? value.map((v) => vocabName(bundle, field, v)).join("、") : "无";
   if (isObject(value)) return "";
-  const unit = field && field.unit ? zh(field.unit) : "";
   if (field && (field.options || field.options_from)) return vocabName(bundle, field, value);
-  return unit ? `${value} ${unit}` : String(value);
+  return num(value);
 }
+
+/** The label of a list entry's choice: the form's own word (part.labels), else the schema's. */
+function itemLabel(bundle, listPath, key, value, labels) {
+  if (value === undefined || value === null || value === "") return "";
+  if (labels && isObject(labels[key]) && labels[key][value] !== undefined) return String(labels[key][value]);
+  const field = listPath ? fieldOf(bundle, listPath) : null;
+  const col = field && (field.item || []).find((c) => c.key === key);
+  if (col && Array.isArray(col.options)) {
+    const o = col.options.find((x) => x.value === value);
+    if (o) return zh(o.label);
+  }
+  return num(value);
+}
+
+function yearMonth(value) {
+  return typeof value === "string" && /^\d{4}-\d{2}/.test(value) ? `${value.slice(0, 4)}年${Number(value.slice(5, 7))}月` : value;
+}
+
+/** Entries of a list that match one of the alternatives ({key: [values]}, null = not given). */
+function matches(entry, where) {
+  if (!where) return true;
+  const alts = Array.isArray(where) ? where : [where];
+  return alts.some((alt) => Object.entries(alt).every(([k, vals]) => vals.includes(entry[k] === undefined ? null : entry[k])));
+}
+
+const cellOf = (text, extra = {}) => ({ text: text === undefined || text === null ? "" : String(text), missing: false, ...extra });
+const missingCell = (extra = {}) => ({ text: "", missing: true, ...extra });
 
 function rowCell(ctx, row) {
   const { bundle } = ctx;
-  if (!row.fill) return { text: "", missing: true };
+  const comment = zh(row.comment);
+  if (row.only_for && !row.only_for.includes(ctx.scheme)) {
+    return cellOf("", { comment: `${comment ? `${comment} ` : ""}本栏仅${row.only_for.map((s) => zh((bundle.schemes[s] || {}).name) || s).join("、")}申报填写，本次申报无需填写。` });
+  }
+  if (row.blank) return cellOf(zh(row.blank), { comment });
+  if (row.sum) {
+    const list = listAt(ctx, row.sum.list);
+    if (!list) return missingCell({ comment: `${comment}档案未逐项填写${zh((fieldOf(bundle, row.sum.list) || {}).label)}，无法分出此项；逐项填写后自动合计。` });
+    const years = windowYears(ctx);
+    const picked = list.filter((e) => matches(e, row.sum.where) && (e.year === undefined || years.includes(e.year)));
+    const total = picked.reduce((s, e) => s + (typeof e[row.sum.key] === "number" ? e[row.sum.key] : 0), 0);
+    return cellOf(num(total), { comment: `按${zh((fieldOf(bundle, row.sum.list) || {}).label)}中此类${picked.length}项合计。` });
+  }
+  if (!row.fill) {
+    if (Array.isArray(row.choices)) return { text: row.choices.map((c) => `☐${zh(c.label)}`).join("  "), missing: !row.optional, comment };
+    return row.optional ? cellOf("", { comment }) : missingCell({ comment });
+  }
   const value = factValue(ctx, row.fill);
+  // A list of entries (R&D centres, partners): their names, as the form asks — never a count.
+  if ((fieldOf(bundle, row.fill) || {}).type === "items") {
+    const list = listAt(ctx, row.fill);
+    const names = (list || []).filter((e) => e.name).map((e) => {
+      const d = row.detail ? itemLabel(bundle, row.fill, row.detail, e[row.detail]) : "";
+      return d ? `${e.name}（${d}）` : e.name;
+    });
+    for (const other of row.also || []) {
+      for (const e of listAt(ctx, other) || []) {
+        const n = e.supplier || e.provider;
+        if (n && !names.some((x) => x.startsWith(n))) names.push(`${n}（供应商）`);
+      }
+    }
+    if (!names.length) {
+      const counts = (fieldOf(bundle, row.fill).totals || []).map((t) => [t, factValue(ctx, t.into)]).filter(([, v]) => typeof v === "number" && v > 0);
+      const said = counts.map(([t, v]) => `${zh((fieldOf(bundle, t.into) || {}).label) || t.into}${v}`).join("、");
+      return missingCell({ comment: `${said ? `档案只有数量（${said}），` : ""}此栏应列出名称：请在档案的“${zh(fieldOf(bundle, row.fill).label)}”中逐项填写。` });
+    }
+    return cellOf(names.join("；"), { comment });
+  }
   if (Array.isArray(row.choices)) {
     // A list value (application.schemes) ticks every choice it holds.
     const holds = (v) => (Array.isArray(value) ? value.includes(v) : v === value);
     const known = value !== undefined && row.choices.some((c) => holds(c.value));
     const text = row.choices.map((c) => `${holds(c.value) ? "☑" : "☐"}${zh(c.label)}`).join("  ");
-    return { text, missing: !known };
+    const how = row.fill.startsWith("derived.") ? derivedHow(ctx, row.fill) : "";
+    return { text, missing: !known, comment: [comment, how].filter(Boolean).join(" ") };
   }
-  if (row.format === "year-month" && typeof value === "string" && /^\d{4}-\d{2}/.test(value)) {
-    return { text: `${value.slice(0, 4)}年${Number(value.slice(5, 7))}月`, missing: false };
+  if (row.tick_all) {
+    const field = fieldOf(bundle, row.fill) || {};
+    const held = new Set(Array.isArray(value) ? value : []);
+    let text;
+    if (field.options_from === "support-elements") {
+      const cats = [];
+      for (const info of Object.values(bundle.guide_info || {})) for (const cat of info.support_elements || []) cats.push(cat);
+      text = cats.map((cat) => `${zh(cat.name)}：${(cat.subtypes || []).map((st) => `${held.has(st.id) ? "☑" : "☐"}${zh(st.name)}`).join(" ")}`).join("\n");
+    } else {
+      const opts = field.options_from ? (bundle[field.options_from] || []).map((o) => ({ value: o.id, label: o.name })) : field.options || [];
+      text = opts.map((o) => `${held.has(o.value) ? "☑" : "☐"}${zh(o.label)}`).join("  ");
+    }
+    return { text, missing: value === undefined, comment };
   }
   if (row.tick) {
-    if (value === undefined) return { text: "☐", missing: true };
-    const yes = typeof value === "number" ? value > 0 : Boolean(value);
-    const count = typeof value === "number" && value > 1 ? `（${value}项）` : "";
-    return { text: `${yes ? "☑是" : "☐是  ☑否"}${count}`, missing: false };
+    const values = [value, ...(row.also || []).map((p) => factValue(ctx, p))];
+    if (values.every((v) => v === undefined)) return { text: "☐是  ☐否", missing: true, comment };
+    const count = values.reduce((s, v) => s + (typeof v === "number" ? v : v ? 1 : 0), 0);
+    return cellOf(`${count > 0 ? "☑是" : "☐是  ☑否"}${count > 1 ? `（${count}项）` : ""}`, { comment });
   }
-  const text = formatValue(bundle, row.fill, value);
-  return { text, missing: text === "" };
+  const paths = [row.fill, ...(row.join || [])];
+  const parts = paths.map((p) => {
+    const v = factValue(ctx, p);
+    return row.format === "year-month" ? yearMonth(v) : formatValue(bundle, p, v);
+  });
+  const how = row.fill.startsWith("derived.") || listDerived(ctx, row.fill) ? derivedHow(ctx, row.fill) : "";
+  const shown = parts.filter(Boolean);
+  const text = shown.length === parts.length ? parts.join(row.separator ? ` ${row.separator} ` : "  ") : parts.map((x) => x || MISSING).join(row.separator ? ` ${row.separator} ` : "  ");
+  const hasAll = shown.length === parts.length;
+  if (!shown.length) return missingCell({ comment });
+  return { text: hasAll ? text : text, missing: false, partial: !hasAll, comment: [comment, how].filter(Boolean).join(" ") };
+}
+
+function listDerived(ctx, path) {
+  const derived = isObject(ctx.result) && isObject(ctx.result.derived) ? ctx.result.derived : {};
+  return Boolean(derived[path]);
 }
 
 function guideScenes(bundle, guide) {
@@ -141,11 +256,15 @@ function guideScenes(bundle, guide) {
   return out;
 }
 
-/** Instance names the profile gives for a scene (scene_instances.GUIDE: [{scene, name}]). */
-function instanceNames(ctx, guide, number) {
+/** Scene instances the profile gives for a guide (scene_instances.GUIDE: [{scene, name, …}]). */
+function instancesOf(ctx, guide) {
   const list = deepGet(ctx.profile || {}, "scene_instances");
   const items = isObject(list) && Array.isArray(list[guide]) ? list[guide] : [];
-  return items.filter((x) => isObject(x) && x.scene === number && typeof x.name === "string" && x.name.trim()).map((x) => x.name.trim());
+  return items.filter((x) => isObject(x) && Number.isInteger(x.scene) && typeof x.name === "string" && x.name.trim());
+}
+
+function instanceNames(ctx, guide, number) {
+  return instancesOf(ctx, guide).filter((x) => x.scene === number).map((x) => x.name.trim());
 }
 
 function tickedScenes(ctx, guide) {
@@ -153,10 +272,32 @@ function tickedScenes(ctx, guide) {
   return Array.isArray(list) ? list.filter((n) => Number.isInteger(n)) : [];
 }
 
+/** One entry per scene instance of the ticked scenes, in the order ticked: a scene without a
+ *  named instance gives one entry without one. */
+function sceneEntries(ctx, guide) {
+  const all = guideScenes(ctx.bundle, guide);
+  const out = [];
+  for (const n of tickedScenes(ctx, guide)) {
+    const s = all.find((x) => x.number === n);
+    if (!s) continue;
+    const named = instancesOf(ctx, guide).filter((x) => x.scene === n);
+    if (!named.length) out.push({ ...s, instance: null });
+    for (const inst of named) out.push({ ...s, instance: inst });
+  }
+  return out;
+}
+
 function limitText(part) {
-  if (part.word_limit) return `（限${part.word_limit}字）`;
+  if (part.word_limit) return `（${part.word_limit}字以内）`;
   if (part.min_words) return `（${part.min_words}字以上）`;
   return "";
+}
+
+function countNote(chars, part) {
+  if (!part.word_limit && !part.min_words) return "";
+  if (part.word_limit && chars > part.word_limit) return `超出字数限制：已写${chars}字，限${part.word_limit}字。`;
+  if (part.min_words && chars < part.min_words) return `字数不足：已写${chars}字，要求${part.min_words}字以上。`;
+  return `已写${chars}字${part.word_limit ? `，限${part.word_limit}字` : `，要求${part.min_words}字以上`}。`;
 }
 
 /** The text written for one scene in a per-scene part (application.scene_sections.PART.N). */
@@ -166,8 +307,17 @@ function sceneText(ctx, part, number) {
   // Counted here by the core's rule (tested equal): the engine's count may be of an older text.
   const chars = countChars(written ? text : "");
   const over = written && Boolean(part.word_limit) && chars > part.word_limit;
-  return { text: written ? text : "", chars, over, flag: over ? `【超出字数限制：已写${chars}字，限${part.word_limit}字】` : "" };
+  return { text: written ? text : "", chars, over, comment: written ? countNote(chars, part) : "" };
 }
+
+/** Whether the enterprise applies for an optional block (Hunan 智慧供应链): true, false or undefined. */
+function applying(ctx, part) {
+  if (!part.applying) return true;
+  const v = factValue(ctx, part.applying);
+  return typeof v === "boolean" ? v : undefined;
+}
+
+const NOT_APPLYING = "不申报，无需填报。";
 
 function narrativeBlock(ctx, part) {
   const text = deepGet(ctx.profile || {}, `application.sections.${part.id}`);
@@ -175,64 +325,229 @@ function narrativeBlock(ctx, part) {
   const count = countChars(written ? text : "");
   const over = Boolean(part.word_limit) && count > part.word_limit;
   const under = written && Boolean(part.min_words) && count < part.min_words;
+  const title = zh(part.title);
+  const prompt = zh(part.prompt);
+  // The limit goes beside the title as the form prints it, unless the form's own prompt says it.
+  const limit = part.word_limit || part.min_words;
+  const limitShown = limit && !prompt.includes(`${limit}字`) ? limitText(part) : "";
+  const apply = applying(ctx, part);
+  const comments = [zh(part.note), written || part.word_limit || part.min_words ? countNote(count, part) : ""].filter(Boolean);
+  if (apply === false) comments.push("档案中选择不申报此项。");
+  if (apply === undefined) comments.push("如不申报此项，可不填写。");
   return {
-    kind: "narrative", id: part.id, title: zh(part.title), limit: limitText(part), prompt: zh(part.prompt),
-    note: zh(part.note), text: written ? text : "", chars: count, over, under,
-    wordLimit: part.word_limit || null, minWords: part.min_words || null, required: part.required !== false,
-    flag: over ? `【超出字数限制：已写${count}字，限${part.word_limit}字】`
-      : under ? `【字数不足：已写${count}字，要求${part.min_words}字以上】` : "",
+    kind: "narrative", id: part.id, title, level: part.level || (LEVEL1.test(title) ? 1 : 2), limit: limitShown, prompt,
+    text: written ? text : apply === false ? NOT_APPLYING : "", written, chars: count, over, under,
+    wordLimit: part.word_limit || null, minWords: part.min_words || null,
+    required: part.required !== false && apply !== false, optionalEmpty: part.required === false || apply !== true,
+    comments,
   };
 }
 
-function kpiBlock(ctx, part, sr) {
+function kpiBlock(ctx, part) {
   const { bundle } = ctx;
   const list = bundle.kpi_lists && bundle.kpi_lists[part.list];
   const mode = (list && list.values) || "current";
-  const engineRows = sr && sr.kpis && Array.isArray(sr.kpis.rows) ? sr.kpis.rows.filter((r) => r.list === part.list) : null;
   const indicators = list ? (list.groups ? list.groups.flatMap((g) => g.indicators) : list.indicators || []) : [];
+  const apply = applying(ctx, part);
   const rows = indicators.map((ind) => {
-    const er = engineRows && engineRows.find((r) => r.id === ind.id);
     const raw = deepGet(ctx.profile || {}, `kpis.${ind.id}`);
     const entry = isObject(raw) ? raw : raw === undefined || raw === null ? {} : { value: raw };
-    // Values as the profile holds them now; the engine's change only when it was computed
-    // from these very values (a download right after an edit may beat the re-evaluation).
+    // Values as the profile holds them now (a download right after an edit may beat the engine).
     const value = typeof entry.value === "number" ? entry.value : null;
     const before = typeof entry.before === "number" ? entry.before : null;
-    const unit = ind.unit || (typeof entry.unit === "string" ? entry.unit.trim() : "") || (er && er.unit) || "";
-    const current = er && er.value === value && er.before === before;
-    let change = "";
-    if (current && er.change && er.change.improvement !== null && er.change.improvement !== undefined) {
-      const pct = er.change.improvement_percent;
-      const word = ind.direction === "lower" ? "降低" : "提升";
-      change = er.change.better === false ? `未改善（${word}${er.change.improvement}）`
-        : `${word}${Math.abs(er.change.improvement)}${pct !== null && pct !== undefined ? `（${Math.round(pct * 10) / 10}%）` : ""}`;
-    }
-    return { id: ind.id, name: `${ind.required ? "*" : ""}${zh(ind.name)}`, required: Boolean(ind.required), unit: unit || "",
-      value: value === null || value === undefined ? "" : String(value), before: before === null || before === undefined ? "" : String(before), change };
+    const unit = ind.unit || (typeof entry.unit === "string" ? entry.unit.trim() : "") || "";
+    const name = `${ind.required ? "*" : ""}${zh(ind.name)}${part.unit_in_name && unit ? `（${unit}）` : ""}`;
+    const show = (v) => (v === null ? "" : part.unit_in_name || !unit ? num(v) : `${num(v)}${/^[%‰]/.test(unit) ? "" : " "}${unit}`);
+    const required = Boolean(ind.required) && apply === true;
+    return { id: ind.id, name, required, value: show(value), before: show(before), missing: required && value === null };
   });
-  return { kind: "kpis", id: part.id, title: zh(part.title || (list && list.name)), mode, rows,
-    missingRequired: rows.filter((r) => r.required && r.value === "").map((r) => r.name) };
+  const comments = [zh(part.comment)];
+  if (rows.some((r) => r.required)) comments.push("*为必填项。");
+  if (apply === false) comments.push("档案中选择不申报此项，本部分无需填报。");
+  if (apply === undefined) comments.push("如不申报此项，本部分无需填报。");
+  return { kind: "kpis", id: part.id, title: zh(part.title || (list && list.name)), mode, rows, other: zh(part.other_row),
+    comments: comments.filter(Boolean), missingRequired: rows.filter((r) => r.missing).map((r) => r.name) };
 }
 
 function scenesBlock(ctx, part) {
   const all = guideScenes(ctx.bundle, part.guide);
   const ticked = new Set(tickedScenes(ctx, part.guide));
   const info = ctx.bundle.guide_info && ctx.bundle.guide_info[part.guide];
-  return { kind: "scenes", id: part.id, title: zh(part.title), note: zh(part.note), style: part.style || "list", guide: part.guide,
-    guideTitle: info ? zh(info.title) : part.guide,
+  return { kind: "scenes", id: part.id, title: zh(part.title), note: zh(part.note), prompt: zh(part.prompt), style: part.style || "list", guide: part.guide,
+    guideTitle: info ? zh(info.title) : part.guide, other: zh(part.other_row),
     scenes: all.map((s) => ({ ...s, ticked: ticked.has(s.number), instances: instanceNames(ctx, part.guide, s.number) })) };
 }
 
 function attachmentsBlock(ctx, scheme, part) {
-  const items = ((scheme.materials && scheme.materials.attachments) || []).map((a) => ({
-    title: zh(a.title), optional: a.required === false,
+  // The form's own list (catalogs/forms) when it has one; else the scheme's materials, without
+  // headings of their own and without one region's rules (e.g. 重庆's paper copies).
+  const own = part && Array.isArray(part.items);
+  const items = own ? part.items.map((t) => ({ title: zh(t), optional: false }))
+    : ((scheme.materials && scheme.materials.attachments) || []).map((a) => ({ title: zh(a.title), optional: a.required === false }))
+      .filter((a) => !LEVEL1.test(a.title) && !/重庆/.test(a.title));
+  return { kind: "attachments", id: part ? part.id : "attachments", title: part ? zh(part.title) : "相关附件", items,
+    comment: own && !items.length ? "申报书此处未列出具体附件：按通知要求附上相关证明材料。" : "" };
+}
+
+/** Rows of a form table: the entries of a profile list (or of each scene instance's lists). */
+function tableBlock(ctx, part, guide) {
+  const { bundle } = ctx;
+  const years = windowYears(ctx);
+  const comments = [zh(part.comment)];
+  let entries = [];
+  let given = false;
+  if (part.items) {
+    const list = listAt(ctx, part.items);
+    given = Boolean(list);
+    entries = (list || []).map((e) => ({ ...e, _list: part.items }));
+    if (part.window) {
+      const outside = entries.filter((e) => e[part.window] !== undefined && !years.includes(e[part.window]));
+      entries = entries.filter((e) => !outside.includes(e));
+      if (outside.length) comments.push(`档案中另有${outside.length}项不在近三年（${years[0]}–${years[2]}年）内，未列入、未计入总投入。`);
+    }
+  } else if (part.sources) {
+    for (const s of sceneEntries(ctx, guide || part.guide)) {
+      const instName = s.instance ? s.instance.name : "";
+      for (const src of part.sources) {
+        let list;
+        if (src.list.includes(".")) {
+          list = (listAt(ctx, src.list) || []).filter((e) => (src.match ? instName && e[src.match] === instName : true));
+          if (listAt(ctx, src.list)) given = true;
+        } else list = s.instance && Array.isArray(s.instance[src.list]) ? s.instance[src.list].filter(isObject) : [];
+        for (const e of list.filter((x) => matches(x, src.where))) {
+          const row = { _list: src.list.includes(".") ? src.list : null, _instance: instName || s.name };
+          for (const [k, v] of Object.entries(e)) row[(src.rename && src.rename[k]) || k] = v;
+          entries.push(row);
+        }
+      }
+    }
+  }
+  const optionalKeys = new Set(["remarks"]);
+  const rows = entries.map((e, i) => part.columns.map((c) => {
+    if (c.key === "_n") return cellOf(String(i + 1));
+    const v = e[c.key];
+    if (v === undefined || v === null || v === "") {
+      if (optionalKeys.has(c.key)) return cellOf("");
+      // a row of the equipment list and a row of new technologies share one table (附5-2)
+      if (part.sources && (c.key.startsWith("tech_") ? !("tech_name" in e) : "tech_name" in e && c.key !== "_instance")) return cellOf("");
+      return missingCell();
+    }
+    return cellOf(c.key === "_instance" ? v : itemLabel(bundle, e._list, c.key, v, part.labels));
   }));
-  return { kind: "attachments", id: part ? part.id : "attachments", title: part ? zh(part.title) : "相关附件", items };
+  let total = null;
+  if (part.total) {
+    total = entries.reduce((s, e) => s + (typeof e[part.total.key] === "number" ? e[part.total.key] : 0), 0);
+    if (entries.length) {
+      const engine = factValue(ctx, part.total.into);
+      comments.push(`本表${entries.length}项合计${num(total)}万元${typeof engine === "number" ? `，与评分所用的${zh((fieldOf(bundle, part.total.into) || {}).label)}（${num(engine)}万元）一致` : ""}。`);
+    }
+  }
+  if (!rows.length) {
+    // The form's empty row: for an optional (选填) table blank, else to be filled in.
+    rows.push(part.columns.map((c) => (c.key === "_n" ? cellOf("1") : part.optional || optionalKeys.has(c.key) ? cellOf("") : missingCell())));
+    if (part.optional) comments.push("选填：档案中没有这项内容；如无，可不填或删去本表。");
+    else if (part.items) comments.push(given ? "档案的清单中没有近三年内的条目。" : `档案未逐项填写“${zh((fieldOf(bundle, part.items) || {}).label)}”；逐项填写后，本表与评分所用的合计一并生成。`);
+  }
+  const hints = part.columns.filter((c) => c.hint).map((c) => `${zh(c.header)}：${zh(c.hint)}`);
+  if (hints.length) comments.push(`表中选项：${hints.join("；")}`);
+  return { kind: "table", id: part.id, title: zh(part.title), headers: part.columns.map((c) => zh(c.header)), rows, total,
+    entries: entries.length, comments: comments.filter(Boolean) };
+}
+
+function yearsBlock(ctx, part) {
+  const years = part.years === "window" ? windowYears(ctx) : part.years;
+  const list = listAt(ctx, "itemized.financials") || [];
+  const byYear = new Map(list.filter((e) => Number.isInteger(e.year)).map((e) => [e.year, e]));
+  const comments = [];
+  if (part.years === "window") comments.push(`近三年按评估日期之前的三个完整年度：${years.join("、")}年。`);
+  if (!list.length) comments.push("档案未填“近三年主要经济指标”，请逐年填写。");
+  const rows = part.lines.map((line) => [cellOf(zh(line.label)), ...years.map((y) => {
+    const e = byYear.get(y);
+    const v = e ? e[line.key] : undefined;
+    return typeof v === "number" ? cellOf(num(v)) : missingCell();
+  })]);
+  // 主营业务收入 is what these forms print; the profile's 营业收入 is another figure.
+  if (part.lines.some((l) => l.key === "main_revenue") && years.some((y) => byYear.get(y) && byYear.get(y).main_revenue === undefined && byYear.get(y).operating_revenue !== undefined)) {
+    comments.push("表中为主营业务收入；档案只有营业收入的年份未填入，请补填主营业务收入。");
+  }
+  return { kind: "years", id: part.id, headers: [zh(part.corner), ...part.year_headers.map(zh)], rows, years, comments };
+}
+
+/** 附1-1 / 附5-1 / 附4 (二): one form per scene instance (rows), or one row per instance (columns). */
+function sceneFormBlock(ctx, part, partsById) {
+  const entries = sceneEntries(ctx, part.guide);
+  const list = entries.length ? entries : [null];
+  const forms = list.map((s, i) => part.cells.map((c) => {
+    const inst = s && s.instance;
+    if (c.from === "number") return cellOf(String(i + 1));
+    if (c.from === "blank") return cellOf("");
+    if (!s) return c.part && (partsById[c.part] || {}).required === false ? cellOf("") : missingCell();
+    if (c.from === "link") return cellOf(s.linkName);
+    if (c.from === "scene") return cellOf(s.name);
+    if (c.from === "instance") return inst ? cellOf(inst.name) : missingCell();
+    if (c.from === "scene-instance") return cellOf(inst ? `${s.name}（${inst.name}）` : s.name);
+    if (c.from === "period") {
+      const a = inst && inst.start ? yearMonth(inst.start) : null;
+      const b = inst && inst.end ? yearMonth(inst.end) : null;
+      return a || b ? cellOf(`${a || MISSING} 至 ${b || MISSING}`) : missingCell();
+    }
+    if (c.part) {
+      const p = partsById[c.part] || { id: c.part };
+      const t = sceneText(ctx, p, s.number);
+      if (t.text) return cellOf(t.text, { comment: t.comment, over: t.over, chars: t.chars });
+      if (c.key && inst && typeof inst[c.key] === "string") return cellOf(inst[c.key], { comment: "取自档案中的场景实例描述。" });
+      if (p.required === false) return cellOf("", { comment: "选填。" });
+      return missingCell({ write: true, comment: p.word_limit ? `限${p.word_limit}字。` : "" });
+    }
+    if (c.key) {
+      const v = inst ? inst[c.key] : undefined;
+      if (v === undefined || v === null || v === "") return missingCell({ comment: zh(c.hint) });
+      return cellOf(num(v));
+    }
+    return missingCell();
+  }));
+  const over = [];
+  list.forEach((s, i) => forms[i].forEach((cell, k) => { if (cell.over) over.push(`${s.name}：${zh(part.cells[k].label)}`); }));
+  const comments = [zh(part.comment)];
+  if (!entries.length) comments.push("尚未选择场景：每个场景实例按本表分别填写。");
+  return { kind: "scene-form", id: part.id, title: zh(part.title), arrangement: part.arrangement || "rows",
+    labels: part.cells.map((c) => zh(c.label)), forms, over, comments: comments.filter(Boolean),
+    names: list.map((s) => (s ? `${s.linkName}—${s.name}${s.instance ? `—${s.instance.name}` : ""}` : "")) };
+}
+
+/** 附1-2: per scene instance, its key equipment, software, processes and technologies. */
+function sceneTablesBlock(ctx, part) {
+  const entries = sceneEntries(ctx, part.guide);
+  const groups = (entries.length ? entries : [null]).map((s) => ({
+    name: s ? (s.instance ? s.instance.name : "") : "",
+    tables: part.tables.map((t) => {
+      const rows = [];
+      if (s) {
+        for (const src of t.sources) {
+          const inst = s.instance;
+          const list = src.list.includes(".")
+            ? (listAt(ctx, src.list) || []).filter((e) => inst && src.match && e[src.match] === inst.name)
+            : inst && Array.isArray(inst[src.list]) ? inst[src.list].filter(isObject) : [];
+          for (const e of list.filter((x) => matches(x, src.where))) {
+            rows.push(t.columns.map((c) => {
+              const v = e[c.key];
+              return v === undefined || v === null || v === "" ? missingCell() : cellOf(itemLabel(ctx.bundle, src.list.includes(".") ? src.list : null, c.key, v));
+            }));
+          }
+        }
+      }
+      if (!rows.length) rows.push(t.columns.map(() => missingCell()));
+      return { headers: t.columns.map((c) => zh(c.header)), rows };
+    }),
+  }));
+  const comments = ["关键装备、软件取自档案的核心装备清单中注明所在场景实例的条目；工艺、技术取自场景实例。可填写多个。"];
+  if (!entries.length) comments.push("尚未选择场景。");
+  return { kind: "scene-tables", id: part.id, title: zh(part.title), label: zh(part.label), groups, comments };
 }
 
 /** A form for a scheme the catalog has no application_form for: its materials list. */
 function fallbackForm(scheme) {
-  const parts = [{ kind: "text", id: "fallback-note", text: { zh: "本类别的申报书版式未编入目录；以下按申报材料清单列出各部分，请对照原通知附件填写。", en: "" } }];
+  const parts = [];
   (scheme.materials && scheme.materials.sections || []).forEach((s, i) => {
     parts.push({ kind: "narrative", id: `materials-${i + 1}`, title: s.title, word_limit: s.word_limit || null, required: s.required !== false });
   });
@@ -242,7 +557,8 @@ function fallbackForm(scheme) {
 }
 
 /** The draft as plain blocks, in the form's order. Never throws for a bad profile or result. */
-export function draftModel(ctx, schemeId) {
+export function draftModel(ctx0, schemeId) {
+  const ctx = { ...ctx0, scheme: schemeId };
   const bundle = ctx.bundle;
   const scheme = bundle.schemes[schemeId];
   if (!scheme) throw new Error(`unknown scheme ${schemeId}`);
@@ -252,53 +568,70 @@ export function draftModel(ctx, schemeId) {
   const blocks = [];
   const problems = [];
   const cover = (form.cover || []).map((row) => ({ label: zh(row.label), ...rowCell(ctx, row) }));
-  const grouped = new Set(); // per-scene parts already drawn with the run they begin
+  const partsById = Object.fromEntries(form.parts.filter((p) => p.id).map((p) => [p.id, p]));
+  // per-scene parts a scene form shows in its own cells are not drawn again
+  const inForms = new Set(form.parts.filter((p) => p.kind === "scene-form").flatMap((p) => p.cells.map((c) => c.part).filter(Boolean)));
+  const grouped = new Set();
   const sceneGuide = (form.parts.find((p) => p.kind === "scenes") || {}).guide;
   form.parts.forEach((part, index) => {
     try {
       if (part.kind === "heading") blocks.push({ kind: "heading", level: part.level || 1, title: zh(part.title) });
       else if (part.kind === "text") blocks.push({ kind: "text", id: part.id, title: zh(part.title), text: zh(part.text) });
       else if (part.kind === "fields") {
-        blocks.push({ kind: "fields", id: part.id, title: zh(part.title),
-          rows: part.rows.map((row) => ({ label: zh(row.label), note: zh(row.note), ...rowCell(ctx, row) })) });
+        const apply = applying(ctx, part);
+        const rows = part.rows.map((row) => {
+          const cell = { label: zh(row.label), ...rowCell(ctx, row) };
+          if (apply !== true && !row.always) return { ...cell, text: cell.missing ? "" : cell.text, missing: false };
+          return cell;
+        });
+        const comments = [zh(part.comment)];
+        if (apply === false) comments.push("档案中选择不申报此项：不申报无需填报。");
+        if (apply === undefined) comments.push("档案未说明是否申报此项；不申报无需填报，申报则填写各栏。");
+        blocks.push({ kind: "fields", id: part.id, title: zh(part.title), rows, comments: comments.filter(Boolean) });
       } else if (part.kind === "narrative" && part.per_scene) {
-        if (grouped.has(index)) return;
-        // A run of consecutive per-scene parts is drawn once per ticked scene.
+        if (inForms.has(part.id) || grouped.has(index)) return;
+        // A run of consecutive per-scene parts is drawn once per ticked scene, as the form's outline.
         const group = [];
-        for (let i = index; i < form.parts.length && form.parts[i].kind === "narrative" && form.parts[i].per_scene; i += 1) {
+        for (let i = index; i < form.parts.length && form.parts[i].kind === "narrative" && form.parts[i].per_scene && !inForms.has(form.parts[i].id); i += 1) {
           group.push(form.parts[i]);
           grouped.add(i);
         }
-        const all = guideScenes(bundle, sceneGuide);
-        const picked = tickedScenes(ctx, sceneGuide).map((n) => all.find((s) => s.number === n)).filter(Boolean)
+        const picked = sceneEntries(ctx, sceneGuide).filter((s, i, all) => all.findIndex((x) => x.number === s.number) === i)
           .map((s) => ({ ...s, instances: instanceNames(ctx, sceneGuide, s.number) }));
         blocks.push({ kind: "per-scene", scenes: picked.map((s) => ({ ...s, texts: group.map((p) => sceneText(ctx, p, s.number)) })),
-          parts: group.map((p) => ({ id: p.id, title: zh(p.title), limit: limitText(p), required: p.required !== false })) });
+          parts: group.map((p) => ({ id: p.id, title: zh(p.title), limit: limitText(p), required: p.required !== false, word_limit: p.word_limit || null })) });
       } else if (part.kind === "narrative") blocks.push(narrativeBlock(ctx, part));
       else if (part.kind === "kpis") blocks.push(kpiBlock(ctx, part, sr));
       else if (part.kind === "scenes") blocks.push(scenesBlock(ctx, part));
       else if (part.kind === "attachments") blocks.push(attachmentsBlock(ctx, scheme, part));
+      else if (part.kind === "table") blocks.push(tableBlock(ctx, part));
+      else if (part.kind === "years") blocks.push(yearsBlock(ctx, part));
+      else if (part.kind === "scene-form") blocks.push(sceneFormBlock(ctx, part, partsById));
+      else if (part.kind === "scene-tables") blocks.push(sceneTablesBlock(ctx, part));
     } catch (err) {
       problems.push(`${zh(part.title) || part.id || part.kind}: ${err && err.message ? err.message : err}`);
-      blocks.push({ kind: "text", title: zh(part.title), text: `【此部分未能生成，请对照原申报书填写】` });
+      blocks.push({ kind: "text", title: zh(part.title), text: MISSING, comment: "此部分未能生成，请对照原申报书填写。" });
     }
   });
   const over = [
     ...blocks.filter((b) => b.kind === "narrative" && b.over).map((b) => b.title),
     ...blocks.filter((b) => b.kind === "per-scene").flatMap((b) => b.scenes.flatMap((s) =>
       s.texts.map((x, k) => (x.over ? `${s.name}：${b.parts[k].title}` : null)).filter(Boolean))),
+    ...blocks.filter((b) => b.kind === "scene-form").flatMap((b) => b.over),
   ];
   const missingKpis = blocks.filter((b) => b.kind === "kpis").flatMap((b) => b.missingRequired);
   const missingFields = blocks.filter((b) => b.kind === "fields").flatMap((b) => b.rows.filter((r) => r.missing).map((r) => r.label));
-  const unwritten = blocks.filter((b) => b.kind === "narrative" && b.required && !b.text).map((b) => b.title);
+  const unwritten = blocks.filter((b) => b.kind === "narrative" && b.required && !b.written).map((b) => b.title);
+  const totals = Object.fromEntries(blocks.filter((b) => b.kind === "table" && b.total !== null).map((b) => [b.id, b.total]));
   const layout = form.layout || { paper: "A4", stated: false };
   return {
     scheme: schemeId, schemeName: zh(scheme.name), title: zh(form.title), fallback: Boolean(form.fallback),
+    issuer: (form.issuer || []).map(zh), formNote: zh(form.note),
     layout: { paper: "A4", stated: Boolean(layout.stated), bodyFont: layout.body_font ? zh(layout.body_font) : "宋体",
       bodySizePt: layout.body_size_pt || 12, headingFonts: (layout.heading_fonts || []).map(zh), note: zh(layout.note),
       source: layout.source || form.source || null },
     source: form.source || null, cover, blocks, profileErrors: errors, problems,
-    summary: { overLimit: over, missingKpis, missingFields, unwritten, engine: Boolean(sr) },
+    summary: { overLimit: over, missingKpis, missingFields, unwritten, engine: Boolean(sr), totals },
   };
 }
 
@@ -308,102 +641,123 @@ function citation(source) {
 }
 
 const RED = "C00000";
-const GREY = "595959";
 
-/** The .docx for a draft model, built with the docx module (npm `docx`). */
+/** The .docx for a draft model, built with the docx module (npm `docx`). Every remark on how a
+ *  cell was filled, each word count and the generator's note are Word comments in the margin;
+ *  the body is what the enterprise submits, with 【待填写】/【待撰写】 where it must type. */
 export async function buildDraft(docx, ctx, schemeId) {
   const model = draftModel(ctx, schemeId);
-  const { Document, Packer, Paragraph, TextRun, Table, TableRow, TableCell, WidthType, HeadingLevel, AlignmentType, PageBreak, TableLayoutType } = docx;
+  const { Document, Packer, Paragraph, TextRun, Table, TableRow, TableCell, WidthType, HeadingLevel, AlignmentType, PageBreak,
+    TableLayoutType, CommentRangeStart, CommentRangeEnd, CommentReference } = docx;
   const lay = model.layout;
   const size = Math.round(lay.bodySizePt * 2); // half-points
   const font = (name) => ({ ascii: name, eastAsia: name, hAnsi: name, cs: name });
   const h1Font = lay.headingFonts[0] || "黑体";
   const h2Font = lay.headingFonts[1] || "楷体";
   const run = (text, opts = {}) => new TextRun({ text: String(text), ...opts });
+  const comments = [];
+  const when = new Date();
+  /** Runs with a margin comment on them (nothing added when there is no remark). */
+  const noted = (runs, remark) => {
+    const text = Array.isArray(remark) ? remark.filter(Boolean).join("\n") : remark;
+    if (!text) return runs;
+    const id = comments.length;
+    comments.push({ id, author: "guidegen", initials: "GG", date: when,
+      children: String(text).split("\n").map((ln) => new Paragraph({ children: [new TextRun(ln)] })) });
+    return [new CommentRangeStart(id), ...runs, new CommentRangeEnd(id), new TextRun({ children: [new CommentReference(id)] })];
+  };
   const para = (children, opts = {}) => new Paragraph({ children: Array.isArray(children) ? children : [children], ...opts });
-  const plain = (text, opts = {}) => para(run(text, opts.run || {}), opts.para || {});
+  const plain = (text, opts = {}) => para(noted([run(text, opts.run || {})], opts.comment), opts.para || {});
   const lines = (text, runOpts = {}) => String(text).split("\n").map((ln) => plain(ln, { run: runOpts }));
   const missing = (text = MISSING) => run(text, { color: RED, bold: true });
-  const heading = (text, level) => para(run(text, { font: font(level === 1 ? h1Font : h2Font), bold: level === 1, size }),
+  const heading = (text, level, remark) => para(noted([run(text, { font: font(level === 1 ? h1Font : h2Font), bold: level === 1, size })], remark),
     { heading: level === 1 ? HeadingLevel.HEADING_1 : HeadingLevel.HEADING_2, spacing: { before: 240, after: 120 } });
   // Cells and rows are described first and built by table(), which knows the column widths
   // (in twips: WPS and LibreOffice need them; percentages alone collapse the columns).
-  const cell = (content) => ({ content });
-  const row = (cells, header = false) => ({ cells, header });
   const TEXT_WIDTH = 11906 - 1588 - 1474;
   const table = (rows, shares) => {
     const total = shares.reduce((x, y) => x + y, 0);
     const widths = shares.map((x) => Math.floor((TEXT_WIDTH * x) / total));
     return new Table({
       columnWidths: widths, width: { size: TEXT_WIDTH, type: WidthType.DXA }, layout: TableLayoutType.FIXED,
-      rows: rows.map((r) => new TableRow({ tableHeader: r.header, children: r.cells.map((c, i) => new TableCell({
+      rows: rows.map((r) => new TableRow({ tableHeader: r.header, cantSplit: false, children: r.cells.map((c, i) => new TableCell({
         width: { size: widths[i], type: WidthType.DXA },
-        children: (Array.isArray(c.content) ? c.content : [c.content]).map((x) => (x instanceof Paragraph ? x : para(x))),
+        children: c,
       })) })),
     });
   };
-  const headerRow = (labels) => row(labels.map((l) => cell(run(l, { bold: true }))), true);
+  /** A model cell as the paragraphs of a table cell. */
+  const cellParas = (c, opts = {}) => {
+    if (c.missing && !c.text) return [para(noted([missing(c.write ? WRITE_HERE : MISSING)], c.comment))];
+    const ls = String(c.text).split("\n");
+    return ls.map((ln, i) => {
+      const runs = [run(ln, opts)];
+      if (i === ls.length - 1 && c.missing) runs.push(run("  "), missing());
+      return para(i === ls.length - 1 ? noted(runs, c.comment) : runs);
+    });
+  };
+  const textCell = (text, opts = {}) => [para(run(text, opts))];
+  const headerRow = (labels) => ({ header: true, cells: labels.map((l) => textCell(l, { bold: true })) });
+  const even = (n, first = 1) => Array.from({ length: n }, (_, i) => (i === 0 ? first : 1));
 
   const body = [];
-  // A short note on what this file is; deleted before submission.
-  body.push(plain("草稿说明（提交前请删除本段） / About this draft (delete before submitting)", { run: { bold: true, color: GREY } }));
-  body.push(plain(`本文件由自评计算器根据所填信息在浏览器中生成，是《${model.title}》的可编辑草稿，不是正式申报书。标有${MISSING}的内容请补填；各段落标注了申报书规定的字数限制。`, { run: { color: GREY } }));
-  body.push(plain("Generated in your browser from your answers; an editable draft of the form, not the form itself. Fill in what is marked 【待填写】 (to fill in); each section shows the form's word limit.", { run: { color: GREY } }));
-  body.push(plain(lay.stated ? `版式：${lay.note}（依据：${citation(lay.source)}）` : `版式：${lay.note || "原申报书文本未规定版式，草稿按A4纸排版。"}`, { run: { color: GREY } }));
-  if (model.fallback) body.push(plain("本类别的申报书版式未编入目录，以下按申报材料清单列出。", { run: { color: GREY } }));
-  if (model.profileErrors.length) {
-    body.push(plain("档案中有以下问题，相关内容未填入 / The profile has problems; the fields below were left empty:", { run: { color: RED, bold: true } }));
-    for (const e of model.profileErrors) {
-      body.push(plain(`· ${e.field}：${e.message ? zh(e.message) : ""}`, { run: { color: RED } }));
-    }
-  } else if (!model.summary.engine) {
-    body.push(plain("计算器尚未完成评估，派生信息（企业规模、行业类别、场景数等）未填入。", { run: { color: RED } }));
-  }
-  if (model.summary.overLimit.length) {
-    body.push(plain(`超出字数限制的段落：${model.summary.overLimit.join("、")}`, { run: { color: RED, bold: true } }));
-  }
-  if (model.summary.missingKpis.length) {
-    body.push(plain(`必填指标未填写（${model.summary.missingKpis.length}项）：${model.summary.missingKpis.join("、")}`, { run: { color: RED, bold: true } }));
-  }
-  body.push(para(new PageBreak()));
-
-  // Cover
-  body.push(para(run(model.title, { bold: true, size: size + 12, font: font(h1Font) }), { alignment: AlignmentType.CENTER, spacing: { before: 1200, after: 800 } }));
+  // Cover: the form's title and rows as printed, its issuer at the foot; the generator's note,
+  // the layout and any profile problems in the margin.
+  const coverNotes = [
+    `草稿说明：本文件由自评计算器根据所填信息在浏览器中生成，是《${model.title}》的可编辑草稿，不是正式申报书。标有${MISSING}、${WRITE_HERE}的内容请补填；批注说明各处如何填写，提交前可删除批注。`,
+    lay.stated ? `版式：${lay.note}（依据：${citation(lay.source)}）` : `版式：${lay.note || "原申报书文本未规定版式，草稿按A4纸排版。"}`,
+    model.formNote,
+    model.fallback ? "本类别的申报书版式未编入目录，以下按申报材料清单列出各部分，请对照原通知附件填写。" : "",
+    model.profileErrors.length ? `档案中有以下问题，相关内容未填入：${model.profileErrors.map((e) => `${e.field}：${e.message ? zh(e.message) : ""}`).join("；")}` : "",
+    !model.profileErrors.length && !model.summary.engine ? "计算器尚未完成评估，派生信息（企业规模、行业类别、场景数等）未填入。" : "",
+    model.summary.overLimit.length ? `超出字数限制的段落：${model.summary.overLimit.join("、")}` : "",
+    model.summary.missingKpis.length ? `必填指标未填写（${model.summary.missingKpis.length}项）：${model.summary.missingKpis.join("、")}` : "",
+    model.problems.length ? `生成时的问题：${model.problems.join("；")}` : "",
+    `依据：${citation(model.source)}。本草稿由 guidegen 自评计算器生成。`,
+  ].filter(Boolean);
+  body.push(para(noted([run(model.title, { bold: true, size: size + 16, font: font(h1Font) })], coverNotes),
+    { alignment: AlignmentType.CENTER, spacing: { before: 2400, after: 1200 } }));
   for (const c of model.cover) {
-    body.push(para([run(`${c.label}：`), c.missing ? missing() : run(c.text)], { spacing: { after: 200 } }));
+    body.push(para(noted([run(`${c.label}：`), ...(c.missing && !c.text ? [missing()] : [run(c.text), ...(c.missing ? [run("  "), missing()] : [])])], c.comment),
+      { spacing: { after: 240 }, indent: { left: 1200 } }));
+  }
+  for (const [i, line] of model.issuer.entries()) {
+    body.push(para(run(line, { size: size + 4, font: font(h1Font) }), { alignment: AlignmentType.CENTER, spacing: { before: i === 0 ? 2400 : 120 } }));
   }
   body.push(para(new PageBreak()));
 
   for (const b of model.blocks) {
     if (b.kind === "heading") body.push(heading(b.title, b.level));
     else if (b.kind === "text") {
-      if (b.title) body.push(heading(b.title, 2));
-      body.push(...lines(b.text));
+      if (b.title) body.push(heading(b.title, LEVEL1.test(b.title) ? 1 : 2));
+      const ls = String(b.text).split("\n");
+      ls.forEach((ln, i) => body.push(plain(ln, { comment: i === 0 ? b.comment : "", run: ln === MISSING ? { color: RED, bold: true } : {} })));
     } else if (b.kind === "fields") {
-      if (b.title) body.push(heading(b.title, 2));
-      body.push(table(b.rows.map((r) => row([
-        cell(run(r.label)),
-        cell(para([r.missing && !r.text ? missing() : run(r.text), ...(r.missing && r.text ? [run("  "), missing()] : []),
-          ...(r.note ? [run(`（${r.note}）`, { color: GREY, size: size - 4 })] : [])])),
-      ])), [35, 65]));
+      if (b.title) body.push(heading(b.title, LEVEL1.test(b.title) ? 1 : 2, b.comments));
+      else if (b.comments.length) body.push(plain("", { comment: b.comments }));
+      body.push(table(b.rows.map((r) => ({ cells: [textCell(r.label), cellParas(r)] })), [35, 65]));
+    } else if (b.kind === "years") {
+      body.push(plain("", { comment: b.comments }));
+      body.push(table([headerRow(b.headers), ...b.rows.map((r) => ({ cells: r.map((c) => cellParas(c)) }))], [34, 22, 22, 22]));
+    } else if (b.kind === "table") {
+      body.push(heading(b.title, 2, b.comments));
+      body.push(table([headerRow(b.headers), ...b.rows.map((r) => ({ cells: r.map((c) => cellParas(c)) }))],
+        b.headers.map((h) => (h === "序号" ? 6 : Math.min(24, Math.max(10, h.length))))));
     } else if (b.kind === "narrative") {
-      body.push(heading(`${b.title}${b.limit}`, 2));
-      if (b.prompt) body.push(plain(b.prompt, { run: { color: GREY } }));
-      if (b.note) body.push(plain(b.note, { run: { color: GREY } }));
-      if (b.flag) body.push(para(run(b.flag, { color: RED, bold: true })));
+      body.push(heading(`${b.title}${b.limit}`, b.level, b.comments));
+      if (b.prompt) body.push(...lines(b.prompt));
       if (b.text) body.push(...lines(b.text));
-      else {
-        body.push(para(missing(WRITE_HERE)));
-        body.push(plain(""), plain(""));
-      }
-      if (b.wordLimit || b.minWords) body.push(plain(`（已写${b.chars}字${b.wordLimit ? `，限${b.wordLimit}字` : ""}${b.minWords ? `，要求${b.minWords}字以上` : ""}）`, { run: { color: GREY, size: size - 4 } }));
+      else if (b.optionalEmpty) body.push(plain(""));
+      else body.push(para(missing(WRITE_HERE)), plain(""));
     } else if (b.kind === "scenes") {
-      body.push(heading(b.title, 2));
-      body.push(plain(`（对照${b.guideTitle}）`, { run: { color: GREY } }));
-      if (b.note) body.push(plain(b.note, { run: { color: GREY } }));
       const ticked = b.scenes.filter((s) => s.ticked);
-      if (b.style === "list") {
-        if (!ticked.length) body.push(para(missing("【尚未选择场景】")));
+      body.push(heading(b.title, LEVEL1.test(b.title) ? 1 : 2, [b.note, `对照${b.guideTitle}。`,
+        b.style === "none" ? `档案中勾选的场景（${ticked.length}个）：${ticked.map((s) => s.name).join("、") || "尚未选择"}。` : ""].filter(Boolean)));
+      if (b.prompt) body.push(...lines(b.prompt));
+      if (b.style === "none") {
+        // the form has no list here: the scenes are written one by one below
+      } else if (b.style === "list") {
+        if (!ticked.length) body.push(para(noted([missing()], "尚未选择场景。")));
         // 环节—场景—实例, as the Hunan summary table's example row writes it
         ticked.forEach((s, i) => body.push(plain(`${i + 1}. ${s.linkName}—${s.name}${s.instances.length ? `—${s.instances.join("、")}` : ""}`)));
       } else {
@@ -412,63 +766,85 @@ export async function buildDraft(docx, ctx, schemeId) {
           if (!byLink.has(s.link)) byLink.set(s.link, { name: s.linkName, scenes: [] });
           byLink.get(s.link).scenes.push(s);
         }
-        if (b.guide === "miit-2021") {
-          body.push(table([headerRow(["序号", "环节", "序号", "场景", "有/无"]),
-            ...b.scenes.map((s) => row([cell(run(String(s.link))), cell(run(s.linkName)),
-              cell(run(String(s.number))), cell(run(s.name)), cell(run(s.ticked ? "☑有" : "☐无"))]))], [8, 22, 8, 47, 15]));
-        } else {
-          body.push(table([headerRow(["环节", "场景"]),
-            ...[...byLink.values()].map((l) => row([cell(run(l.name)),
-              cell(run(l.scenes.map((s) => `${s.ticked ? "☑" : "☐"}${s.name}`).join("  ")))]))], [25, 75]));
-        }
-        body.push(plain(`已勾选${ticked.length}个场景。`, { run: { color: GREY } }));
+        const rows = b.guide === "miit-2021"
+          ? [headerRow(["序号", "环节", "序号", "场景", "有/无"]),
+            ...b.scenes.map((s) => ({ cells: [textCell(String(s.link)), textCell(s.linkName), textCell(String(s.number)), textCell(s.name), textCell(s.ticked ? "☑有" : "☐无")] }))]
+          : [headerRow(["环节", "场景"]),
+            ...[...byLink.values()].map((l) => ({ cells: [textCell(l.name), textCell(l.scenes.map((s) => `${s.ticked ? "☑" : "☐"}${s.name}`).join("  "))] }))];
+        body.push(table(rows, b.guide === "miit-2021" ? [8, 22, 8, 47, 15] : [25, 75]));
+        body.push(plain(b.other || "", { comment: `已勾选${ticked.length}个场景。` }));
       }
     } else if (b.kind === "kpis") {
-      body.push(heading(b.title, 2));
-      const before = b.mode === "before-after";
-      const head = before ? ["指标", "单位", "工厂建设前", "工厂建设后", "变化"] : ["指标", "单位", "数值", "变化"];
-      body.push(table([headerRow(head), ...b.rows.map((r) => {
-        const valueCell = r.value === "" ? (r.required ? cell(para(missing("【必填，待填写】"))) : cell(run(""))) : cell(run(r.value));
-        const cells = [cell(run(r.name)), cell(run(r.unit))];
-        if (before) cells.push(cell(run(r.before)), valueCell);
-        else cells.push(valueCell);
-        cells.push(cell(run(r.change)));
-        return row(cells);
-      })], before ? [34, 12, 15, 15, 24] : [40, 14, 18, 28]));
-      if (b.rows.some((r) => r.required)) body.push(plain("注：*为必填项。", { run: { color: GREY } }));
+      body.push(heading(b.title, 2, b.comments));
+      const valueCell = (r, v) => (v === "" && r.missing ? [para(missing())] : textCell(v));
+      let rows;
+      if (b.mode === "before-after") {
+        rows = [headerRow(["", "工厂建设前", "工厂建设后"]), ...b.rows.map((r) => ({ cells: [textCell(r.name), textCell(r.before), valueCell(r, r.value)] }))];
+        if (b.other) rows.push({ cells: [textCell(b.other), textCell(""), textCell("")] });
+        body.push(table(rows, [46, 27, 27]));
+      } else {
+        // two indicators a row, as the forms lay them out
+        rows = [];
+        for (let i = 0; i < b.rows.length; i += 2) {
+          const pair = b.rows.slice(i, i + 2);
+          rows.push({ cells: pair.flatMap((r) => [textCell(r.name), valueCell(r, r.value)]).concat(pair.length < 2 ? [textCell(""), textCell("")] : []) });
+        }
+        if (b.other) rows.push({ cells: [textCell(b.other), textCell(""), textCell(""), textCell("")] });
+        body.push(table(rows, [32, 18, 32, 18]));
+      }
     } else if (b.kind === "attachments") {
-      body.push(heading(b.title, 1));
-      for (const a of b.items) body.push(plain(`☐ ${a.title}${a.optional ? "（选填）" : ""}`));
+      body.push(heading(b.title, 1, b.comment));
+      for (const a of b.items) body.push(plain(a.title));
+      if (!b.items.length) body.push(plain(""));
     } else if (b.kind === "per-scene") {
-      if (!b.scenes.length) body.push(para(missing("【尚未选择场景：每个场景实例按下列各项分别描述】")));
-      const scenes = b.scenes.length ? b.scenes : [{ linkName: "", name: "" }];
-      scenes.forEach((s, i) => {
-        body.push(heading(`场景实例${i + 1}${s.name ? `：${s.linkName}—${s.name}` : ""}`, 2));
-        body.push(table([
-          row([cell(run("环节名称")), cell(s.linkName ? run(s.linkName) : para(missing()))]),
-          row([cell(run("场景名称")), cell(s.name ? run(s.name) : para(missing()))]),
-          row([cell(run("场景实例名称")), cell(s.instances && s.instances.length ? run(s.instances.join("、")) : para(missing()))]),
-        ], [35, 65]));
-        b.parts.forEach((p, k) => {
-          const written = s.texts ? s.texts[k] : null;
-          body.push(plain(`${p.title}${p.limit}`, { run: { bold: true } }));
-          if (written && written.flag) body.push(para(run(written.flag, { color: RED, bold: true })));
+      if (!b.scenes.length) body.push(para(noted([missing(WRITE_HERE)], "尚未选择场景：每个场景按下列各项分别描述。")));
+      let link = null;
+      let k = 0;
+      let n = 0;
+      const ORD = "一二三四五六七八九十";
+      b.scenes.forEach((s) => {
+        if (s.link !== link) {
+          link = s.link;
+          k += 1;
+          n = 0;
+          body.push(heading(`（${k <= 10 ? ORD[k - 1] : k}）${s.linkName}`, 2));
+        }
+        n += 1;
+        body.push(plain(`${n}. ${s.name}${s.instances.length ? `（${s.instances.join("、")}）` : ""}`, { run: { bold: true } }));
+        b.parts.forEach((p, j) => {
+          const written = s.texts[j];
+          body.push(plain(`${p.title}${p.limit}`, { run: { bold: true }, comment: written && written.comment }));
           if (written && written.text) body.push(...lines(written.text));
-          else body.push(para(missing(WRITE_HERE)), plain(""));
+          else if (!p.required) body.push(plain(""));
+          else body.push(para(missing(WRITE_HERE)));
         });
+      });
+    } else if (b.kind === "scene-form") {
+      body.push(heading(b.title, 1, b.comments));
+      if (b.arrangement === "columns") {
+        body.push(table([headerRow(b.labels), ...b.forms.map((cells) => ({ cells: cells.map((c) => cellParas(c)) }))],
+          b.labels.map((l, i) => (i === 0 ? 4 : i === b.labels.length - 1 ? 6 : 12))));
+      } else {
+        b.forms.forEach((cells, i) => {
+          if (i > 0) body.push(plain(""));
+          body.push(table(cells.map((c, k) => ({ cells: [textCell(b.labels[k]), cellParas(c)] })), [30, 70]));
+        });
+      }
+    } else if (b.kind === "scene-tables") {
+      body.push(heading(b.title, 1, b.comments));
+      b.groups.forEach((g) => {
+        body.push(table([{ cells: [textCell(b.label, { bold: true }), g.name ? textCell(g.name) : [para(missing())]] }], [40, 60]));
+        for (const t of g.tables) body.push(table([headerRow(t.headers), ...t.rows.map((r) => ({ cells: r.map((c) => cellParas(c)) }))], even(t.headers.length, 1)));
+        body.push(plain(""));
       });
     }
   }
-  if (model.problems.length) {
-    body.push(heading("生成时的问题", 2));
-    for (const p of model.problems) body.push(plain(p, { run: { color: RED } }));
-  }
-  body.push(plain(`依据：${citation(model.source)}。本草稿由 guidegen 自评计算器生成。`, { run: { color: GREY, size: size - 4 } }));
 
   const doc = new Document({
     creator: "guidegen",
     title: model.title,
     description: `${model.schemeName} 申报书草稿`,
+    comments: { children: comments },
     styles: {
       default: { document: { run: { font: font(lay.bodyFont), size } } },
       paragraphStyles: [

@@ -264,6 +264,12 @@ SUMMARY_TABLE = Obj(
     {"unit_line": TEXT, "notes": ListOf(TEXT), "interpretation": TEXT},
 )
 
+# What recognition brings (issue #27): each benefit in plain words, the conditions attached
+# to it, and the document's own sentence (a quote is required: it is shown as the law).
+# An empty list: the document states no benefit (the page says so).
+BENEFIT = Obj({"what": TEXT, "source": Obj({"doc": ID, "article": STR, "quote": STR})},
+              {"conditions": TEXT, "interpretation": TEXT})
+
 SCHEME = Obj(
     {"id": ID, "name": TEXT, "tier": Enum("national", "provincial", "municipal"), "region": TEXT,
      "year": INT, "issuer": TEXT, "source": CITATION, "conditions": ListOf(CONDITION)},
@@ -282,10 +288,13 @@ SCHEME = Obj(
                               {"soft": BOOL, "interpretation": TEXT, "schemes": ListOf(ID, 1)})),
      "summary_table": SUMMARY_TABLE,
      "quotas": ListOf(TEXT_WITH_SOURCE),
-     "notes": ListOf(TEXT_WITH_SOURCE)},
+     "notes": ListOf(TEXT_WITH_SOURCE),
+     "benefits": ListOf(BENEFIT)},
 )
 
-SCENE = Obj({"number": POS, "name": TEXT, "description": TEXT}, {"interpretation": TEXT})
+SCENE = Obj({"number": POS, "name": TEXT, "description": TEXT}, {"interpretation": TEXT,
+             # issue 22: a scene whose name says it is for one process type only (离散型 / 流程型)
+             "process_type": Enum("discrete", "process")})
 LINK = Obj({"number": POS, "name": TEXT, "scenes": ListOf(SCENE, 1)},
            {"summary": TEXT, "dimension": Enum("production", "product")})
 GUIDE = Obj(
@@ -359,7 +368,11 @@ FIELD = Obj(
      "options_from": Enum("technologies", "modes", "sectors", "support-elements"),
      "item": ListOf(ITEM_COLUMN, 1), "totals": ListOf(ITEM_TOTAL, 1)},
 )
-SECTION = Obj({"id": ID, "title": TEXT, "fields": ListOf(FIELD, 1)}, {"help": TEXT})
+# A gate (issue #24): one yes/no question asked before the fields behind it; "no" answers
+# each of them (0 / false / the "none" option / an empty list) at once.
+GATE = Obj({"id": ID, "question": TEXT, "paths": ListOf(STR, 1)}, {"help": TEXT})
+# `step`: the calculator step that asks the section (sections sharing a step are asked together).
+SECTION = Obj({"id": ID, "title": TEXT, "fields": ListOf(FIELD, 1)}, {"help": TEXT, "step": ID, "gates": ListOf(GATE, 1)})
 FACT = Obj({"path": STR, "label": TEXT}, {"unit": TEXT})
 SOURCE = Obj(
     {"id": ID, "file": STR, "title": TEXT, "issuer": TEXT, "number": Nullable(STR), "date": Nullable(DATE)},
@@ -375,12 +388,28 @@ GLOSSARY_TERM = Obj({"zh": STR, "en": STR}, {"variants": ListOf(STR), "note": ST
 # The application form of one scheme (catalogs/forms/SCHEME.yaml): its parts in the document's order.
 FORM_ROW = Obj({"label": TEXT},
                {"fill": STR, "choices": ListOf(Obj({"value": ANY, "label": TEXT}), 1), "tick": BOOL, "note": TEXT,
-                "format": Enum("year-month")})
+                "format": Enum("year-month"),
+                # issue #25: more cells of one row, remarks as Word comments, list-fed cells
+                "join": ListOf(STR, 1), "separator": STR, "also": ListOf(STR, 1), "comment": TEXT, "blank": TEXT,
+                "only_for": ListOf(ID, 1), "sum": ANY, "detail": STR, "tick_all": BOOL, "pending_field": BOOL,
+                "optional": BOOL, "always": BOOL})
+# issue #25: the form's own tables (columns as printed, rows from a profile list) and per-scene forms
+FORM_COLUMN = Obj({"header": TEXT}, {"key": STR, "hint": TEXT})
+FORM_SOURCE = Obj({"list": STR}, {"match": STR, "where": ANY, "rename": ANY})
+FORM_CELL = Obj({"label": TEXT}, {"from": Enum("link", "scene", "instance", "scene-instance", "period", "number", "blank"),
+                                  "key": STR, "part": ID, "hint": TEXT})
 FORM_PART = Obj(
-    {"kind": Enum("heading", "fields", "narrative", "scenes", "kpis", "attachments", "text"), "source": CITATION},
+    {"kind": Enum("heading", "fields", "narrative", "scenes", "kpis", "attachments", "text",
+                  "table", "years", "scene-form", "scene-tables"), "source": CITATION},
     {"id": ID, "title": TEXT, "level": Enum(1, 2), "rows": ListOf(FORM_ROW, 1), "word_limit": Nullable(POS),
      "min_words": POS, "prompt": TEXT, "required": BOOL, "per_scene": BOOL, "guide": ID,
-     "style": Enum("list", "table"), "list": ID, "text": TEXT, "note": TEXT},
+     "style": Enum("list", "table", "none"), "list": ID, "text": TEXT, "note": TEXT,
+     "comment": TEXT, "applying": STR, "unit_in_name": BOOL, "other_row": TEXT, "outline": BOOL,
+     "items": ANY, "window": STR, "columns": ListOf(FORM_COLUMN, 1), "labels": ANY, "total": ANY,
+     "optional": BOOL, "sources": ListOf(FORM_SOURCE, 1), "corner": TEXT, "years": ANY,
+     "year_headers": ListOf(TEXT, 1), "lines": ListOf(Obj({"label": TEXT, "key": STR}), 1),
+     "cells": ListOf(FORM_CELL, 1), "arrangement": Enum("rows", "columns"), "label": TEXT,
+     "tables": ListOf(Obj({"columns": ListOf(FORM_COLUMN, 1), "sources": ListOf(FORM_SOURCE, 1)}), 1)},
 )
 APPLICATION_FORM = Obj(
     {"schemes": ListOf(ID, 1), "title": TEXT, "source": CITATION,
@@ -388,7 +417,7 @@ APPLICATION_FORM = Obj(
                    {"body_font": TEXT, "body_size_pt": NONNEG, "heading_fonts": ListOf(TEXT), "note": TEXT,
                     "source": CITATION}),
      "parts": ListOf(FORM_PART, 1)},
-    {"cover": ListOf(FORM_ROW, 1), "note": TEXT},
+    {"cover": ListOf(FORM_ROW, 1), "note": TEXT, "issuer": ListOf(TEXT, 1)},
 )
 
 # top-level key -> (spec of the value, whether it is a list merged across files)
