@@ -210,6 +210,32 @@ def test_no_external_urls(site):
     assert not found, "\n".join(found[:40])
 
 
+def test_every_scheme_page_says_what_recognition_brings(site, catalog):
+    """The first thing an owner asks: each scheme page has a "what recognition brings"
+    section near the top, each benefit quoted exactly with its conditions, or says the
+    document states none; the calculator's bundle carries the same list."""
+    import html as html_lib
+    import json
+    from guidegen.site.generate import ui
+
+    bundle = catalog.bundle()
+    for sid, scheme in catalog.schemes.items():
+        assert "benefits" in scheme, f"{sid}: no benefits block (an empty list when the document states none)"
+        plain = json.loads(json.dumps(scheme["benefits"], default=dict))
+        assert json.loads(json.dumps(bundle["schemes"][sid]["benefits"], default=dict)) == plain
+        for lang, prefix in (("zh", ""), ("en", "en/")):
+            page = html_lib.unescape((site / prefix / "schemes" / sid / "index.html").read_text(encoding="utf-8"))
+            assert 'id="benefits"' in page, f"{prefix}{sid}"
+            # before the conditions: the first thing on the page after the headline
+            assert page.index('id="benefits"') < page.index('id="conditions"')
+            section = page[page.index('id="benefits"'):page.index('id="conditions"')]
+            if not scheme["benefits"]:
+                assert ui("scheme.benefits.none", lang) in section, f"{prefix}{sid}"
+            for b in scheme["benefits"]:
+                assert b["source"]["quote"] in section, f"{prefix}{sid}: {b['source']['quote']}"
+                assert b["what"][lang] in section and b["conditions"][lang] in section, f"{prefix}{sid}"
+
+
 def test_materials_unused_lunr_search_is_not_shipped(site):
     """The site searches with Pagefind; Material's lunr, its language packs and its search
     worker are never loaded, so they are not copied into the site."""
