@@ -27,7 +27,7 @@ from test_calculator_support import (  # noqa: F401 - bundle, server, browser ar
     wait_for_results,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 WORKSHOP = "zhuzhou-benchmark-workshop"
 STORAGE_KEY = "guidegen.calculator.profile.v1"
 

@@ -16,7 +16,7 @@ from test_calculator_support import (  # noqa: F401 - bundle, server, browser ar
     browser, bundle, server, built_site, require_chromium, require_node_modules, share_url,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HUNAN = "hunan-advanced-factory-2025"
 
 

@@ -18,6 +18,8 @@ from test_calculator_support import ROOT, engine_inputs, require_node_modules
 
 pytestmark = pytest.mark.slow  # builds the runtime files, runs node
 
+pytestmark = pytest.mark.slow  # builds the runtime files, runs node
+
 HASHED = re.compile(r"\.[0-9a-f]{10}(\.|/|$)")
 PAGE = ('<html><head><meta name="guidegen-calculator" content="1">'
         '<link rel="stylesheet" href="../calculator/calculator.css">'

@@ -24,7 +24,7 @@ from test_calculator_support import (  # noqa: F401 - bundle, server, browser ar
     wait_for_results,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SME = "zhuzhou-benchmark-sme"
 WORKSHOP = "zhuzhou-benchmark-workshop"
 CHANGZHOU = "changzhou-smart-factory-2023"

@@ -22,7 +22,7 @@ import pytest
 
 from test_calculator_support import ROOT, built_site, launch, require_chromium, require_node_modules, wait_for_results
 
-pytestmark = pytest.mark.nginx
+pytestmark = [pytest.mark.slow, pytest.mark.nginx]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NGINX_CONF = ROOT / "deploy" / "nginx" / "guidegen.conf"
 MIME_TYPES = Path("/etc/nginx/mime.types")

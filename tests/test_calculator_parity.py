@@ -18,7 +18,7 @@ from guidegen.core import evaluate_json
 from cases import load_cases
 from test_calculator_support import ROOT, canonical, engine_inputs, pyodide_runtime_dir, require_node_modules
 
-pytestmark = pytest.mark.pyodide
+pytestmark = [pytest.mark.slow, pytest.mark.pyodide]
 
 CASES = load_cases()
 RUNNER = ROOT / "tests" / "pyodide" / "run_cases.mjs"

@@ -15,6 +15,8 @@ from test_calculator_support import ROOT
 
 pytestmark = pytest.mark.slow  # runs the calculator's modules in node
 
+pytestmark = pytest.mark.slow  # runs the calculator's modules in node
+
 SCRIPT = r"""
 import fs from "fs";
 const dir = process.argv[process.argv.length - 1];

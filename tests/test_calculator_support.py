@@ -92,15 +92,13 @@ def pyodide_runtime_dir() -> Path:
     return write_pyodide_runtime(ROOT, _scratch("guidegen-pyodide-"))
 
 
-@functools.lru_cache(maxsize=None)
 def built_site() -> Path:
-    """The real site: `mkdocs build -d TMP` in the project (the plugin writes the calculator)."""
-    out = _scratch("guidegen-site-") / "site"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    """The real site (the plugin writes the calculator): conftest's one default build per run."""
+    from conftest import default_site
+
+    out, proc = default_site()
     if proc.returncode != 0:
-        pytest.fail(f"mkdocs build failed:\n{(proc.stdout + proc.stderr)[-4000:]}", pytrace=False)
+        pytest.fail(f"the site build failed:\n{(proc.stdout + proc.stderr)[-4000:]}", pytrace=False)
     for page in ("calculator/index.html", "en/calculator/index.html"):
         if not (out / page).is_file():
             pytest.fail(f"mkdocs build wrote no {page}", pytrace=False)

@@ -35,6 +35,9 @@ import yaml
 from cases import load_cases
 from test_calculator_nginx import running_nginx
 from test_calculator_support import ROOT, canonical, launch, require_node_modules, wait_for_results
+from conftest import site_command, site_env
+
+pytestmark = pytest.mark.slow  # builds the editions
 
 EDITIONS = ROOT / "editions"
 # Words for regions outside the edition, besides every unpublished scheme's, guide's and
@@ -63,8 +66,7 @@ def editions(tmp_path_factory):
     out, procs = {}, {}
     for name in OTHER_REGIONS:  # side by side: each build is mostly one process
         out[name] = tmp_path_factory.mktemp(f"edition-{name}") / "site"
-        procs[name] = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
-                                        f"editions/{name}.yml", "-d", str(out[name])], cwd=ROOT, env=_env(),
+        procs[name] = subprocess.Popen(site_command(out[name], f"editions/{name}.yml"), cwd=ROOT, env=site_env(),
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for name, proc in procs.items():
         stdout, stderr = proc.communicate(timeout=600)
@@ -443,7 +445,7 @@ def test_bureau_adds_next_years_scheme_as_yaml(tmp_path):
                        "    publish: {schemes: [changzhou-smart-factory-2024], guides: [changzhou-2023], calculator: false}\n",
                        encoding="utf-8")
     site = tmp_path / "site"
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(edition), "-d", str(site)],
+    proc = subprocess.run(site_command(site, edition),
                           cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     page = (site / "schemes" / "changzhou-smart-factory-2024" / "index.html").read_text(encoding="utf-8")

@@ -29,6 +29,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import build_site
+
+pytestmark = pytest.mark.slow  # builds sites
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "catalogs"
 CHROMIUM = "/usr/bin/chromium"
@@ -38,9 +42,7 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 def _mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONWARNINGS="ignore")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site_dir)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return build_site(site_dir, config)  # conftest: the one way the tests build a site
 
 
 def _variant_config(tmp: Path, catalog_dir: Path, bureau: str | None = None) -> Path:
@@ -61,10 +63,8 @@ def _variant_config(tmp: Path, catalog_dir: Path, bureau: str | None = None) -> 
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    site = tmp_path_factory.mktemp("site") / "site"
-    result = _mkdocs_build(ROOT / "mkdocs.yml", site)
-    return site, result
+def built(site_build):
+    return site_build  # conftest: the default site, built once per run for every module
 
 
 @pytest.fixture(scope="session")
