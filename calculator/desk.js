@@ -12,6 +12,9 @@ import { startEngine } from "./client.js";
 
 const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", files: {}, deskWheels: [] }; // @assets
 const PROFILE_SUFFIXES = [".json", ".yaml", ".yml"];
+// guidegen.profile_file.MAX_BYTES + 1: a bigger file is refused by its size (the same words as
+// the CLI's), so no more than this is read and handed to the worker (a 50 MB file costs 2 MB).
+const READ_LIMIT = 2_000_001;
 
 const rootEl = document.getElementById("gg-root");
 const LANG = (rootEl && rootEl.dataset.lang) || (document.documentElement.lang.startsWith("en") ? "en" : "zh");
@@ -20,6 +23,7 @@ setLang(LANG);
 let engine = null; // client.js startEngine(): the calculator's worker client
 let bundle = null;
 let chosen = []; // [{name, file}] in the order chosen; names made unique
+const reviewed = new Set(); // files whose materials the bureau ticked as reviewed and passed
 let downloadUrl = null;
 
 // ---------------------------------------------------------------- the page
@@ -34,6 +38,11 @@ const fileCount = el("p", { class: "gg-desk__count", id: "gg-desk-count", "aria-
 const fileList = el("ul", { class: "gg-desk__files", id: "gg-desk-list" });
 const clearButton = el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", id: "gg-desk-clear", text: t("deskClear"), onclick: () => setFiles([]) });
 const runButton = el("button", { type: "button", class: "gg-button", id: "gg-desk-run", text: t("deskRun"), onclick: run });
+// The table lists the applicants that qualify; pending ones only when the bureau asks (marked).
+const pendingBox = el("input", { id: "gg-desk-pending", type: "checkbox", name: "include_pending" });
+const pendingOption = el("div", { class: "gg-desk__field" },
+  el("label", { for: "gg-desk-pending" }, pendingBox, " ", t("deskIncludePending")),
+  el("p", { class: "gg-muted gg-desk__help", text: t("deskIncludePendingHelp") }));
 const status = el("p", { class: "gg-desk__status", id: "gg-desk-status", role: "status", "aria-live": "polite", text: t("deskLoading") });
 const result = el("div", { class: "gg-desk__result", id: "gg-desk-result", hidden: true });
 const sheetsNote = el("p", { class: "gg-muted gg-desk__sheets" });
@@ -46,6 +55,7 @@ clear(rootEl).append(el("div", { class: "gg-desk" },
   fileInput, dropZone,
   el("div", { class: "gg-desk__chosen" }, fileCount, clearButton),
   fileList,
+  pendingOption,
   el("div", { class: "gg-desk__actions" }, runButton),
   status, result, sheetsNote,
   el("p", { class: "gg-muted", text: t("deskPrivacy") })));
@@ -92,6 +102,7 @@ function addFiles(files) {
 
 function setFiles(files) {
   chosen = files;
+  for (const name of [...reviewed]) if (!chosen.some((c) => c.name === name)) reviewed.delete(name);
   renderFiles();
 }
 
@@ -106,7 +117,10 @@ function renderFiles() {
 
 function describeSheets() {
   const scheme = bundle && bundle.schemes[schemeSelect.value];
-  sheetsNote.textContent = scheme ? t("deskSheets", { table: scheme.summary_table.title.zh }) : "";
+  // A table the documents prescribe (columns as in the notice) or this project's reading of one
+  // (Zhuzhou 第六条 prescribes no table): the page says which.
+  const own = scheme && scheme.summary_table.interpretation;
+  sheetsNote.textContent = scheme ? t(own ? "deskSheetsOwn" : "deskSheets", { table: scheme.summary_table.title.zh }) : "";
 }
 
 function showStatus(text, state) {
@@ -145,10 +159,11 @@ async function run() {
   result.hidden = true;
   showStatus(t("deskWorking"), "busy");
   try {
-    const files = await Promise.all(chosen.map(async (c) => ({ name: c.name, data: await c.file.arrayBuffer() })));
+    const files = await Promise.all(chosen.map(async (c) => ({ name: c.name, data: await c.file.slice(0, READ_LIMIT).arrayBuffer() })));
     const scheme = schemeSelect.value;
     const today = dateInput.value || localDate();
-    const answer = await request({ type: "desk", files, scheme, today, lang: LANG });
+    const answer = await request({ type: "desk", files, scheme, today, lang: LANG,
+      include_pending: pendingBox.checked, reviewed: [...reviewed] });
     const data = JSON.parse(answer.json);
     if (data.errors) {
       showStatus(t("deskError", { message: tx(data.errors[0].message) }), "error");
@@ -164,6 +179,7 @@ async function run() {
       el("p", { class: "gg-desk__verdicts", text: t("deskVerdicts", { qualifies: v.qualifies, short: v["short-of-pass-mark"], pending: v.pending, ineligible: v["not-eligible"] }) }),
       el("a", { class: "gg-button", id: "gg-desk-download", href: downloadUrl, download: fileName, text: t("deskDownload", { file: fileName }) }),
       orderTable(data.order),
+      leftOutList(data.left_out || []),
       issueList(data.issues));
     result.hidden = false;
     showStatus(t("deskDone", { rows: data.rows, problems: data.problems }), "done");
@@ -181,11 +197,37 @@ function orderTable(order) {
   return el("div", {},
     el("p", { class: "gg-desk__caption", id: "gg-desk-order-title", text: t("deskOrder") }),
     el("div", { class: "gg-desk__table" }, el("table", { class: "gg-desk__order", id: "gg-desk-order", "aria-labelledby": "gg-desk-order-title" },
-      el("thead", {}, el("tr", {}, [t("deskColRow"), t("deskColName"), t("deskColVerdict"), t("deskColScore"), t("deskColFile")]
+      el("thead", {}, el("tr", {}, [t("deskColRow"), t("deskColName"), t("deskColVerdict"), t("deskColScore"), t("deskColFile"), t("deskColReviewed")]
         .map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, order.map((r) => el("tr", {},
-        el("td", { text: r.row }), el("td", { text: r.name || "" }), el("td", { text: r.verdict }),
-        el("td", { text: r.score == null ? "" : r.score }), el("td", { class: "gg-desk__file", text: r.file })))))));
+        el("td", { text: r.pending ? t("deskPendingRow", { row: r.row }) : r.row }), el("td", { text: r.name || "" }), el("td", { text: r.verdict }),
+        el("td", { text: r.score == null ? "" : r.score }), el("td", { class: "gg-desk__file", text: r.file }),
+        el("td", {}, reviewBox(r))))))));
+}
+
+// The material review no profile can know: the bureau ticks it, and the workbook is made
+// again with the 备注/推荐意见 column saying 材料审核通过 instead of 材料待审核.
+function reviewBox(r) {
+  return el("input", {
+    type: "checkbox", class: "gg-desk__reviewed", "data-file": r.file, checked: reviewed.has(r.file),
+    "aria-label": t("deskReviewedLabel", { name: r.name || r.file }),
+    onchange: async (event) => {
+      if (event.target.checked) reviewed.add(r.file);
+      else reviewed.delete(r.file);
+      await run();
+      const again = [...result.querySelectorAll(".gg-desk__reviewed")].find((box) => box.dataset.file === r.file);
+      if (again) again.focus();
+    },
+  });
+}
+
+// Everyone the table does not list, with the reason (the 初审 sheet has them all).
+function leftOutList(rows) {
+  if (!rows.length) return null;
+  return el("div", { class: "gg-desk__issues", id: "gg-desk-left-out" },
+    el("h2", { class: "gg-desk__subtitle", text: t("deskLeftOut", { n: rows.length }) }),
+    el("ul", {}, rows.map((r) => el("li", {},
+      el("span", { class: "gg-desk__file", text: r.file }), ` · ${r.name || ""} · `, r.reason))));
 }
 
 function issueList(issues) {

@@ -12,6 +12,8 @@
 //               {type: "desk", id, files: [{name, data: ArrayBuffer}], scheme, today, lang}
 //               -> {type: "result", id, json, workbook: ArrayBuffer (.xlsx)} (bureau desk page;
 //               init then also carries extraWheels: [URL], installed after the engine)
+//               {type: "read-profile", id, name, data: ArrayBuffer} -> {type: "result", id, json}
+//               (the calculator's import through guidegen.profile_file: {"profile"} or {"errors"})
 //               init may say snapshot: false (no snapshot read or made)
 // Messages out: {type: "progress", step}, {type: "ready", pyodide, python, ms, snapshot, phases},
 //               {type: "failed", detail, file, problem}, {type: "restarting"}, {type: "result", id, json},
@@ -398,7 +400,10 @@ async function desk(message) {
     const run = py.runPython("from guidegen.desk import batch_folder\nbatch_folder");
     const bundle = py.globals.get("_BUNDLE");
     proxies.push(run, bundle);
-    const counts = run.callKwargs(bundle, dir, out, { scheme: message.scheme, today: message.today || null, lang: message.lang || "zh" });
+    const reviewed = py.toPy(Array.isArray(message.reviewed) ? message.reviewed.map(String) : []);
+    proxies.push(reviewed);
+    const counts = run.callKwargs(bundle, dir, out, { scheme: message.scheme, today: message.today || null, lang: message.lang || "zh",
+      include_pending: Boolean(message.include_pending), reviewed });
     proxies.push(counts);
     const json = JSON.stringify(counts.toJs({ dict_converter: Object.fromEntries }));
     return { json, workbook: py.FS.readFile(out).buffer };
@@ -562,6 +567,10 @@ self.onmessage = async (event) => {
     const deep = `{"profile": 1, "x": ${"[".repeat(200000)}${"]".repeat(200000)}}`;
     const json = await evaluate({ profile: deep }, { guard: false });
     post({ type: "result", id: message.id, json });
+  } else if (message.type === "read-profile") {
+    // The calculator's import: the chosen file's bytes read by guidegen.profile_file, the one
+    // reader of `guidegen evaluate`, `guidegen batch` and the desk (same refusals, same words).
+    post({ type: "result", id: message.id, json: await readProfile(message) });
   } else if (message.type === "desk") {
     const answer = await desk(message);
     self.postMessage({ type: "result", id: message.id, ...answer }, answer.workbook ? [answer.workbook] : []);
@@ -576,6 +585,29 @@ self.onmessage = async (event) => {
     post({ type: "result", id: message.id, json });
   }
 };
+
+// {type: "read-profile", id, name, data: ArrayBuffer} -> {type: "result", id, json}: json is
+// {"profile": {...}} or {"errors": [{field, kind, line, column, message: {zh, en}}]}. The
+// calculator has no PyYAML: every import is read as JSON (its file picker offers .json).
+async function readProfile(message) {
+  if (starting) {
+    try {
+      await starting;
+    } catch {
+      return errorJson("计算引擎未能加载", "the engine could not be loaded");
+    }
+  }
+  let fn = null;
+  try {
+    fn = py.runPython("from guidegen.profile_file import read_profile_json\n(lambda data, name: read_profile_json(data.to_bytes(), name))");
+    const name = String(message.name || "import.json");
+    return fn(new Uint8Array(message.data || new ArrayBuffer(0)), name.toLowerCase().endsWith(".json") ? name : `${name}.json`);
+  } catch (err) {
+    return errorJson(`无法读取档案：${describe(err)}`, `cannot read the profile: ${describe(err)}`);
+  } finally {
+    if (fn) fn.destroy();
+  }
+}
 
 async function questions(message) {
   if (starting) {
