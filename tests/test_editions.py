@@ -158,7 +158,10 @@ def _pages(site: Path) -> set[str]:
 def test_changzhou_edition_pages(editions):
     pages = _pages(editions["changzhou"])
     schemes = {p.split("/")[1] for p in pages if p.startswith("schemes/") and p.count("/") == 2}
-    assert schemes == {"changzhou-smart-factory-2023", "compare"}
+    # one scheme: nothing to compare, so no comparison page and no link to one
+    assert schemes == {"changzhou-smart-factory-2023"}
+    linked = [p for p in (editions["changzhou"]).rglob("*.html") if "compare/" in p.read_text(encoding="utf-8")]
+    assert not linked, linked[:5]
     assert {p for p in pages if p.startswith("guides/")} == {"guides/index.html", "guides/changzhou-2023/index.html"}
     # one guide: no crosswalk; no published rule reads the sector: no sector pages
     assert not any(p.startswith("industries/") for p in pages)
@@ -320,6 +323,13 @@ def test_release_first_deploy_redeploy_and_nginx(editions, tmp_path):
         resp, body = _get(server, "/calculator/")
         assert resp.status == 200 and "常州" in body.decode()
         assert "'wasm-unsafe-eval'" in resp.getheader("Content-Security-Policy")
+        # the bureau desk gets the policy its page's <meta> states (no 'unsafe-inline'), in both languages
+        for desk in ("/desk/", "/en/desk/"):
+            resp, body = _get(server, desk)
+            meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', body.decode()).group(1)
+            header = resp.getheader("Content-Security-Policy")
+            assert resp.status == 200 and "unsafe-inline" not in header, (desk, header)
+            assert header == meta + "; frame-ancestors 'self'", (desk, header, meta)
         assert resp.getheader("X-Content-Type-Options") == "nosniff"
         assert resp.getheader("Referrer-Policy") == "no-referrer"
         browser = launch(pw)

@@ -236,6 +236,59 @@ def test_every_scheme_page_says_what_recognition_brings(site, catalog):
                 assert b["what"][lang] in section and b["conditions"][lang] in section, f"{prefix}{sid}"
 
 
+def test_the_not_found_page_speaks_both_languages(site):
+    """One 404 page answers every missing address (nginx error_page): it says so in Chinese
+    and in English and leads to both home pages."""
+    page = (site / "404.html").read_text(encoding="utf-8")
+    assert '<h1 lang="zh-CN">页面不存在</h1>' in page and '<h2 lang="en">Page not found</h2>' in page
+    assert "页面不存在" in page.split("<title>", 1)[1].split("</title>", 1)[0]
+    homes = re.findall(r'<a href="([^"]+)" hreflang="(zh|en)">', page)
+    assert {lang for _, lang in homes} == {"zh", "en"}
+    for href, lang in homes:
+        target = site / href.lstrip("/") / "index.html"
+        assert target.is_file(), (href, lang)
+        assert f'<html lang="{lang}"' in target.read_text(encoding="utf-8")
+
+
+def test_english_kpi_units_are_english(site):
+    """The KPI lists give units in Chinese (个, 家, 万元): the English pages translate them."""
+    found = []
+    for page in [site / "en" / "kpis" / "index.html", *sorted((site / "en" / "schemes").glob("*/index.html"))]:
+        html = page.read_text(encoding="utf-8")
+        for table in re.findall(r"<table>.*?</table>", html, re.S):
+            head = re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)
+            if "Unit" not in [re.sub(r"<[^>]+>", "", h).strip() for h in head]:
+                continue
+            col = [re.sub(r"<[^>]+>", "", h).strip() for h in head].index("Unit")
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+                cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+                if len(cells) > col and re.search(r"[\u4e00-\u9fff]", cells[col]):
+                    found.append(f"{page.relative_to(site)}: {cells[col]}")
+    assert not found, found
+
+
+def test_the_document_s_words_then_our_reading(site):
+    """A reference the document gets wrong is printed as the document has it ("见附3-7"), and
+    the site's reading of it (附1-3 to 附1-7) only under the 本站解读 label."""
+    for prefix, label in (("", "本站解读"), ("en/", "Our reading")):
+        html = (site / prefix / "schemes" / "hunan-advanced-factory-2025" / "index.html").read_text(encoding="utf-8")
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+        assert ("见附3-7" if not prefix else "see 附3-7") in text
+        for m in re.finditer("附1-3", text):
+            assert label in text[max(0, m.start() - 200):m.start()], text[m.start() - 200:m.start() + 40]
+
+
+def test_chinese_search_results_name_changzhou_on_its_guide(site):
+    """Pagefind shows a page's title in its results: the Changzhou guide's says 常州."""
+    import gzip
+    import json
+    titles = {}
+    for path in (site / "pagefind" / "fragment").glob("zh_*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        titles[fragment["url"]] = fragment["meta"]["title"].replace("\u200b", "")
+    assert "常州" in titles["/guides/changzhou-2023/"], titles["/guides/changzhou-2023/"]
+
+
 def test_materials_unused_lunr_search_is_not_shipped(site):
     """The site searches with Pagefind; Material's lunr, its language packs and its search
     worker are never loaded, so they are not copied into the site."""

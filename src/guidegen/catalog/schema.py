@@ -280,7 +280,7 @@ SCHEME = Obj(
                                                   {"word_limit": Nullable(POS), "source": CITATION, "note": TEXT,
                                                    "required": BOOL})),
                           "attachments": ListOf(Obj({"title": TEXT}, {"source": CITATION, "note": TEXT,
-                                                                      "required": BOOL})),
+                                                                      "required": BOOL, "interpretation": TEXT})),
                           "note": TEXT}),
      "kpi_lists": ListOf(ID),
      "exclusions": ListOf(Obj({"kind": Enum("one-project", "one-direction", "already-recognised"),

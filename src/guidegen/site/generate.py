@@ -51,7 +51,9 @@ FRAGMENTS = {"schemes-at-a-glance": "fragments/at-a-glance.md.j2",
              # per edition: the published schemes, guides and where to go next
              "scheme-list": "fragments/scheme-list.md.j2",
              "guide-list": "fragments/guide-list.md.j2",
-             "guide-notes": "fragments/guide-notes.md.j2"}
+             "guide-notes": "fragments/guide-notes.md.j2",
+             # the how-to's pointer to the comparison page, where the edition has one
+             "compare-note": "fragments/compare-note.md.j2"}
 
 # The sectors' key links are numbered in the 2021 guide (catalogs/FORMAT.md, sectors.yaml).
 KEY_LINK_GUIDE = "miit-2021"
@@ -200,6 +202,9 @@ class SiteModel:
                              reverse=True)
         self.guide_ids = {g["id"] for g in self.guides}
         self.scheme_ids = {s["id"] for s in self.schemes}
+        # The comparison page compares: an edition of one scheme has none (its scheme page
+        # already says everything the one column would), nor links to one.
+        self.has_compare = len(self.schemes) >= 2
         if options.calculator is None:
             self.calculator = CALCULATOR_TEMPLATE.is_file()
         else:
@@ -571,8 +576,9 @@ class PageSpec:
 
 
 def _pages(site: SiteModel) -> list[PageSpec]:
-    pages = [PageSpec("schemes/index.md", "schemes-index.md.j2"),
-             PageSpec("schemes/compare.md", "compare.md.j2")]
+    pages = [PageSpec("schemes/index.md", "schemes-index.md.j2")]
+    if site.has_compare:
+        pages.append(PageSpec("schemes/compare.md", "compare.md.j2"))
     pages += [PageSpec(f"schemes/{s['id']}.md", "scheme.md.j2", {"scheme": s}) for s in site.schemes]
     pages.append(PageSpec("guides/index.md", "guides-index.md.j2"))
     pages += [PageSpec(f"guides/{g['id']}.md", "guide.md.j2", {"guide": g}) for g in site.guides]
@@ -673,8 +679,18 @@ def _environment(site: SiteModel) -> Environment:
             return Markup(f"[{text}]({href(ctx, f'schemes/{scheme_id}.md', anchor)})")
         return text
 
+    @pass_context
+    def unit_text(ctx, unit):
+        """A KPI's unit in the page's language: the documents give them in Chinese (个, 万元)."""
+        if not unit:
+            return Markup("—")
+        if isinstance(unit, Mapping):
+            return md_text(unit[ctx["lang"]])
+        key = f"unit.{unit}"
+        return md_text(ui(key, ctx["lang"]) if key in UI else unit)
+
     env.filters.update(t=t, paragraphs=paragraphs, num=number_text, esc=lambda v: md_text(v))
-    env.globals.update(_=_, href=href, rule_text=rule_text, cite=cite, scene_ref=scene_ref, guide_ref=guide_ref,
+    env.globals.update(_=_, href=href, unit_text=unit_text, rule_text=rule_text, cite=cite, scene_ref=scene_ref, guide_ref=guide_ref,
                        scheme_ref=scheme_ref, site=site, catalog=site.catalog, ui=ui,
                        key_guide=KEY_LINK_GUIDE, search_weight=SEARCH_WEIGHT)
     return env
@@ -762,7 +778,9 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
     def t(key):
         return ui(key, lang)
 
-    schemes = ["schemes/index.md", *(f"schemes/{s['id']}.md" for s in site.schemes), "schemes/compare.md"]
+    schemes = ["schemes/index.md", *(f"schemes/{s['id']}.md" for s in site.schemes)]
+    if site.has_compare:
+        schemes.append("schemes/compare.md")
     guides = ["guides/index.md", *(f"guides/{g['id']}.md" for g in site.guides)]
     if site.has_crosswalk:
         guides.append("guides/crosswalk.md")
