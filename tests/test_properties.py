@@ -68,8 +68,8 @@ def _guide_scenes(gid):
 def profiles(draw):
     flat = {}
     for path, f in FIELDS.items():
-        if f.get("max_field") or f["type"] == "scene-instances":  # scene instances: application data, no rule reads them
-            continue
+        if f.get("max_field") or f["type"] in ("scene-instances", "items"):  # scene instances: application data, no rule reads them
+            continue  # itemized lists (#25) stand for plain fields drawn here; tests/test_itemized.py covers them
         if draw(st.booleans()):
             flat[path] = draw(_value_strategy(f))
     for path, f in FIELDS.items():
