@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .plan_costs import check_plan_costs, compile_plan_costs
 from .regions import RegionsError, read_compiled
 from .schema import FILE_KEYS, Problem, Where
 from .yamlsource import LocDict, LocList, YamlProblem, load_yaml
@@ -67,6 +68,9 @@ class Catalog:
     glossary: tuple = ()
     # catalogs/forms/*.yaml, by scheme id (issue #16); empty when a catalog has none
     application_forms: Mapping[str, Mapping] = field(default_factory=lambda: MappingProxyType({}))
+    # catalogs/plan-costs.yaml (issue #23): the plan cost model and the maturity score ranges
+    plan_costs: Mapping | None = None
+    maturity_levels: Mapping | None = None
 
     def counts(self) -> dict:
         return {
@@ -402,6 +406,7 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             if other not in schemes:
                 fat.child(f, "schemes").fail(f"unknown scheme {other!r}")
 
+    check_plan_costs(m["plan_costs"], m["maturity_levels"], fields=fields, facts=facts, sources=sources)
     glossary = _check_glossary(m, problems)
     _check_spelling(m)
 
@@ -429,6 +434,8 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
         application_forms=_freeze({k: e.value for k, e in sorted(forms.items())}),
         regions=_freeze(m["regions"][0].value) if m["regions"] else None,
         glossary=_freeze(glossary),
+        plan_costs=_freeze(m["plan_costs"][0].value) if m["plan_costs"] else None,
+        maturity_levels=_freeze(m["maturity_levels"][0].value) if m["maturity_levels"] else None,
     )
 
 
@@ -637,6 +644,7 @@ def compile_bundle(catalog: Catalog) -> dict:
         "schemes": c(catalog.schemes),
         "application_forms": c(catalog.application_forms),
     }
+    compile_plan_costs(body, c(catalog.plan_costs), c(catalog.maturity_levels))  # issue #23
     if catalog.regions is not None:
         # GB/T 2260 divisions compiled from the pinned npm packages (catalogs/regions.yaml) and
         # vendored as catalogs/regions.compiled.json (`make regions`); key "regions".

@@ -18,7 +18,7 @@ from .rules import PASS, rule_status, _resolve
 __all__ = ["FIXED_SECTIONS", "inputs_of", "actionable", "derivation_input", "fields_of", "solve", "solve_with_facts", "facts_after",
            "SHARE_TOTAL"]
 
-FIXED_SECTIONS = frozenset({"enterprise"})
+FIXED_SECTIONS = frozenset({"enterprise", "constraints"})  # constraints: what the enterprise sets for plans
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 

@@ -8,7 +8,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from .facts import derive_facts
 from .actions import DERIVED_FROM, fields_of, solve
-from .plan import cached_item_gap, cached_item_options, cached_rubric_plan
+from .plan import cached_item_gap, cached_item_options, cached_rubric_plans
+from .costs import profile_warnings
 from .kpis import application_summary, kpi_summary
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
@@ -228,7 +229,10 @@ def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
         result["score"] = score
         options = [cached_item_options(bundle, item, flat, facts, vocab, i)
                    for i, item in enumerate(scheme["rubric"]["items"])]
-        result["plan"] = cached_rubric_plan(bundle, scheme, flat, facts, vocab, D(score["total"]), options=options)
+        # Routes to the pass mark and the recommended one (issue #23, core/plan.py).
+        routes = cached_rubric_plans(bundle, scheme, flat, facts, vocab, D(score["total"]), options=options)
+        result["plans"] = routes["plans"] if routes else []
+        result["plan"] = routes["plan"] if routes else None
         for row, opts in zip(score["items"], options):
             gap = cached_item_gap(bundle, vocab, opts, flat)
             if gap is not None:
@@ -280,6 +284,7 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
         "bundle": bundle.get("version"),
         "derived": {k: {"value": _plain(v["value"]), "how": v["how"]} for k, v in derived.items()},
         "today": day.isoformat(),
+        "warnings": profile_warnings(bundle, flat, vocab.label),  # issue #23: maturity above score, a title twice
         "results": [_with_application(bundle, s, flat, _scheme_result(bundle, s, flat, facts, vocab, day))
                     for s in chosen],
     }

@@ -9,6 +9,7 @@ from .rules import PASS, Vocabulary, fmt, rule_status
 __all__ = ["score_rubric", "item_points", "cite", "json_number"]
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 
 
 _DECIMALS: dict = {}
@@ -78,10 +79,12 @@ def _per_count(sc, facts, vocab) -> dict:
     for c in sc.get("counts", []):
         n = facts.get(c["fact"])
         if n:
+            once = c.get("once") and D(n) > 1  # an enterprise-level title counts once (plan-costs.yaml)
+            n = 1 if once else n
             got = D(n) * D(c["rate"])
             raw += got
-            parts_zh.append(f"{c['label']['zh']} {n}×{fmt(D(c['rate']))}={fmt(got)}")
-            parts_en.append(f"{c['label']['en']} {n}×{fmt(D(c['rate']))}={fmt(got)}")
+            parts_zh.append(f"{c['label']['zh']} {n}×{fmt(D(c['rate']))}={fmt(got)}" + ("（企业级称号只计一次）" if once else ""))
+            parts_en.append(f"{c['label']['en']} {n}×{fmt(D(c['rate']))}={fmt(got)}" + (" (an enterprise-level title counts once)" if once else ""))
     groups: dict = {}
     for f in sc.get("flats", []):
         if rule_status(f["when"], facts) == PASS:
@@ -116,7 +119,8 @@ def item_points(item: dict, facts: dict) -> Decimal:
         value = facts.get(sc["fact"])
         pts = next((D(o["points"]) for o in sc["options"] if value is not None and o["value"] == value), ZERO)
     elif kind == "per-count":
-        raw = sum((D(facts[c["fact"]]) * D(c["rate"]) for c in sc.get("counts", []) if facts.get(c["fact"])), ZERO)
+        raw = sum(((min(D(facts[c["fact"]]), ONE) if c.get("once") else D(facts[c["fact"]])) * D(c["rate"])
+                   for c in sc.get("counts", []) if facts.get(c["fact"])), ZERO)
         groups: dict = {}
         for f in sc.get("flats", []):
             if rule_status(f["when"], facts) == PASS:
