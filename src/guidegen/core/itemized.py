@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
-__all__ = ["check_items", "list_totals", "window_years", "ITEMS_TYPES"]
+__all__ = ["check_items", "list_totals", "window_years", "itemized_change", "PLACEHOLDER", "ITEMS_TYPES"]
 
 ITEMS_TYPES = ("items",)
+PLACEHOLDER = "【待填写】"  # the name of an entry a plan adds: the enterprise names it in the draft
 MAX_ITEMS = 200
 MAX_STRING = 500
 MAX_TEXT = 20000
@@ -191,3 +192,78 @@ def list_totals(fields: dict, flat: dict, errors: list, today: _dt.date | None =
                           "how": {"zh": f"由清单 {path} 计算（{what}，{n}项）{kept}",
                                   "en": f"from the list {path} ({'sum' if 'sum' in total else 'count' if 'count' in total else 'latest year'}, {n} entries){kept_en}"}}
     return hows
+
+
+def _plain_number(v):
+    try:
+        return Decimal(str(v)) if v is not None and not isinstance(v, bool) else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _amount(d: Decimal):
+    d = d.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def itemized_change(fields: dict, profile: dict, change: dict, totals: dict | None = None) -> dict:
+    """A plan's ``change`` ({dotted path: new value}) made fit for a profile that itemizes.
+
+    A step that raises a value an itemized list stands for (spend, a count) cannot set the plain
+    number beside the list (it would no longer equal the list's total): it adds entries to the
+    list instead — ``{name: 【待填写】, amount: N}`` for spend (with ``origin: local`` /
+    ``provider_location: local`` for local spend), one ``{name: 【待填写】, …}`` per unit for a count
+    (with the kind the count needs, e.g. ``kind: invention``). Local spend added also raises the
+    total, so the local entry is made large enough that the local share the plan assumed (its new
+    local ÷ its new total) is still reached. Paths of a list the profile does not give stay as
+    they are. ``totals`` ({path: value}) are the current plain values (the engine's facts);
+    missing ones count as 0.
+    """
+    totals = totals or {}
+    out = dict(change)
+
+    def now(path):
+        return _plain_number(totals.get(path)) or Decimal(0)
+
+    for path, f in fields.items():
+        if f.get("type") != "items":
+            continue
+        group, _, key = path.partition(".")
+        given = profile.get(group, {}).get(key) if isinstance(profile.get(group), dict) else None
+        if not isinstance(given, list):
+            continue
+        hit = [t for t in f.get("totals", []) if t["into"] in change and ("sum" in t or "count" in t)]
+        if not hit:
+            continue
+        added: list = []
+        for t in hit:
+            out.pop(t["into"], None)
+        for t in [t for t in hit if "count" in t]:
+            new, old = _plain_number(change[t["into"]]), now(t["into"])
+            if new is not None and new > old:
+                want = {k: v[0] for k, v in (t.get("where") or {}).items()}
+                added.extend({"name": PLACEHOLDER, **want} for _ in range(int(new - old)))
+        sums = [t for t in f.get("totals", []) if "sum" in t]
+        for plain in [t for t in sums if not t.get("where")]:
+            col = plain["sum"]
+            total_now = now(plain["into"])
+            total_new = _plain_number(change.get(plain["into"]))
+            total_new = total_new if total_new is not None and total_new > total_now else total_now
+            local_add = Decimal(0)
+            for part in [t for t in sums if t.get("where") and t["sum"] == col and t["into"] in change]:
+                l_now, l_new = now(part["into"]), _plain_number(change[part["into"]])
+                if l_new is None or l_new <= l_now:
+                    continue
+                need = l_new - l_now
+                if need > total_new - total_now and total_new > 0 and l_new < total_new:
+                    # the local entry raises the total too: keep the share the plan assumed
+                    share = l_new / total_new
+                    need = max(need, (share * total_now - l_now) / (1 - share))
+                local_add += need
+                added.append({"name": PLACEHOLDER, col: _amount(need), **{k: v[0] for k, v in part["where"].items()}})
+            rest = total_new - total_now - local_add
+            if rest > 0:
+                added.append({"name": PLACEHOLDER, col: _amount(rest)})
+        if added:
+            out[path] = [*given, *added]
+    return out
