@@ -6,7 +6,12 @@
   conditions: {condition id: status}, items: {rubric item id: points}
 and the key ``derived`` to {derived fact: value}. The same files run under
 Pyodide (tests/pyodide/run_cases.mjs) through the same function. A case may
-give ``today`` (the evaluation date, "YYYY-MM-DD") for call status.
+give ``today`` (the evaluation date, "YYYY-MM-DD") for call status, and ``schemes``
+(the schemes to evaluate).
+
+Strict: a key that is not in the tables below (a typo, or an expectation nobody checks)
+is itself a mismatch, so it fails the case. A new kind of expectation is added here,
+to its table and to :func:`mismatches`, together.
 """
 
 from __future__ import annotations
@@ -18,6 +23,35 @@ import yaml
 from guidegen.profile_file import dates_as_text
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
+
+# The keys a case, its expectations and their parts may have (anything else fails the case).
+CASE_KEYS = {"name", "description", "profile", "expected", "schemes", "today"}
+EXPECTED_KEYS = {"derived", "errors"}  # besides scheme ids
+SCHEME_KEYS = {"eligibility", "level", "reachable_level", "verdict", "call", "plan", "total", "base", "bonus",
+               "passed", "conditions", "items", "kpis", "application", "plans"}
+PART_KEYS = {"plan": {"reachable", "total_after", "target", "steps", "id", "cost"},
+             "plans": {"claim", "least-cost", "fewest-steps"},  # each a route like plan (issue #23)
+             "kpis": {"required_missing", "improvement", "improvement_percent", "better"},
+             "application": {"over_limit", "under", "chars"}}
+
+
+def unknown_keys(case: dict) -> list[str]:
+    """Every key of ``case`` that nothing checks (see the tables above)."""
+    out = [f"unknown case key {k!r}" for k in sorted(set(case) - CASE_KEYS - {"_where"})]
+    expected = case.get("expected")
+    if not isinstance(expected, dict):
+        return out + ["expected must be a mapping"]
+    for key, want in expected.items():
+        if key in EXPECTED_KEYS:
+            continue
+        if not isinstance(want, dict):
+            out.append(f"expected.{key} must be a mapping (a scheme id) or one of {sorted(EXPECTED_KEYS)}")
+            continue
+        out += [f"unknown key expected.{key}.{k}" for k in sorted(set(want) - SCHEME_KEYS)]
+        for part, allowed in PART_KEYS.items():
+            if isinstance(want.get(part), dict):
+                out += [f"unknown key expected.{key}.{part}.{k}" for k in sorted(set(want[part]) - allowed)]
+    return out
 
 
 def load_cases() -> list[dict]:
@@ -31,8 +65,8 @@ def load_cases() -> list[dict]:
 
 
 def mismatches(case: dict, result: dict) -> list[str]:
-    """Every way ``result`` differs from ``case['expected']``."""
-    out = []
+    """Every way ``result`` differs from ``case['expected']``; unknown keys count as differences."""
+    out = unknown_keys(case)
     if "errors" in case["expected"]:
         got = sorted(e["field"] for e in result.get("errors", []))
         want = sorted(case["expected"]["errors"])
@@ -40,7 +74,7 @@ def mismatches(case: dict, result: dict) -> list[str]:
             out.append(f"errors on fields {got}, expected {want}")
         return out
     if "errors" in result:
-        return [f"profile rejected: {result['errors']}"]
+        return out + [f"profile rejected: {result['errors']}"]
     by_scheme = {r["scheme"]: r for r in result["results"]}
     for key, want in case["expected"].items():
         if key == "derived":
@@ -49,6 +83,8 @@ def mismatches(case: dict, result: dict) -> list[str]:
                 if got != value:
                     out.append(f"derived.{fact} = {got!r}, expected {value!r}")
             continue
+        if not isinstance(want, dict):
+            continue  # reported by unknown_keys
         r = by_scheme.get(key)
         if r is None:
             out.append(f"no result for scheme {key}")
@@ -60,6 +96,8 @@ def mismatches(case: dict, result: dict) -> list[str]:
             out.append(f"{key}.call.status = {r['call']['status']!r}, expected {want['call']!r}")
         if "plan" in want:
             out += _plan_mismatches(key, want["plan"], r.get("plan"))
+        if "plans" in want:
+            out += _plans_mismatches(key, want["plans"], r.get("plans") or [])
         for field in ("total", "base", "bonus", "passed"):
             if field in want:
                 got = (r["score"] or {}).get(field)
@@ -110,13 +148,29 @@ def _kpi_mismatches(key: str, want: dict, r: dict) -> list[str]:
     return out
 
 
+def _plans_mismatches(key: str, want: dict, routes: list) -> list[str]:
+    """expected.SCHEME.plans {route id: route like plan, or null for no such route}; a route
+    given once for several ids (``also``) answers for each (issue #23)."""
+    out = []
+    for rid, w in want.items():
+        got = next((p for p in routes if p["id"] == rid or rid in p.get("also", [])), None)
+        if isinstance(w, dict):
+            out += [f"unknown key expected.{key}.plans.{rid}.{k}" for k in sorted(set(w) - PART_KEYS["plan"])]
+        out += _plan_mismatches(f"{key}.plans.{rid}", w, got)
+    return out
+
+
 def _plan_mismatches(key: str, want, got) -> list[str]:
     if want is None or got is None:
         return [] if want == got else [f"{key}.plan = {got!r}, expected {want!r}"]
     out = [f"{key}.plan.{field} = {got[field]!r}, expected {want[field]!r}"
-           for field in ("reachable", "total_after", "target") if field in want and got[field] != want[field]]
+           for field in ("reachable", "total_after", "target", "id") if field in want and got[field] != want[field]]
+    for field, value in (want.get("cost") or {}).items():  # a part of the route's cost (issue #23)
+        if (got.get("cost") or {}).get(field) != value:
+            out.append(f"{key}.plan.cost.{field} = {(got.get('cost') or {}).get(field)!r}, expected {value!r}")
     if "steps" in want:
-        steps = [{k: s[k] for k in ("item", "points", "change")} for s in got["steps"]]
+        keys = ("item", "points", "change") + (("kind",) if any("kind" in w for w in want["steps"]) else ())
+        steps = [{k: s[k] for k in keys} for s in got["steps"]]
         if steps != want["steps"]:
             out.append(f"{key}.plan.steps = {steps!r}, expected {want['steps']!r}")
     return out

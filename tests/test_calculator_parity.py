@@ -15,7 +15,7 @@ import pytest
 
 from guidegen.core import evaluate_json
 
-from cases import load_cases
+from cases import load_cases, mismatches
 from test_calculator_support import ROOT, canonical, engine_inputs, pyodide_runtime_dir, require_node_modules
 
 pytestmark = [pytest.mark.slow, pytest.mark.pyodide]
@@ -33,7 +33,8 @@ def engine_files():
 def _run_cases(engine_files, *extra):
     wheel, bundle = engine_files
     runtime = pyodide_runtime_dir()
-    payload = json.dumps([{"profile": c["profile"], "schemes": c.get("schemes")} for c in CASES], ensure_ascii=False)
+    payload = json.dumps([{"profile": c["profile"], "schemes": c.get("schemes"), "today": c.get("today")}
+                          for c in CASES], ensure_ascii=False)
     proc = subprocess.run(["node", str(RUNNER), "--wheel", str(wheel), "--bundle", str(bundle),
                            "--pyodide", str(runtime), *extra],
                           input=payload, capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
@@ -80,13 +81,20 @@ def test_the_runner_uses_the_shipped_trimmed_stdlib(pyodide_run):
 
 def test_cases_are_there():
     assert len(CASES) >= 60
+    assert any(c.get("today") for c in CASES)  # the call-status cases: their date goes to Pyodide too
+
+
+def _cpython(file_bundle, case) -> str:
+    return evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"),
+                         today=case.get("today"))
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[c["_where"] for c in CASES])
 def test_pyodide_matches_cpython(pyodide_run, file_bundle, index):
     case = CASES[index]
-    expected = evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"))
-    assert canonical(pyodide_run["results"][index]) == canonical(expected)
+    got = pyodide_run["results"][index]
+    assert canonical(got) == canonical(_cpython(file_bundle, case))
+    assert mismatches(case, json.loads(got)) == []  # and the case's own expectations hold in Pyodide
 
 
 def test_a_runtime_restored_from_a_snapshot_matches_cpython(pyodide_snapshot_run, file_bundle):
@@ -98,7 +106,6 @@ def test_a_runtime_restored_from_a_snapshot_matches_cpython(pyodide_snapshot_run
     assert pyodide_snapshot_run["heapGrew"] is False
     wrong = []
     for case, got in zip(CASES, pyodide_snapshot_run["results"]):
-        expected = evaluate_json(file_bundle, json.dumps(case["profile"], ensure_ascii=False), case.get("schemes"))
-        if canonical(got) != canonical(expected):
+        if canonical(got) != canonical(_cpython(file_bundle, case)):
             wrong.append(case["_where"])
     assert not wrong, f"{len(wrong)} of {len(CASES)} cases differ after a snapshot restore: {wrong[:10]}"

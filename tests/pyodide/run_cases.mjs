@@ -9,7 +9,7 @@
 // taken after the imports only, then unpack the wheel and run the glue; fails loudly
 // (exit 3) when the pinned Pyodide lacks that API.
 //
-// stdin: a JSON list of {"profile": {...}, "schemes": [...] | null}.
+// stdin: a JSON list of {"profile": {...}, "schemes": [...] | null, "today": "YYYY-MM-DD" | null}.
 // stdout: one JSON document {"pyodide": VERSION, "python": VERSION, "results": [STRING, ...]},
 // each result the exact string guidegen.core.evaluate_json returned.
 import { readFileSync } from "node:fs";
@@ -72,8 +72,9 @@ const evaluate = py.globals.get("_evaluate");
 const results = [];
 for (const c of cases) {
   const profile = JSON.stringify(c.profile);
-  // JS null would arrive as JsNull, not None: leave the argument out instead.
-  results.push(c.schemes == null ? evaluate(profile) : evaluate(profile, JSON.stringify(c.schemes)));
+  // The glue reads only text: a JS null arrives as JsNull and counts as no schemes / no date.
+  const schemes = c.schemes == null ? null : JSON.stringify(c.schemes);
+  results.push(evaluate(profile, schemes, c.today == null ? null : String(c.today)));
 }
 const python = py.runPython("import sys; sys.version.split()[0]");
 process.stdout.write(JSON.stringify({ pyodide: py.version, python, snapshot: snapshotBytes, heapGrew, results }));
