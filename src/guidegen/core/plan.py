@@ -38,6 +38,7 @@ from .actions import (CORE, SERVICES, SHARE_TOTAL, actionable, facts_after, fiel
                       solve_with_facts)
 from .costs import Price, costs_of, level_for_score, min_score_for_level, price_change, revenue_of, spend_limit
 from .facts import derive_facts
+from .itemized import itemized_change
 from .questions import item_facts
 from .rubric import D, item_points, json_number
 from .rules import PASS, Vocabulary, fmt, rule_status
@@ -548,14 +549,34 @@ def _route(bundle, vocab, rubric, flat, facts, picks, target, revenue, known) ->
                 change = solve(bundle, {"all": part.rules}, work, work_facts)
             if not change:
                 continue  # pragma: no cover - solved once already on the same fields
-            old = {p: work.get(p) for p in change}
+            shown = _itemized(bundle, work, change)
+            old = {p: work.get(p) for p in {**change, **shown}}
             work_facts = facts_after(bundle, work, work_facts, change)
             work.update(change)
-            steps.append(_step(bundle, vocab, part, old, change, revenue if known else None))
+            work.update({p: v for p, v in shown.items() if p not in change})
+            steps.append(_step(bundle, vocab, part, old, shown, revenue if known else None))
     final = derive_facts(bundle, work)[0]
     total_after = sum((item_points(item, final) for item in rubric["items"]), ZERO)
     return {"target": json_number(target), "reachable": total_after >= target,
             "total_after": json_number(total_after), "steps": steps}
+
+
+def _items_fields(bundle) -> dict:
+    return {p: f for p, f in fields_of(bundle).items() if f.get("type") == "items"}
+
+
+def _itemized(bundle, work, change) -> dict:
+    """The change as the profile takes it: where the enterprise itemizes spend or counts
+    (issue #25), a step adds list entries instead of setting the plain value beside the list."""
+    fields = _items_fields(bundle)
+    given = {p: work[p] for p in fields if isinstance(work.get(p), list)}
+    if not given:
+        return change
+    nested: dict = {}
+    for p, v in given.items():
+        group, _, key = p.partition(".")
+        nested.setdefault(group, {})[key] = v
+    return itemized_change(fields, nested, change, totals=work)
 
 
 def _route_cost(steps, revenue) -> dict:
@@ -619,8 +640,8 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
         route = _route(bundle, vocab, rubric, flat, facts, picks, target, revenue, known)
         if not route["steps"]:
             continue
-        sig = [(s["item"], s["change"]) for s in route["steps"]]
-        same = next((p for p in plans if [(s["item"], s["change"]) for s in p["steps"]] == sig), None)
+        sig = [(s["item"], s["kind"], s["change"]) for s in route["steps"]]  # a claim is not the same ask as work
+        same = next((p for p in plans if [(s["item"], s["kind"], s["change"]) for s in p["steps"]] == sig), None)
         if same is not None:
             same.setdefault("also", []).append(rid)
             continue
@@ -677,8 +698,9 @@ _PLANS: dict = {}
 
 
 def _claim_key(flat: dict) -> tuple:
-    return tuple(sorted((p, _frozen(v)) for p, v in flat.items()
-                        if p.startswith(("scenes.", "scenes_declined", "honors.")) or p == "constraints.budget_wan"))
+    return tuple(sorted((p, repr(v) if p.startswith("itemized.") else _frozen(v)) for p, v in flat.items()
+                        if p.startswith(("scenes.", "scenes_declined", "honors.", "itemized."))
+                        or p == "constraints.budget_wan"))
 
 
 def _copy(value):
@@ -745,7 +767,9 @@ def _plain(value):
     if isinstance(value, Decimal):
         return json_number(value)
     if isinstance(value, list):
-        return list(value)
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):  # an itemized entry
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
@@ -812,6 +836,12 @@ def describe_change(bundle: dict, vocab: Vocabulary, path: str, old, new) -> dic
                 "en": f"add scenes of the {title['en']}: " + ", ".join(f"{n} “{names[n]['en']}”" for n in added)}
     lab = {lang: vocab.label(path, lang) for lang in ("zh", "en")}
     unit = {lang: vocab.unit(path, lang) for lang in ("zh", "en")}
+    if fields_of(bundle).get(path, {}).get("type") == "items":  # an itemized list: the entries added
+        added = list(new)[len(old or []):]
+        nums = [v for e in added for k, v in e.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        what = {"zh": f"，合计{vocab.show(sum(nums), 'zh')}" if nums else "", "en": f", {vocab.show(sum(nums), 'en')} in all" if nums else ""}
+        return {"zh": f"{lab['zh']}增加{len(added)}项（名称待填写{what['zh']}）",
+                "en": f"add {len(added)} to {lab['en']} (names to fill in{what['en']})"}
     options = {o["value"]: o["label"] for o in fields_of(bundle).get(path, {}).get("options", [])}
     if options and not isinstance(new, list):  # a choice: its own option labels (ids repeat across fields)
         shown = {lang: (options[old][lang] + " → " if old in options else "") + options[new][lang] for lang in ("zh", "en")}
