@@ -701,6 +701,7 @@ export async function buildDraft(docx, ctx, schemeId) {
   const even = (n, first = 1) => Array.from({ length: n }, (_, i) => (i === 0 ? first : 1));
 
   const body = [];
+  const joined = new WeakSet();
   // Cover: the form's title and rows as printed, its issuer at the foot; the generator's note,
   // the layout and any profile problems in the margin.
   const coverNotes = [
@@ -833,13 +834,25 @@ export async function buildDraft(docx, ctx, schemeId) {
     } else if (b.kind === "scene-tables") {
       body.push(heading(b.title, 1, b.comments));
       b.groups.forEach((g) => {
-        body.push(table([{ cells: [textCell(b.label, { bold: true }), g.name ? textCell(g.name) : [para(missing())]] }], [40, 60]));
-        for (const t of g.tables) body.push(table([headerRow(t.headers), ...t.rows.map((r) => ({ cells: r.map((c) => cellParas(c)) }))], even(t.headers.length, 1)));
+        // 附1-2 is one table on the form: its parts are drawn touching, so Word and LibreOffice join them
+        const first = table([{ cells: [textCell(b.label, { bold: true }), g.name ? textCell(g.name) : [para(missing())]] }], [40, 60]);
+        body.push(first);
+        for (const t of g.tables) {
+          const part = table([headerRow(t.headers), ...t.rows.map((r) => ({ cells: r.map((c) => cellParas(c)) }))], even(t.headers.length, 1));
+          joined.add(part);
+          body.push(part);
+        }
         body.push(plain(""));
       });
     }
   }
 
+  // Two tables in a row would be read as one by Word and LibreOffice: a spacer between them.
+  const children = [];
+  for (const x of body) {
+    if (x instanceof Table && !joined.has(x) && children.length && children[children.length - 1] instanceof Table) children.push(para(run(""), { spacing: { after: 0 } }));
+    children.push(x);
+  }
   const doc = new Document({
     creator: "guidegen",
     title: model.title,
@@ -854,7 +867,7 @@ export async function buildDraft(docx, ctx, schemeId) {
     },
     sections: [{
       properties: { page: { size: { width: 11906, height: 16838 }, margin: { top: 1440, bottom: 1440, left: 1588, right: 1474 } } },
-      children: body,
+      children,
     }],
   });
   const blob = await Packer.toBlob(doc);

@@ -6,6 +6,7 @@ One page, one download: the rest is covered under Node (test_application_pack.py
 from __future__ import annotations
 
 import json
+import zipfile
 
 import pytest
 
@@ -85,8 +86,11 @@ def test_worksheet_and_draft_in_the_browser(browser, server, tmp_path):
     text = "\n".join(p.text for p in document.paragraphs)
     cells = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
     assert ["企业名称", "株洲示例装备有限公司"] in cells
-    assert ["*关键设备数控化率", "%", "93", ""] in cells
-    assert "【超出字数限制：已写501字，限500字】" in text
+    assert ["*关键设备数控化率", "93%", "*关键设备联网率", "88%"] in cells
+    # word counts are margin comments (word/comments.xml), not body text
+    with zipfile.ZipFile(path) as z:
+        notes = z.read("word/comments.xml").decode("utf-8")
+    assert "超出字数限制：已写501字，限500字。" in notes and "超出字数限制" not in text
     assert "1. 计划调度—" in text
     assert not errors, errors
     context.close()
