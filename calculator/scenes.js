@@ -1,14 +1,15 @@
 // Scenes, ticked once. The user ticks one guide; every other guide the chosen
-// schemes read is proposed through the bundle's crosswalk: scenes that are the
-// same, renamed or merged are ticked and marked "from the crosswalk"; split or
-// partly matching ones are listed for the user to confirm. The profile always
-// stores explicit lists per guide (profile.scenes.GUIDE); which ticks came from
-// the crosswalk (and which of those the user took back) is the page's own state
-// (ui.crosswalk), so a change to the ticked guide updates the others.
+// schemes read gets the bundle's crosswalk proposals (issue 22, contract 1.2): they
+// go to profile.scenes_proposed.GUIDE and count for nothing until the user confirms
+// one (it moves to scenes.GUIDE) or declines it (scenes_declined.GUIDE: never
+// proposed again). profile.scenes.GUIDE holds only what the user ticked or confirmed.
+// A proposal of the other process type (流程型 / 离散型: the guide's `process_type`)
+// is flagged when application.factory_type is answered.
 import { el, clear, uid } from "./dom.js";
 import { t, tx } from "./i18n.js";
 import { getPath } from "./profile.js";
 import { display } from "./form.js";
+import { chosenSchemes } from "./state.js";
 
 const AUTO = new Set(["same", "renamed", "merged-into"]);
 const CONFIRM = new Set(["split", "partly"]);
@@ -18,16 +19,39 @@ export const KEY_LINK_GUIDE = "miit-2021";
 const asList = (v) => (Array.isArray(v) ? v : []);
 const sortNum = (list) => [...new Set(list)].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : 0));
 
-/** The guide to tick by default: a latest edition (one the crosswalk maps into, never from),
- *  else the one whose source document is newest. */
-export function defaultGuide(bundle, guides) {
+/** The guide a scheme's own application form ticks (its 场景 table), or null. */
+export function ownGuide(bundle, scheme) {
+  const form = (bundle.application_forms || {})[scheme];
+  const part = form && (form.parts || []).find((p) => p.kind === "scenes" && p.guide);
+  return part ? part.guide : null;
+}
+
+/** The guide to tick by default: the one the chosen schemes' own forms and rubrics use
+ *  (Zhuzhou: the 2021 table), most schemes first; else a latest edition (one the
+ *  crosswalk maps into, never from), else the one whose source document is newest. */
+export function defaultGuide(bundle, guides, schemes = []) {
   if (!guides.length) return null;
+  const votes = new Map();
+  for (const s of schemes) {
+    const g = ownGuide(bundle, s);
+    if (g && guides.includes(g)) votes.set(g, (votes.get(g) || 0) + 1);
+  }
   const isSource = (g) => (bundle.crosswalk || []).some((e) => e.from.guide === g);
   const date = (g) => {
     const doc = bundle.guide_info[g] && bundle.guide_info[g].source && bundle.guide_info[g].source.doc;
     return (doc && bundle.sources[doc] && bundle.sources[doc].date) || "";
   };
-  return [...guides].sort((a, b) => (isSource(a) - isSource(b)) || date(b).localeCompare(date(a)))[0];
+  return [...guides].sort((a, b) => ((votes.get(b) || 0) - (votes.get(a) || 0)) || (isSource(a) - isSource(b)) || date(b).localeCompare(date(a)))[0];
+}
+
+/** Scene numbers of guide `gid` for the other process type than application.factory_type
+ *  (none when it is not answered): the guide marks them `process_type`. */
+export function otherProcessScenes(bundle, profile, gid) {
+  const kind = getPath(profile, "application.factory_type");
+  if (kind !== "discrete" && kind !== "process") return new Set();
+  const out = new Set();
+  for (const link of bundle.guides[gid] || []) for (const s of link.scenes) if (s.process_type && s.process_type !== kind) out.add(s.number);
+  return out;
 }
 
 /** What ticking `ticked` scenes of guide `from` implies for guide `to`:
@@ -48,24 +72,35 @@ export function proposals(bundle, from, to, ticked) {
   return { auto, confirm };
 }
 
-/** Bring the other guides' lists in line with the ticked guide (profile and ui mutated). */
+/** Bring the other guides' proposals in line with the ticked guide (profile and ui mutated):
+ *  scenes_proposed.G = what the crosswalk proposes from the ticked guide, less what is already
+ *  confirmed (scenes.G) or declined (scenes_declined.G). scenes.G itself is never written here. */
 export function applyCrosswalk(bundle, profile, ui, guides, commit) {
   const primary = ui.guide;
   if (!primary) return;
+  migrateAutoTicks(profile, ui, commit);
   const ticked = asList(getPath(profile, `scenes.${primary}`));
-  ui.crosswalk = ui.crosswalk && typeof ui.crosswalk === "object" ? ui.crosswalk : {};
   for (const g of guides) {
     if (g === primary) continue;
-    const state = ui.crosswalk[g] || { auto: [], off: [] };
-    const { auto } = proposals(bundle, primary, g, ticked);
-    const now = [...auto.keys()];
-    const off = new Set(asList(state.off));
-    const before = new Set(asList(state.auto));
-    const current = asList(getPath(profile, `scenes.${g}`)).filter((n) => !before.has(n) || now.includes(n));
-    const list = sortNum([...current, ...now.filter((n) => !off.has(n))]);
-    ui.crosswalk[g] = { auto: now, off: [...off].filter((n) => now.includes(n)) };
-    commit(`scenes.${g}`, list.length ? list : undefined);
+    const { auto, confirm } = proposals(bundle, primary, g, ticked);
+    const have = new Set(asList(getPath(profile, `scenes.${g}`)));
+    const declined = new Set(asList(getPath(profile, `scenes_declined.${g}`)));
+    const list = sortNum([...auto.keys(), ...confirm.keys()].filter((n) => !have.has(n) && !declined.has(n)));
+    commit(`scenes_proposed.${g}`, list.length ? list : undefined);
   }
+}
+
+/** Answers kept before issue 22 had crosswalk ticks written into scenes.G (ui.crosswalk.G.auto):
+ *  those were never the user's; they become proposals again. */
+function migrateAutoTicks(profile, ui, commit) {
+  if (!ui.crosswalk || typeof ui.crosswalk !== "object") return;
+  for (const [g, state] of Object.entries(ui.crosswalk)) {
+    const auto = new Set(asList(state && state.auto));
+    const cur = asList(getPath(profile, `scenes.${g}`));
+    const kept = cur.filter((n) => !auto.has(n));
+    if (kept.length !== cur.length) commit(`scenes.${g}`, kept.length ? kept : undefined);
+  }
+  delete ui.crosswalk;
 }
 
 function sceneIndex(bundle, gid) {
@@ -81,7 +116,8 @@ function sceneIndex(bundle, gid) {
  */
 export function scenesStep(fields, ui, guides, { saveUi, sector }) {
   const { bundle, ctx } = fields;
-  if (!guides.includes(ui.guide)) ui.guide = defaultGuide(bundle, guides);
+  if (!guides.includes(ui.guide)) ui.guide = defaultGuide(bundle, guides, chosenSchemes());
+  migrateAutoTicks(ctx.profile, ui, (path, value) => fields.commit(path, value));
   const root = el("div", { class: "gg-scenes" });
   const commit = (path, value) => fields.commit(path, value);
   const refreshOthers = () => {
@@ -173,7 +209,15 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
     return section;
   }
 
-  // Each other guide: the crosswalk's ticks, the matches to confirm, and the rest by hand.
+  // Each other guide: the crosswalk's proposals to confirm or decline, the confirmed scenes,
+  // the declined ones, and the rest by hand.
+  const watched = new Set();
+  let redrawPending = false;
+  const redrawLater = () => {
+    if (redrawPending) return;
+    redrawPending = true;
+    queueMicrotask(() => { redrawPending = false; if (root.isConnected) renderOthers(); });
+  };
   function renderOthers() {
     clear(othersBox);
     for (const g of guides) if (g !== ui.guide) othersBox.append(otherBlock(g));
@@ -181,57 +225,130 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
 
   function otherBlock(gid) {
     const path = `scenes.${gid}`;
+    const pPath = `scenes_proposed.${gid}`;
+    const dPath = `scenes_declined.${gid}`;
     const info = bundle.guide_info[gid] || { title: { zh: gid, en: gid } };
     const index = sceneIndex(bundle, gid);
     const ticked = asList(getPath(ctx.profile, `scenes.${ui.guide}`));
     const { auto, confirm } = proposals(bundle, ui.guide, gid, ticked);
+    const entryOf = (n) => auto.get(n) || confirm.get(n) || null;
+    const flagged = otherProcessScenes(bundle, ctx.profile, gid);
     const list = asList(getPath(ctx.profile, path));
+    const declined = asList(getPath(ctx.profile, dPath));
+    // What is stored, and what the ticks propose now (shown without writing: opening the step
+    // changes no answer; the first tick stores them).
+    const proposed = sortNum([...asList(getPath(ctx.profile, pPath)),
+      ...[...auto.keys(), ...confirm.keys()].filter((n) => !list.includes(n) && !declined.includes(n))]);
     const section = el("section", { class: "gg-guide gg-guide--other", "data-guide": gid, "data-role": "proposed" },
-      el("h3", { class: "gg-guide__title", text: tx(info.title) }),
-      el("p", { class: "gg-help", text: t("otherGuideHelp", { guide: tx(bundle.guide_info[ui.guide]?.title) || ui.guide }) }));
-    const set = (n, on) => {
-      const cur = asList(getPath(ctx.profile, path));
-      const next = sortNum(on ? [...cur, n] : cur.filter((x) => x !== n));
-      const state = (ui.crosswalk && ui.crosswalk[gid]) || { auto: [], off: [] };
-      const off = new Set(asList(state.off));
-      if (auto.has(n)) { if (on) off.delete(n); else off.add(n); }
-      ui.crosswalk = ui.crosswalk || {};
-      ui.crosswalk[gid] = { auto: [...auto.keys()], off: [...off] };
+      el("h3", { class: "gg-guide__title" }, tx(info.title), " ",
+        el("span", { class: "gg-count", text: t("confirmedCount", { n: list.length, p: proposed.length }) })),
+      el("p", { class: "gg-help", text: t("proposedHelp", { guide: tx(bundle.guide_info[ui.guide]?.title) || ui.guide }) }));
+    const put = (p, v) => fields.commit(p, v.length ? sortNum(v) : undefined);
+    // Move scene n between the three lists; a crosswalk scene taken back is declined (not proposed again).
+    const move = (n, to) => {
+      const cur = asList(getPath(ctx.profile, path)).filter((x) => x !== n);
+      const pro = asList(getPath(ctx.profile, pPath)).filter((x) => x !== n);
+      const dec = asList(getPath(ctx.profile, dPath)).filter((x) => x !== n);
+      if (to === "confirmed") cur.push(n);
+      else if (to === "declined") dec.push(n);
+      else if (to === "proposed") pro.push(n);
+      put(path, cur);
+      put(pPath, pro);
+      put(dPath, dec);
       saveUi();
-      fields.commit(path, next.length ? next : undefined);
+      renderOthers();
     };
-    const row = (n, kind, entry) => {
+    const label = (n) => {
       const item = index.get(n);
-      const input = el("input", { type: "checkbox", "data-scene": n, checked: list.includes(n) || null });
-      input.addEventListener("change", () => set(n, input.checked));
-      const note = entry && entry.note ? el("span", { class: "gg-scene__desc", text: tx(entry.note) }) : null;
-      return el("label", { class: `gg-scene gg-scene--${kind}`, "data-question": kind === "manual" ? null : `${path}.${n}`, "data-crosswalk": kind },
-        input, " ",
-        el("span", { class: "gg-scene__name", text: `${n}. ${item ? tx(item.scene.name) : display(n)}` }),
-        kind === "auto" ? el("span", { class: "gg-badge gg-badge--crosswalk", text: t("fromCrosswalk") }) : null,
-        kind === "confirm" ? el("span", { class: "gg-badge gg-badge--confirm", text: t(entry.relation === "split" ? "crosswalkSplit" : "crosswalkPartly") }) : null,
-        note);
+      return `${n}. ${item ? tx(item.scene.name) : display(n)}`;
     };
-    if (auto.size) {
-      section.append(el("fieldset", { class: "gg-link gg-link--auto" }, el("legend", { text: t("crosswalkTicked", { n: auto.size }) }),
-        [...auto.keys()].sort((a, b) => a - b).map((n) => row(n, "auto", auto.get(n)))));
+    const badges = (n) => {
+      const entry = entryOf(n);
+      const out = [];
+      if (entry) {
+        const kind = CONFIRM.has(entry.relation) ? (entry.relation === "split" ? "crosswalkSplit" : "crosswalkPartly") : "fromCrosswalk";
+        out.push(el("span", { class: `gg-badge ${CONFIRM.has(entry.relation) ? "gg-badge--confirm" : "gg-badge--crosswalk"}`, text: t(kind) }));
+      }
+      if (flagged.has(n)) out.push(el("span", { class: "gg-badge gg-badge--warn", "data-flag": "process-type", text: t("otherProcessType") }));
+      return out;
+    };
+    const noteOf = (n) => {
+      const entry = entryOf(n);
+      return entry && entry.note ? el("span", { class: "gg-scene__desc", text: tx(entry.note) }) : null;
+    };
+
+    // 1. Proposed: not counted until confirmed.
+    if (proposed.length) {
+      const box = el("fieldset", { class: "gg-link gg-link--proposed", "data-list": "proposed" },
+        el("legend", { text: t("proposedTitle", { n: proposed.length }) }),
+        el("p", { class: "gg-help", text: t("proposedNote") }));
+      const plain = proposed.filter((n) => !flagged.has(n));
+      if (plain.length > 1) {
+        const all = el("button", { type: "button", class: "gg-button gg-button--small", "data-action": "confirm-all", text: t("confirmAll", { n: plain.length }) });
+        all.addEventListener("click", () => {
+          put(path, [...asList(getPath(ctx.profile, path)), ...plain]);
+          put(pPath, asList(getPath(ctx.profile, pPath)).filter((x) => !plain.includes(x)));
+          saveUi();
+          renderOthers();
+        });
+        box.append(all);
+      }
+      for (const n of proposed) {
+        const yes = el("button", { type: "button", class: "gg-button gg-button--small", "data-action": "confirm", "data-scene": n, text: t("sceneConfirm") });
+        const no = el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", "data-action": "decline", "data-scene": n, text: t("sceneDecline") });
+        yes.addEventListener("click", () => move(n, "confirmed"));
+        no.addEventListener("click", () => move(n, "declined"));
+        box.append(el("div", { class: `gg-scene gg-scene--proposed${flagged.has(n) ? " gg-scene--flagged" : ""}`, "data-question": `${path}.${n}`, "data-crosswalk": "proposed", "data-scene": n },
+          el("span", { class: "gg-scene__name", text: label(n) }), " ", ...badges(n), " ",
+          el("span", { class: "gg-scene__actions" }, yes, " ", no), noteOf(n)));
+      }
+      section.append(box);
+    } else if (!auto.size && !confirm.size) {
+      section.append(el("p", { class: "gg-muted", text: t("crosswalkNothing") }));
     }
-    if (confirm.size) {
-      section.append(el("fieldset", { class: "gg-link gg-link--confirm" }, el("legend", { text: t("crosswalkConfirm", { n: confirm.size }) }),
-        [...confirm.keys()].sort((a, b) => a - b).map((n) => row(n, "confirm", confirm.get(n)))));
+
+    // 2. Confirmed or ticked: what counts. Unticking a crosswalk scene declines it.
+    const check = (n, kind) => {
+      const input = el("input", { type: "checkbox", "data-scene": n, checked: list.includes(n) || null });
+      input.addEventListener("change", () => {
+        if (input.checked) move(n, "confirmed");
+        else move(n, entryOf(n) ? "declined" : "none");
+      });
+      return el("label", { class: `gg-scene gg-scene--${kind}${flagged.has(n) ? " gg-scene--flagged" : ""}`, "data-question": kind === "manual" ? null : `${path}.${n}`, "data-crosswalk": kind },
+        input, " ", el("span", { class: "gg-scene__name", text: label(n) }), ...badges(n), kind === "confirmed" ? noteOf(n) : null);
+    };
+    if (list.length) {
+      section.append(el("fieldset", { class: "gg-link gg-link--confirmed", "data-list": "confirmed" },
+        el("legend", { text: t("confirmedTitle", { n: list.length }) }), list.map((n) => check(n, "confirmed"))));
     }
-    if (!auto.size && !confirm.size) section.append(el("p", { class: "gg-muted", text: t("crosswalkNothing") }));
-    const rest = [...index.keys()].filter((n) => !auto.has(n) && !confirm.has(n));
-    const byHand = rest.filter((n) => list.includes(n)).length;
-    const details = el("details", { class: "gg-rest", open: byHand ? true : null },
-      el("summary", { text: t("crosswalkRest", { n: rest.length, ticked: byHand }) }),
-      rest.map((n) => row(n, "manual", null)));
+
+    // 3. Declined: kept out of the proposals; can be proposed again.
+    if (declined.length) {
+      const box = el("details", { class: "gg-declined", "data-list": "declined" },
+        el("summary", { text: t("declinedTitle", { n: declined.length }) }));
+      for (const n of declined) {
+        const back = el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", "data-action": "undecline", "data-scene": n, text: t("sceneUndecline") });
+        back.addEventListener("click", () => move(n, entryOf(n) ? "proposed" : "none"));
+        box.append(el("div", { class: "gg-scene gg-scene--declined", "data-scene": n }, el("span", { class: "gg-scene__name", text: label(n) }), " ", back));
+      }
+      section.append(box);
+    }
+
+    // 4. The rest, by hand.
+    const shown = new Set([...list, ...proposed, ...declined]);
+    const rest = [...index.keys()].filter((n) => !shown.has(n));
+    const details = el("details", { class: "gg-rest" },
+      el("summary", { text: t("crosswalkRest", { n: rest.length, ticked: 0 }) }),
+      rest.map((n) => check(n, "manual")));
     section.append(details);
     const msg = el("p", { class: "gg-error", role: "alert", hidden: true });
     fields.register(path, { wrap: section, msg, details });
     section.append(fields.sourceLine(info.source) || "", msg);
-    // Kept in line when the list changes elsewhere (an import, the crosswalk).
-    fields.widget(path, { sync: (v) => { for (const input of section.querySelectorAll("input[data-scene]")) input.checked = asList(v).includes(Number(input.dataset.scene)); } });
+    // Kept in line when the lists change elsewhere (an import): drawn again, once per change.
+    if (!watched.has(gid)) {
+      watched.add(gid);
+      for (const p of [path, pPath, dPath]) fields.widget(p, { sync: redrawLater });
+    }
     return section;
   }
 

@@ -153,7 +153,7 @@ FAULTS = [
     Fault("form fill unknown", "forms/hunan-advanced-factory-2025.yaml", "fill: enterprise.registered_on}",
           "fill: enterprise.founded_on}", "application_form.parts[1].rows[2].fill", "unknown fact 'enterprise.founded_on'"),
     Fault("form KPI list not the scheme's", "forms/hunan-advanced-factory-2025.yaml", "list: hunan-smart-supply-chain",
-          "list: changzhou-before-after", "application_form.parts[8].list", "is not one of the scheme's kpi_lists"),
+          "list: changzhou-before-after", "application_form.parts[10].list", "is not one of the scheme's kpi_lists"),
     Fault("KPI tie to an unknown condition", "kpis.yaml", "condition: basic.basic-kpi}", "condition: basic.no-such}",
           "kpi_lists[0].ties[0].condition", "unknown condition 'basic.no-such' of smart-factory-levels"),
 ]

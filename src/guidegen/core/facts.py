@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .places import resolve_place
 
-__all__ = ["derive_facts"]
+__all__ = ["derive_facts", "other_process_scenes", "unclaimed_scenes"]
 
 HUNDRED = Decimal(100)
 
@@ -33,6 +33,28 @@ def _coverage(bundle: dict, flat: dict, facts: dict) -> None:
             held = set(flat["support_elements"])
             for cat in cats:
                 facts[f"coverage.{gid}.support.{cat['id']}"] = sum(1 for st in cat["subtypes"] if st["id"] in held)
+
+
+def other_process_scenes(bundle: dict, flat: dict) -> dict[str, list[int]]:
+    """Scenes of the other process type (issue 22): with ``application.factory_type`` given
+    (离散型 discrete / 流程型 process), the scenes whose guide marks them ``process_type`` of the
+    other type, per guide ({} when the type is not given: nothing is flagged)."""
+    kind = flat.get("application.factory_type")
+    if kind not in ("discrete", "process"):
+        return {}
+    out = {}
+    for gid, links in bundle["guides"].items():
+        other = [s["number"] for link in links for s in link["scenes"]
+                 if s.get("process_type") and s["process_type"] != kind]
+        if other:
+            out[gid] = other
+    return out
+
+
+def unclaimed_scenes(flat: dict, guide: str) -> set:
+    """Scenes of ``guide`` the user has not claimed (contract 1.2): proposed but not confirmed,
+    or declined. No condition, score, plan claim or draft counts them."""
+    return set(flat.get(f"scenes_proposed.{guide}") or ()) | set(flat.get(f"scenes_declined.{guide}") or ())
 
 
 def _share(local, total):

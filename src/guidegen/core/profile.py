@@ -213,6 +213,10 @@ def check_profile(bundle: dict, profile, today=None) -> dict:
             continue
         if key == "scenes":
             _check_scenes(bundle, value, flat, errors)
+        elif key in ("scenes_proposed", "scenes_declined"):
+            # Contract 1.2: crosswalk proposals not yet confirmed, and those declined. Checked like
+            # scenes and kept under their own key: no condition, score or draft reads them.
+            _check_scenes(bundle, value, flat, errors, root=key)
         elif key == "declarations":
             _check_declarations(bundle, value, flat, errors)
         elif key == "kpis":
@@ -254,12 +258,12 @@ def check_profile(bundle: dict, profile, today=None) -> dict:
     return flat
 
 
-def _check_scenes(bundle, value, flat, errors):
+def _check_scenes(bundle, value, flat, errors, root="scenes"):
     if not isinstance(value, dict):
-        errors.append(_err("scenes", "应为“指引编号: [场景编号]”映射", "must map guide id to a list of scene numbers"))
+        errors.append(_err(root, "应为“指引编号: [场景编号]”映射", "must map guide id to a list of scene numbers"))
         return
     for guide, numbers in value.items():
-        path = f"scenes.{guide}"
+        path = f"{root}.{guide}"
         if guide not in bundle["guides"]:
             errors.append(_err(str(path)[:60], f"未知的场景指引 {str(guide)[:40]!r}", f"unknown scene guide {str(guide)[:40]!r}"))
             continue
