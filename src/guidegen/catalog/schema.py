@@ -366,7 +366,9 @@ FIELD = Obj(
      "schemes": ListOf(ID, 1), "personal": BOOL,
      "options": ListOf(OPTION, 1),
      "options_from": Enum("technologies", "modes", "sectors", "support-elements"),
-     "item": ListOf(ITEM_COLUMN, 1), "totals": ListOf(ITEM_TOTAL, 1)},
+     "item": ListOf(ITEM_COLUMN, 1), "totals": ListOf(ITEM_TOTAL, 1),
+     # issue 22: one title answered in this field counts in another (a count at least `value`)
+     "implies": ListOf(Obj({"path": STR, "value": NUM, "source": CITATION, "interpretation": TEXT}), 1)},
 )
 # A gate (issue #24): one yes/no question asked before the fields behind it; "no" answers
 # each of them (0 / false / the "none" option / an empty list) at once.

@@ -80,6 +80,26 @@ def _resolved_place(bundle: dict, flat: dict):
     return held[1]
 
 
+def _implied_titles(bundle: dict, flat: dict, facts: dict, derived: dict) -> None:
+    """One title, two fields (issue 22): a field answered yes (or a count above 0) that the
+    question schema says `implies` another counts that other at least `value` times; the
+    derived fact says from which answer."""
+    for section in bundle["profile"]["sections"]:
+        for f in section["fields"]:
+            given = flat.get(f["path"])
+            if not f.get("implies") or not given or given is None:
+                continue
+            for imp in f["implies"]:
+                target, at_least = imp["path"], Decimal(str(imp["value"]))
+                current = facts.get(target)
+                if current is not None and not isinstance(current, bool) and Decimal(str(current)) >= at_least:
+                    continue
+                facts[target] = int(at_least) if at_least == at_least.to_integral_value() else at_least
+                derived[target] = {"value": facts[target], "how": {
+                    "zh": f"由“{f['label']['zh']}”答“是”推定（同一荣誉）",
+                    "en": f"from the answer yes to “{f['label']['en']}” (the same title)"}}
+
+
 def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
     """Return (facts, derived) — facts is every value rules may read; derived
     lists the facts the engine worked out, with how, for the result."""
@@ -90,6 +110,8 @@ def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
         if value is not None:
             facts[path] = value
             derived[path.split(".", 1)[1]] = {"value": value, "how": {"zh": how_zh, "en": how_en}}
+
+    _implied_titles(bundle, flat, facts, derived)
 
     place, _ = _resolved_place(bundle, flat)
     if place is not None:
