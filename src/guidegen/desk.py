@@ -535,7 +535,8 @@ def _row_text(a: dict, lang: str):
         return _w("left_out", lang)
     if a["left_out"] == "pending":
         return _w("left_out_pending", lang)
-    return _w("left_out_verdict", lang, verdict=WORDS[a["verdict"]][lang])
+    word = WORDS[a["verdict"]][lang]
+    return _w("left_out_verdict", lang, verdict=word if lang == "zh" else word[0].lower() + word[1:])
 
 
 def _hint_text(c: dict, lang: str) -> str:
