@@ -79,7 +79,8 @@ export function questionPlan(bundle, schemeIds, questions) {
 export function stepsFor(bundle, plan) {
   const bySection = new Map();
   for (const section of bundle.profile.sections) {
-    bySection.set(section.id, section.fields.filter((f) => plan.fields.has(f.path) && !PLACE_PATHS.includes(f.path)));
+    // itemized lists (#25) have no editor here yet: the draft and the engine read them from saved or imported answers
+    bySection.set(section.id, section.fields.filter((f) => plan.fields.has(f.path) && !PLACE_PATHS.includes(f.path) && f.type !== "items"));
   }
   const steps = [{ id: "where", fields: [] }];
   const named = new Set();
