@@ -364,6 +364,7 @@ export function createFields(bundle, ctx) {
           p.msg.textContent = (p.msg.textContent ? p.msg.textContent + (lang() === "zh" ? "；" : "; ") : "") + tx(e.message);
           for (const input of p.wrap.querySelectorAll("input, select")) input.setAttribute("aria-invalid", "true");
           if (p.details) p.details.open = true;
+          if (p.open) p.open();
         }
       }
       return unplaced;

@@ -144,6 +144,14 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
     }
     root.append(chooser);
   }
+  // Scene descriptions on demand: one switch for the step.
+  const descSwitch = el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", id: "gg-scene-desc", "aria-pressed": "false", text: t("sceneDescShow") });
+  descSwitch.addEventListener("click", () => {
+    const on = !root.classList.contains("gg-scenes--desc");
+    root.classList.toggle("gg-scenes--desc", on);
+    descSwitch.setAttribute("aria-pressed", String(on));
+  });
+  root.append(descSwitch);
   const primaryBox = el("div", { class: "gg-primary" });
   const othersBox = el("div", { class: "gg-others" });
   root.append(primaryBox, othersBox);
@@ -177,8 +185,13 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
       setCount();
       refreshOthers();
     };
-    for (const link of links) {
+    // Grouped by link (issue 24): the sector's key links first and open, the others folded
+    // with their count (open where something is ticked); with no sector, every link folded.
+    const tickedNow = new Set(asList(getPath(ctx.profile, path)));
+    const ordered = [...links.filter((l) => keys.has(l.number)), ...links.filter((l) => !keys.has(l.number))];
+    for (const link of ordered) {
       const key = keys.has(link.number);
+      const ticked = link.scenes.filter((sc) => tickedNow.has(sc.number)).length;
       const fs = el("fieldset", { class: `gg-link${key ? " gg-link--key" : ""}`, "data-link": link.number },
         el("legend", {}, `${t("link", { n: link.number })} ${tx(link.name)} `,
           key ? el("span", { class: "gg-badge gg-badge--key", text: t("keyLink") }) : null));
@@ -190,7 +203,14 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
           el("span", { class: "gg-scene__name", text: `${scene.number}. ${tx(scene.name)}` }),
           scene.description ? el("span", { class: "gg-scene__desc", text: tx(scene.description) }) : null));
       }
-      section.append(fs);
+      const foldCount = el("span", { class: "gg-muted gg-linkfold__count", text: t("linkFolded", { ticked, total: link.scenes.length }) });
+      section.append(el("details", { class: "gg-linkfold", "data-link-fold": link.number, open: key || ticked ? true : null },
+        el("summary", {}, `${t("link", { n: link.number })} ${tx(link.name)} `, key ? el("span", { class: "gg-badge gg-badge--key", text: t("keyLink") }) : null, " ", foldCount),
+        fs));
+      fs.addEventListener("change", () => {
+        const n = link.scenes.filter((sc) => asList(getPath(ctx.profile, path)).includes(sc.number)).length;
+        foldCount.textContent = t("linkFolded", { ticked: n, total: link.scenes.length });
+      });
     }
     const w = {
       sync: (v) => {

@@ -6,7 +6,8 @@ import { t, tx, lang } from "./i18n.js";
 import { ctx, page, hooks, saveUi, chosenSchemes } from "./state.js";
 import { stepBox } from "./layout.js";
 import { currentStep, stepTitle, goStep, renderStepper, openResults } from "./nav.js";
-import { questionPlan, stepsFor, PLACE_PATHS } from "./steps.js";
+import { questionPlan, stepsFor, schemaGates, PLACE_PATHS } from "./steps.js";
+import { getPath } from "./profile.js";
 import { renderKpiStep, hasApplicationStep } from "./kpis.js";
 import { scenesStep } from "./scenes.js";
 import { searchPlaces, nearPlaces, placeValues, placeLabel } from "./places.js";
@@ -82,6 +83,15 @@ export function renderStep() {
   if (help !== `stepHelp_${step.id}`) stepBox.append(el("p", { class: "gg-help gg-step__help", text: help }));
   if (step.id === "where") stepBox.append(placeBlock(), schemesBlock());
   else if (step.id === "scenes") {
+    if (step.guides.length && !sectorNow() && page.fieldsById.has("enterprise.sector")) {
+      // No sector yet: its question opens the step (its key links then come first, open).
+      stepBox.append(el("p", { class: "gg-help", text: t("sectorFirst") }), fields.field(page.fieldsById.get("enterprise.sector")));
+      fields.follow("enterprise.sector", () => {
+        renderStep();
+        const select = stepBox.querySelector('[data-path="enterprise.sector"] select');
+        if (select) select.focus();
+      });
+    }
     if (step.guides.length) {
       stepBox.append(scenesStep(fields, ctx.ui, step.guides, { saveUi, sector: sectorNow() }));
     }
@@ -92,7 +102,13 @@ export function renderStep() {
     stepBox.append(box);
     renderKpiStep(box, applicationCtx());
   }
-  else stepBox.append(...step.fields.map((f) => fields.field(f)));
+  else if (step.id === "section-application") {
+    stepBox.append(el("details", { class: "gg-fold", id: "gg-later" },
+      el("summary", { text: t("laterFold", { n: step.fields.length }) }),
+      el("p", { class: "gg-help", text: t("laterFoldHelp") }),
+      ...gatedFields(step.fields)));
+  }
+  else stepBox.append(...gatedFields(step.fields));
   // One source line for a run of questions citing the same article, not one under each.
   let lastSource = null;
   for (const node of stepBox.querySelectorAll(".gg-field > .gg-source")) {
@@ -106,6 +122,91 @@ export function renderStep() {
     next ? el("button", { type: "button", class: "gg-button", id: "gg-next", text: t("nextStep", { title: stepTitle(next) }), onclick: () => goStep(next.id) })
       : el("button", { type: "button", class: "gg-button", id: "gg-finish", text: t("finish"), onclick: () => openResults(true) })));
   fields.showErrors(page.lastErrors);
+}
+
+// ---- gates: "有没有获得过智能制造相关荣誉？" before the title fields (catalog data, profile.yaml)
+
+/** What a field's "no" answer is: 0, false, the "none" option, an empty list (undefined: none). */
+function noValue(f) {
+  if (f.type === "integer" || f.type === "number") return 0;
+  if (f.type === "boolean") return false;
+  if (f.type === "choice" && Array.isArray(f.options) && f.options.some((o) => o.value === "none")) return "none";
+  if (f.type === "multi-choice") return [];
+  return undefined;
+}
+
+const isNo = (f, v) => JSON.stringify(v) === JSON.stringify(noValue(f));
+
+/** "yes" (the fields are shown), "no" (all answered as none) or null (not answered yet). */
+function gateAnswer(gate, gateFields) {
+  const values = gateFields.map((f) => [f, getPath(ctx.profile, f.path)]);
+  if (values.some(([f, v]) => v !== undefined && !isNo(f, v))) return "yes";
+  const kept = ctx.ui.gates && ctx.ui.gates[gate.id];
+  if (kept === "yes" || kept === "no") return kept;
+  if (values.length && values.every(([f, v]) => v !== undefined)) return "no";
+  return null;
+}
+
+/** The step's fields, those behind a gate under its question (shown once it is answered "yes"). */
+function gatedFields(stepFields) {
+  const fields = page.fields;
+  const gates = schemaGates(page.bundle);
+  const gateOf = new Map();
+  for (const g of gates) for (const p of g.paths) if (!gateOf.has(p)) gateOf.set(p, g);
+  const out = [];
+  const done = new Set();
+  for (const f of stepFields) {
+    const gate = gateOf.get(f.path);
+    if (!gate) {
+      out.push(fields.field(f));
+      continue;
+    }
+    if (done.has(gate.id)) continue;
+    done.add(gate.id);
+    const behind = stepFields.filter((x) => gate.paths.includes(x.path));
+    out.push(gateBlock(gate, behind));
+  }
+  return out;
+}
+
+function gateBlock(gate, behind) {
+  const fields = page.fields;
+  const name = uid("gg-gate");
+  const body = el("div", { class: "gg-gate__fields", id: `${name}-fields` });
+  const answer = gateAnswer(gate, behind);
+  const choices = [["yes", t("gateYes")], ["no", t("gateNo")]].map(([value, text]) => {
+    const input = el("input", { type: "radio", name, value, "data-gate-answer": value, checked: answer === value || null, "aria-controls": `${name}-fields` });
+    return { value, input, label: el("label", { class: "gg-choice" }, input, " ", text) };
+  });
+  const show = (value) => {
+    body.hidden = value !== "yes";
+    if (value === "yes" && !body.firstChild) body.append(...behind.map((f) => fields.field(f)));
+  };
+  for (const c of choices) {
+    c.input.addEventListener("change", () => {
+      if (!c.input.checked) return;
+      ctx.ui.gates = { ...(ctx.ui.gates || {}), [gate.id]: c.value };
+      saveUi();
+      if (c.value === "no") {
+        // Every field behind the gate answered: none.
+        for (const f of behind) {
+          const v = noValue(f);
+          if (v !== undefined) fields.commit(f.path, v);
+        }
+      }
+      show(c.value);
+    });
+  }
+  const help = gate.help ? el("p", { class: "gg-help", id: `${name}-help`, text: tx(gate.help) }) : null;
+  const box = el("fieldset", { class: "gg-field gg-gate", "data-gate": gate.id, "data-question": `gate.${gate.id}`, "aria-describedby": help ? `${name}-help` : null },
+    el("legend", { text: tx(gate.question) }), help,
+    el("div", { class: "gg-tri" }, choices.map((c) => c.label)));
+  // Errors of a field behind a closed gate are shown on the gate (and open it).
+  const msg = el("p", { class: "gg-error", role: "alert", hidden: true });
+  box.append(msg);
+  for (const f of behind) fields.register(f.path, { wrap: box, msg, open: () => show("yes") });
+  show(answer);
+  return el("div", { class: "gg-gate-group" }, box, body);
 }
 
 function sectorNow() {
@@ -200,6 +301,9 @@ function renderSchemes() {
   const byHand = Array.isArray(ctx.ui.schemes);
   clear(schemesBox).append(el("legend", { text: t("schemesLabel") }),
     el("p", { class: "gg-help", text: byHand ? t("schemesByHand") : t("schemesFromPlace") }));
+  const others = el("details", { class: "gg-fold gg-schemes__others", id: "gg-schemes-others" });
+  const otherCount = Object.keys(bundle.schemes).filter((id) => !chosen.includes(id)).length;
+  others.append(el("summary", { text: t("otherSchemes", { n: otherCount }) }));
   for (const s of Object.values(bundle.schemes)) {
     const input = el("input", { type: "checkbox", value: s.id, "data-scheme": s.id, checked: chosen.includes(s.id) || null });
     input.addEventListener("change", () => {
@@ -209,9 +313,10 @@ function renderSchemes() {
       if (!list.length) renderSchemes();
     });
     const meta = [tx(s.region), s.deadline ? t("deadlineShort", { date: s.deadline }) : null].filter(Boolean).join(" · ");
-    schemesBox.append(el("label", { class: "gg-choice gg-choice--block gg-schemes__item" }, input, " ",
+    (chosen.includes(s.id) ? schemesBox : others).append(el("label", { class: "gg-choice gg-choice--block gg-schemes__item" }, input, " ",
       el("span", {}, el("span", { class: "gg-schemes__name", text: tx(s.name) }), el("span", { class: "gg-schemes__meta", text: meta }))));
   }
+  if (otherCount) schemesBox.append(others);
   if (byHand) {
     schemesBox.append(el("button", { type: "button", class: "gg-button gg-button--quiet gg-button--small", id: "gg-schemes-reset", text: t("schemesReset"),
       onclick: () => { ctx.ui.schemes = null; schemesChanged(); renderSchemes(); } }));

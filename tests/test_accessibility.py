@@ -159,6 +159,7 @@ FOCUS = """() => {
   return {tag: e.tagName, id: e.id, cls: String(e.className), type: e.type || null,
           path: field ? field.dataset.path : null, guide: guide ? guide.dataset.guide : null,
           scene: e.dataset ? (e.dataset.scene || null) : null, value: e.value ?? null,
+          fold: e.tagName === 'SUMMARY' && e.parentElement.dataset.linkFold ? e.parentElement.dataset.linkFold : null,
           focusVisible: e.matches(':focus-visible'),
           ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none'};
 }"""
@@ -248,6 +249,10 @@ def test_the_calculator_works_with_the_keyboard_alone(browser, server, bundle):
         kb.tab_to(lambda f: f["id"] == "gg-next")
         kb.press("Enter")
     guide = page.evaluate("window.guidegen.state().guide")
+    # The links are folded (no sector given): Enter on the first link's fold opens it.
+    if not page.evaluate("""g => !!document.querySelector(`[data-guide="${g}"] [data-link-fold="1"][open]`)""", guide):
+        kb.tab_to(lambda f: f["fold"] == "1" and f["guide"] == guide)
+        kb.press("Enter")
     kb.tab_to(lambda f: f["scene"] == "1" and f["guide"] == guide)
     page.keyboard.press("Space")
     # The declarations: arrows on a yes / no / not sure group.
@@ -326,7 +331,7 @@ def test_a_broken_runtime_file_is_explained_and_the_answers_survive(browser, sit
         assert canonical(page.evaluate(f"localStorage.getItem({json.dumps(STORAGE_KEY)})")) == canonical(stored)
         # ... the form keeps working without the engine, and a reload keeps everything.
         page.fill('[data-path="enterprise.revenue_wan"] input', "28000")
-        page.wait_for_timeout(200)
+        poll(page, "(key) => (localStorage.getItem(key) || '').includes('\"revenue_wan\":28000')", STORAGE_KEY)
         page.reload()
         page.locator('#gg-status[data-state="failed"]').wait_for(timeout=60_000)
         for path, value in {**ANSWERS, "enterprise.revenue_wan": "28000"}.items():
@@ -385,7 +390,8 @@ def check_hostile_profile_shown_as_text(page):
     # The printed report heads with the name, as text.
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator(".gg-printhead__name").text_content() == HOSTILE_NAME
-    page.wait_for_timeout(300)  # give an injected handler its chance to run
+    # An injected <img onerror> would have run once every image has loaded or failed.
+    poll(page, "() => [...document.images].every((img) => img.complete)")
     state = page.evaluate(NO_SCRIPT_RAN)
     assert state == {"xss": "undefined", "links": [], "injected": 0, "scripts": 1}, state
     assert canonical(page.evaluate("window.guidegen.profile()")) == canonical(HOSTILE_PROFILE)

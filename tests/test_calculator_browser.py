@@ -110,7 +110,16 @@ def choose_place(page, text, *, level=None, contains=None):
     options.first.click()
 
 
+def open_folds(page, within="#gg-step"):
+    """Open every fold (folded scheme list, scene links, summary-table details) as a user would."""
+    for summary in page.locator(f"{within} details:not([open]) > summary").all():
+        if summary.is_visible():
+            summary.click()
+    page.evaluate("w => document.querySelectorAll(`${w} details`).forEach((d) => { d.open = true; })", within)
+
+
 def choose_schemes(page, wanted):
+    open_folds(page, "#gg-schemes")
     for box in page.locator("#gg-schemes input[data-scheme]").all():
         want = box.get_attribute("data-scheme") in wanted
         if box.is_checked() != want:
@@ -121,6 +130,14 @@ def choose_schemes(page, wanted):
 def answer_step(page, bundle, profile):
     """Answer the visible step's questions from ``profile``, as a user would (click, type, tick)."""
     step = state(page)["step"]
+    # Gates: "yes" where the profile has something behind it, else "no" (which answers them all).
+    for gate in bundle["profile"]["sections"]:
+        for g in gate.get("gates", []):
+            if not page.locator(f'#gg-step [data-gate="{g["id"]}"]').count():
+                continue
+            has = any(value_at(profile, p) not in (None, 0, False, "none", []) for p in g["paths"])
+            page.check(f'#gg-step [data-gate="{g["id"]}"] input[data-gate-answer="{"yes" if has else "no"}"]')
+    open_folds(page)
     if step == "scenes":
         guide = state(page)["guide"]
         for n in (profile.get("scenes") or {}).get(guide, []):
@@ -234,6 +251,7 @@ def test_a_zhuzhou_sme_from_the_home_page_to_verdict_and_plan(browser, server, b
         # Taking one back sticks, even when the ticked guide changes afterwards.
         page.locator(f'[data-guide="miit-2021"] [data-crosswalk="auto"] input[data-scene="{auto[0]}"]').uncheck()
         spare = next(n for n in range(1, 41) if n not in scenes["miit-2024"])
+        open_folds(page)  # the spare scene's link is folded (nothing ticked in it yet)
         page.check(f'#gg-step [data-role="ticked"] input[data-scene="{spare}"]')
         after = page_profile(page)["scenes"]
         assert auto[0] not in after["miit-2021"] and spare in after["miit-2024"]
@@ -321,7 +339,7 @@ def test_an_english_consultant_finds_changzhou_by_its_english_name(browser, serv
     page.click('.gg-stepper__button[data-step="enterprise"]')
     page.fill('[data-path="enterprise.revenue_wan"] input', "３８,０００")
     page.fill('[data-path="enterprise.employees"] input', "1 200")
-    page.wait_for_timeout(300)
+    until(page, "() => window.guidegen.profile().enterprise.employees === 1200")
     e = page_profile(page)["enterprise"]
     assert e["revenue_wan"] == 38000 and e["employees"] == 1200
 
@@ -518,3 +536,54 @@ def test_every_scheme_page_links_to_the_calculator_with_that_scheme(site, bundle
         for lang in ("", "en/"):
             html = (site / f"{lang}schemes/{scheme}/index.html").read_text(encoding="utf-8")
             assert f'calculator/?schemes={scheme}"' in html, (lang, scheme)
+
+
+# ---------------------------------------------------------------- burden: inputs on the way to the verdict
+
+# Controls a person sees (not inside a closed fold, not hidden); a radio group is one input,
+# each checkbox, text box and list one. The toolbar and saved sets are not questions.
+COUNT_INPUTS = """() => {
+  const seen = new Set();
+  let n = 0;
+  for (const c of document.querySelectorAll('#gg-step input, #gg-step select, #gg-step textarea')) {
+    if (c.type === 'hidden' || c.closest('[hidden]')) continue;
+    const fold = c.closest('details');
+    if (fold && !fold.open && !c.closest('summary')) continue;
+    if (!c.getClientRects().length) continue;
+    if (c.type === 'radio') { if (seen.has(c.name)) continue; seen.add(c.name); }
+    n += 1;
+  }
+  return n;
+}"""
+# The issue's goal: at most 60 inputs on the way to the verdict for one Zhuzhou scheme on a phone.
+MAX_INPUTS_TO_VERDICT = 60
+
+
+def inputs_per_step(page, guide=None):
+    """Walk every step with "next", answering nothing; {step: inputs visible on arrival}."""
+    seen = {}
+    while True:
+        st = state(page)
+        if st["step"] == "scenes" and guide and page.locator(f'input[data-guide-choice="{guide}"]').count():
+            page.check(f'input[data-guide-choice="{guide}"]')
+        seen[st["step"]] = page.evaluate(COUNT_INPUTS)
+        if not page.locator("#gg-next").count():
+            return seen
+        page.click("#gg-next")
+        until(page, "s => window.guidegen.state().step !== s", st["step"])
+
+
+def test_a_phone_user_sees_few_inputs_on_the_way_to_the_verdict(browser, server, bundle):
+    """Nothing answered, ?schemes=zhuzhou-benchmark-sme, on a phone, scenes on the 2021 table
+    the Zhuzhou rubric uses: the inputs visible on each step up to the verdict."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server.origin}/calculator/?schemes={SME}")
+    page.wait_for_selector(".gg-place__input", timeout=15_000)
+    until(page, "() => window.guidegen.state().exact", timeout=60_000)
+    seen = inputs_per_step(page, guide="miit-2021")
+    to_verdict = {s: n for s, n in seen.items() if s != "application"}
+    total = sum(to_verdict.values())
+    print(f"\ninputs visible on a phone for {SME}: {total} to the verdict {seen}")
+    assert total <= MAX_INPUTS_TO_VERDICT, seen
+    context.close()
