@@ -4,8 +4,10 @@
 // the steps a person goes through: where & what -> enterprise -> spend -> scenes ->
 // honours and results -> declarations.
 
-// Schema sections (catalogs/profile.yaml) by step. A section not named here gets a
-// step of its own, before the declarations.
+// Schema sections (catalogs/profile.yaml) by step: a section's `step` (catalog data), else
+// this table (for bundles before `step`). A section named nowhere gets a step of its own,
+// before the declarations.
+const STEP_ORDER = ["enterprise", "spend", "scenes", "honours"];
 const STEP_SECTIONS = [
   ["enterprise", ["enterprise", "maturity"]],
   ["spend", ["investment"]],
@@ -84,7 +86,11 @@ export function stepsFor(bundle, plan) {
   }
   const steps = [{ id: "where", fields: [] }];
   const named = new Set();
-  for (const [id, sections] of STEP_SECTIONS) {
+  const fromData = bundle.profile.sections.some((s) => s.step);
+  const grouping = fromData
+    ? STEP_ORDER.map((id) => [id, bundle.profile.sections.filter((s) => s.step === id).map((s) => s.id)])
+    : STEP_SECTIONS;
+  for (const [id, sections] of grouping) {
     sections.forEach((s) => named.add(s));
     const fields = sections.flatMap((s) => bySection.get(s) || []);
     if (id === "scenes") {
@@ -101,6 +107,11 @@ export function stepsFor(bundle, plan) {
 }
 
 /** The step that asks a profile path (a field, "declarations.X", "scenes.G", a derived fact). */
+/** The gates of the schema (catalog data): [{id, question, help, paths, section}]. */
+export function schemaGates(bundle) {
+  return bundle.profile.sections.flatMap((s) => (s.gates || []).map((g) => ({ ...g, section: s.id })));
+}
+
 export function stepOfPath(steps, path) {
   const p = String(path || "");
   if (p.startsWith("declarations.")) return steps.find((s) => s.id === "declarations") || null;
