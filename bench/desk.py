@@ -13,6 +13,12 @@ and one duplicate in every hundred), then measures, best of --repeat:
 - ``evaluate``: the same profiles through guidegen.core.evaluate alone;
 and prints the seconds and the ratio batch / evaluate (what the desk adds to the
 engine: parsing, ranking, duplicates, the workbook).
+
+``hostile`` (issue #20; the tests assert structure, these are the times): each file of the
+hostile corpus (tests/hostile/, the 50 MB file and the 10,000-deep nesting made here) read by
+guidegen.profile_file.load_profile in-process, best of --repeat, and the peak memory it
+allocated (tracemalloc); then the whole corpus folder through `guidegen batch` in a fresh
+process (wall time and the child's peak resident memory).
 """
 
 from __future__ import annotations
@@ -93,8 +99,42 @@ def main(argv=None) -> int:
     result = {"applicants": args.applicants, "rows": counts["rows"], "problems": counts["problems"],
               "cli_seconds": round(cli, 2), "cli_cpu_seconds": round(min(cpu), 2), "batch_seconds": round(batch, 2), "evaluate_seconds": round(engine, 2),
               "batch_over_evaluate": round(batch / engine, 2), "python": sys.version.split()[0]}
+    result["hostile"] = hostile(args.repeat)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def hostile(repeat: int) -> dict:
+    import tracemalloc
+    sys.path.insert(0, str(ROOT / "tests" / "hostile"))
+    import corpus
+    from guidegen.desk import read_folder as read_some
+    from guidegen.profile_file import ProfileFileError, load_profile
+    out: dict = {"files": {}}
+    with tempfile.TemporaryDirectory(prefix="guidegen-desk-hostile-") as tmp:
+        folder = corpus.build(Path(tmp) / "district")
+        for name, data in read_some(folder):      # as the desk reads them: at most the limit + 1 byte
+            def read():
+                try:
+                    load_profile(data, name)
+                    return "read"
+                except ProfileFileError as exc:
+                    return exc.kind
+            seconds = best(read, repeat)
+            tracemalloc.start()
+            answer = read()
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            out["files"][name] = {"answer": answer, "ms": round(seconds * 1000, 2), "peak_kb": round(peak / 1024)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "guidegen.cli", "batch", str(folder), "--scheme", SCHEME,
+                        "--today", TODAY, "--out", str(Path(tmp) / "hostile.xlsx")], check=True, capture_output=True, cwd=ROOT)
+        out["cli_seconds"] = round(time.perf_counter() - t0, 2)
+        # ru_maxrss of the children: the largest child so far (KB on Linux)
+        out["cli_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+        out["cli_children_cpu_seconds"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before.ru_utime, 2)
+    return out
 
 
 if __name__ == "__main__":
