@@ -804,3 +804,52 @@ def test_pending_and_reviewed_on_the_desk_page_match_the_cli_options(browser, se
     assert target.read_bytes() == cli.read_bytes()
     rows = cells(target.read_bytes())["株洲市智能制造标杆中小企业申报汇总表"][4:7]
     assert [r[0] for r in rows] == [1, 2, "3（待确认）"] and rows[1][6].endswith("材料审核通过")
+
+
+@pytest.mark.browser
+def test_the_workers_import_reads_through_the_one_reader(browser, server, site):
+    """calculator/worker.js {type: "read-profile"} (the calculator's import) answers with
+    guidegen.profile_file's reasons, word for word, in Pyodide."""
+    from guidegen.profile_file import read_profile_json
+    desk_js = next((site / "calculator").glob("desk.*.js")).read_text(encoding="utf-8")
+    assets = json.loads(re.search(r"const ASSETS = (\{.*?\}); // @assets", desk_js).group(1))
+    names = ["bom.json", "dup-keys.json", "nan.json", "1e999.json", "gbk.json", "utf16.json", "empty.json", "zipped.json"]
+    files = [{"name": n, "data": list((HOSTILE / n).read_bytes())} for n in names]
+    files.append({"name": "deep.json", "data": list(b'{"profile": 1, "x": ' + b"[" * 10_000 + b"]" * 10_000 + b"}")})
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.origin}/desk/")
+    answers = page.evaluate("""async ({assets, files}) => {
+      const base = new URL("/calculator/", location.href);
+      const worker = new Worker(new URL(assets.worker, base), { type: "module", name: "read-profile-test" });
+      const answers = {};
+      let next = 1;
+      const waiting = new Map();
+      const ready = new Promise((resolve, reject) => {
+        worker.onmessage = (event) => {
+          const m = event.data || {};
+          if (m.type === "ready") resolve();
+          else if (m.type === "failed") reject(new Error(m.detail));
+          else if (m.type === "result" && waiting.has(m.id)) waiting.get(m.id)(m.json);
+        };
+      });
+      worker.postMessage({ type: "init", pyodide: new URL(assets.pyodide, base).href, wheel: new URL(assets.wheel, base).href,
+                           files: assets.files || {}, snapshot: false });
+      const text = await (await fetch(new URL(assets.bundle, base))).text();
+      worker.postMessage({ type: "bundle", text });
+      await ready;
+      for (const f of files) {
+        const id = next++;
+        const data = new Uint8Array(f.data).buffer;
+        answers[f.name] = await new Promise((resolve) => { waiting.set(id, resolve); worker.postMessage({ type: "read-profile", id, name: f.name, data }, [data]); });
+      }
+      worker.terminate();
+      return answers;
+    }""", {"assets": assets, "files": files})
+    context.close()
+    for f in files:
+        got = json.loads(answers[f["name"]])
+        want = json.loads(read_profile_json(bytes(f["data"]), f["name"]))
+        assert got == want, (f["name"], got, want)
+    assert json.loads(answers["bom.json"])["profile"]["enterprise"]["name"] == "株洲带签名有限公司"
+    assert json.loads(answers["deep.json"])["errors"][0]["kind"] == "depth"
