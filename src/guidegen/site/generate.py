@@ -62,7 +62,12 @@ KEY_LINK_GUIDE = "miit-2021"
 # (guidegen.site.search): a scene's heading weighs most, its link's heading less (the link
 # is not the scene), and a mention of a scene in a table or list of references (crosswalk,
 # sector pages, the guides' index) hardly at all.
-SEARCH_WEIGHT = {"scene": "10", "link": "3", "table": "0.2", "reference": "0.1"}
+SEARCH_WEIGHT = {"scene": "10", "link": "3", "table": "0.2", "reference": "0.1",
+                 # the one-line summary under "what recognition brings" and "materials": a
+                 # question about funding or documents lands on that section first
+                 "answer": "3",
+                 # KPI lists (reference tables): found after the scenes whose results they measure
+                 "kpi": "0.5"}
 # What is left of a scene description once its link's and its own names are taken out,
 # when it says nothing else: punctuation and the word "link" (SiteModel.restates_name).
 _FILLER = re.compile(r"[\W_]+|环节|\blink\b", re.IGNORECASE)
