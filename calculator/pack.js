@@ -22,19 +22,35 @@
 export const MISSING = "【待填写】";
 export const WRITE_HERE = "【待撰写】";
 
-const WORD = /[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*/g;
+// 字数 as Word and WPS count it (contract 1.2): the same explicit code-point table as
+// guidegen.core.kpis (CJK_RANGES, SPACE_RANGES, IGNORED_RANGES), so both agree on every string
+// (tests/test_wordcount.py runs both on one table).
+const CJK_RANGES = [[0x00B7, 0x00B7], [0x2014, 0x2015], [0x201C, 0x201D], [0x2026, 0x2026], [0x2E80, 0x2FDF],
+  [0x2FF0, 0x2FFF], [0x3001, 0x303F], [0x3040, 0x30FF], [0x3100, 0x312F], [0x3190, 0x31FF],
+  [0x3200, 0x33FF], [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xF900, 0xFAFF], [0xFE10, 0xFE1F],
+  [0xFE30, 0xFE6F], [0xFF01, 0xFF60], [0xFFE0, 0xFFE6], [0x20000, 0x3FFFF]];
+const SPACE_RANGES = [[0x0000, 0x0020], [0x007F, 0x00A0], [0x1680, 0x1680], [0x2000, 0x200B], [0x2028, 0x2029],
+  [0x202F, 0x202F], [0x205F, 0x205F], [0x3000, 0x3000]];
+const IGNORED_RANGES = [[0x00AD, 0x00AD], [0x200C, 0x200F], [0x202A, 0x202E], [0x2060, 0x2064], [0x2066, 0x2069],
+  [0xFEFF, 0xFEFF]];
+const inRanges = (cp, ranges) => ranges.some(([lo, hi]) => lo <= cp && cp <= hi);
 
-/** 字数 as guidegen.core.kpis.count_chars counts it: CJK characters and marks one each,
- *  a Latin word or a number one, white space none. Used while typing and for the draft, which
- *  must count the text as it is now (the engine may not have seen the latest edit); the tests
- *  check it against the core on the same strings. */
+/** 字数 as guidegen.core.kpis.count_chars counts it (Word and WPS): each CJK character or
+ *  full-width mark one, each maximal run of other non-space characters one ("12.5%", "GB/T",
+ *  "MES/ERP": one each), white space and invisible format characters none. Used while typing
+ *  and for the draft, which must count the text as it is now (the engine may not have seen the
+ *  latest edit). */
 export function countChars(text) {
   if (!text) return 0;
-  const s = String(text);
-  const words = s.match(WORD) || [];
-  const rest = s.replace(WORD, "");
-  let n = words.length;
-  for (const ch of rest) if (!/\s/u.test(ch)) n += 1;
+  let n = 0;
+  let inWord = false;
+  for (const ch of String(text)) {
+    const cp = ch.codePointAt(0);
+    if (inRanges(cp, IGNORED_RANGES)) continue;
+    if (inRanges(cp, SPACE_RANGES)) inWord = false;
+    else if (inRanges(cp, CJK_RANGES)) { n += 1; inWord = false; }
+    else if (!inWord) { n += 1; inWord = true; }
+  }
   return n;
 }
 

@@ -19,13 +19,13 @@ change in percent (≥ −100, may exceed 100). Without ``measure`` it follows t
 unit: "%" is a share, 个/家/项 a count, anything else an amount.
 
 Characters are counted as Chinese forms count 字数 (and as WPS/Word report it):
-every CJK character and every punctuation mark or symbol counts one, a run of
-Latin letters or digits counts one (a word or number), white space counts none.
+every CJK character and full-width mark counts one, each maximal run of other
+non-space characters counts one (a word, a number, "12.5%", "GB/T"), white
+space counts none (``count_chars``; ``calculator/pack.js countChars`` is its twin).
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 __all__ = ["count_chars", "check_kpi_values", "check_section_texts", "indicator_index",
@@ -34,16 +34,49 @@ __all__ = ["count_chars", "check_kpi_values", "check_section_texts", "indicator_
 MAX_TEXT = 20000          # characters of one section's text: far above any form's limit
 MAX_UNIT = 40
 _COUNT_UNITS = ("个", "家", "项", "人", "件", "台", "套")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’\-][A-Za-z0-9]+)*")
+# 字数 as Word and WPS count it (contract 1.2, issue 22): each CJK character or full-width mark is one;
+# each maximal run of other non-space characters is one word ("12.5%", "GB/T", "MES/ERP", "5G+": one each).
+# The classes are explicit code-point ranges, not a runtime's Unicode tables, so that CPython, Pyodide and
+# calculator/pack.js countChars (the same table, tested for equality) agree on every string.
+# CJK: radicals, ideographs (BMP and planes 2–3), kana, bopomofo, CJK symbols and punctuation (、。《》「」),
+# enclosed and compatibility forms, vertical and small forms, full-width forms (，：；！？（）％ and full-width
+# letters and digits), and the marks Chinese sets full-width: — ― … “ ” ·. Hangul is not counted per
+# character: Word counts Korean by words.
+CJK_RANGES = ((0x00B7, 0x00B7), (0x2014, 0x2015), (0x201C, 0x201D), (0x2026, 0x2026), (0x2E80, 0x2FDF),
+              (0x2FF0, 0x2FFF), (0x3001, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F), (0x3190, 0x31FF),
+              (0x3200, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F),
+              (0xFE30, 0xFE6F), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFF))
+# Separators (count none, end a word): Unicode Cc (C0, DEL, C1: \t \n \x1c \x85 …), Zs (space, no-break
+# space, the en/em spaces, 　 ideographic space …), Zl, Zp, and the zero-width space.
+SPACE_RANGES = ((0x0000, 0x0020), (0x007F, 0x00A0), (0x1680, 0x1680), (0x2000, 0x200B), (0x2028, 0x2029),
+                (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))
+# Invisible format characters (count none, join): soft hyphen, zero-width (non-)joiners, direction marks
+# and embeddings, word joiner and invisible operators, the byte-order mark.
+IGNORED_RANGES = ((0x00AD, 0x00AD), (0x200C, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069),
+                  (0xFEFF, 0xFEFF))
+
+
+def _in(cp: int, ranges) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
 
 
 def count_chars(text: str) -> int:
-    """字数 of ``text``: CJK characters and marks one each, a Latin word or a number one, spaces none."""
+    """字数 of ``text`` as Word and WPS count it: CJK characters and full-width marks one each,
+    each run of other non-space characters one, white space and invisible format characters none."""
     if not text:
         return 0
-    words = _WORD.findall(text)
-    rest = _WORD.sub("", text)
-    return len(words) + sum(1 for ch in rest if not ch.isspace())
+    n, in_word = 0, False
+    for ch in text:
+        cp = ord(ch)
+        if _in(cp, IGNORED_RANGES):
+            continue
+        if _in(cp, SPACE_RANGES):
+            in_word = False
+        elif _in(cp, CJK_RANGES):
+            n, in_word = n + 1, False
+        elif not in_word:
+            n, in_word = n + 1, True
+    return n
 
 
 def _err(field: str, zh: str, en: str) -> dict:
@@ -282,15 +315,22 @@ def application_summary(bundle: dict, scheme: dict, facts: dict) -> dict | None:
     if not form:
         return None
     sections = []
-    for part in form["parts"]:
+    parts = form["parts"]
+    for i, part in enumerate(parts):
         if part["kind"] != "narrative" or part.get("per_scene"):
             continue
         text = facts.get(f"application.sections.{part['id']}")
         chars = count_chars(text or "")
         limit, floor = part.get("word_limit"), part.get("min_words")
-        sections.append({"id": part["id"], "chars": chars, "written": bool(text),
-                         "word_limit": limit, "min_words": floor, "required": bool(part.get("required", True)),
-                         "over": bool(limit) and chars > limit, "under": bool(text) and bool(floor) and chars < floor})
+        row = {"id": part["id"], "chars": chars, "written": bool(text),
+               "word_limit": limit, "min_words": floor, "required": bool(part.get("required", True)),
+               "over": bool(limit) and chars > limit, "under": bool(text) and bool(floor) and chars < floor}
+        if floor:
+            # A minimum ("三、……（1000字以上）") is for the whole part: this text and the outline's texts
+            # under it (to the next level-1 heading), per-scene texts included (issue 22).
+            total, written = _part_chars(parts, i, facts)
+            row.update({"part_chars": total, "under": written and total < floor})
+        sections.append(row)
     scenes_part = next((p for p in form["parts"] if p["kind"] == "scenes"), None)
     for part in form["parts"]:
         if part["kind"] != "narrative" or not part.get("per_scene"):
@@ -304,7 +344,34 @@ def application_summary(bundle: dict, scheme: dict, facts: dict) -> dict | None:
                              "chars": chars, "written": True, "word_limit": limit, "min_words": None,
                              "required": bool(part.get("required", True)), "over": bool(limit) and chars > limit, "under": False})
     over = [s["id"] for s in sections if s["over"]]
-    out = {"sections": sections, "over_limit": over}
+    under = [s["id"] for s in sections if s["under"]]
+    out = {"sections": sections, "over_limit": over, "under_min": under}
+    said = []
     if over:
-        out["message"] = {"zh": f"{len(over)}个段落超过申报书字数限制", "en": f"{len(over)} section(s) over the form's word limit"}
+        said.append((f"{len(over)}个段落超过申报书字数限制", f"{len(over)} section(s) over the form's word limit"))
+    if under:
+        said.append((f"{len(under)}个部分未达申报书要求的最少字数", f"{len(under)} part(s) below the form's minimum length"))
+    if said:
+        out["message"] = {"zh": "；".join(z for z, _ in said), "en": "; ".join(e for _, e in said)}
     return out
+
+
+def _part_chars(parts: list, start: int, facts: dict) -> tuple[int, bool]:
+    """字数 of the narrative at ``start`` and of every narrative after it up to the next level-1
+    heading (per-scene texts included); and whether any of them is written."""
+    total, written = 0, False
+    for j in range(start, len(parts)):
+        p = parts[j]
+        if j > start and p["kind"] == "heading" and p.get("level", 1) == 1:
+            break
+        if p["kind"] != "narrative":
+            continue
+        if p.get("per_scene"):
+            prefix = f"application.scene_sections.{p['id']}."
+            texts = [v for k, v in facts.items() if k.startswith(prefix)]
+        else:
+            texts = [facts.get(f"application.sections.{p['id']}")]
+        for text in texts:
+            if text:
+                total, written = total + count_chars(text), True
+    return total, written
