@@ -219,7 +219,8 @@ function rowCell(ctx, row) {
   }
   if (Array.isArray(row.choices)) {
     // A list value (application.schemes) ticks every choice it holds.
-    const holds = (v) => (Array.isArray(value) ? value.includes(v) : v === value);
+    // a choice may stand for several values (Zhuzhou's 国有 = central or local state-owned)
+    const holds = (v) => (Array.isArray(v) ? v.some((x) => x === value) : Array.isArray(value) ? value.includes(v) : v === value);
     const known = value !== undefined && row.choices.some((c) => holds(c.value));
     const text = row.choices.map((c) => `${holds(c.value) ? "☑" : "☐"}${zh(c.label)}`).join("  ");
     const how = row.fill.startsWith("derived.") ? derivedHow(ctx, row.fill) : "";

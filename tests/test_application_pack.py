@@ -72,7 +72,7 @@ OVER_200 = "本公司主营汽车零部件。" * 18 + "ABC 2024年"
 ZHUZHOU_PROFILE = {
     "profile": 1,
     "enterprise": {"name": "醴陵示例陶瓷有限公司", "city": "株洲市", "employees": 180, "revenue_wan": 9000,
-                   "registered_on": "2012-03-15", "industry_division": "C30"},
+                   "registered_on": "2012-03-15", "industry_division": "C30", "ownership": "local-soe"},
     "maturity": {"level": 2, "score": 2.6},
     "investment_wan": {"core_equipment": 800, "local_core_equipment": 500, "services": 200},
     "implementation_plan": "whole",
@@ -341,6 +341,7 @@ def test_zhuzhou_draft_tables_names_and_cover(make_draft, bundle):
     assert "申报类型：☑标杆车间  ☐标杆中小企业" in workshop.paragraphs
     assert row_of(rows, "智能制造车间名称（仅智能制造标杆车间申报企业填写）")[1] == ""     # SME: not asked
     assert row_of(rows, "标杆创建基本情况：项目起止年月")[1] == "2022年3月 — 2023年10月"
+    assert row_of(rows, "企业性质")[1].startswith("☑国有  ☐民营")   # a local SOE is 国有 on this form
     assert row_of(rows, "可实现的场景数目（个）")[1] == "7"
     assert "☑数字孪生" in row_of(rows, "新技术应用")[1] and "☐人工智能" in row_of(rows, "新技术应用")[1]
     # names, never counts
