@@ -179,7 +179,7 @@ const missingCell = (extra = {}) => ({ text: "", missing: true, ...extra });
 
 function rowCell(ctx, row) {
   const { bundle } = ctx;
-  const comment = zh(row.comment);
+  const comment = [zh(row.comment), zh(row.note)].filter(Boolean).join(" ");
   if (row.only_for && !row.only_for.includes(ctx.scheme)) {
     return cellOf("", { comment: `${comment ? `${comment} ` : ""}本栏仅${row.only_for.map((s) => zh((bundle.schemes[s] || {}).name) || s).join("、")}申报填写，本次申报无需填写。` });
   }
