@@ -1,11 +1,15 @@
-"""What the plan and the rubric gaps cost on re-evaluation (issue #11), CPython and Pyodide.
+"""What the plans and the rubric gaps cost on re-evaluation (issues #11, #23), CPython and Pyodide.
 
     python3 bench/plan.py           # prints the JSON
 
 Profiles: a series of one-field edits (maturity score, events, spend, municipal titles,
 scenes) of two Zhuzhou enterprises below the pass mark (79 and 61 points, so every
 evaluation computes a plan for both columns) and of the example profile (passing: gaps
-only), all schemes, evaluation date fixed. Each profile is evaluated with the engine as
+only), all schemes, evaluation date fixed; and (#23) the budget typed digit by digit into
+"最多再投入 __ 万元" (constraints.budget_wan: 3, 30, 300, 3000, cleared …) on the 61-point
+enterprise and on a 38-point SME, each evaluation working out all three routes
+(claim, least-cost, fewest-steps). Goal (issue #23): re-evaluation p95 ≤ 30 ms; reported,
+not asserted. Each profile is evaluated with the engine as
 shipped and with the rubric options switched off (no plan, no rubric gaps): the figures
 are medians and 95th percentiles of each, and their ratio, in one run. CPython times are
 process CPU time (the machine is shared); Pyodide runs in Node (tests' runtime files:
@@ -41,6 +45,26 @@ FAR = {"profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C
        "investment_wan": {"core_equipment": 1000, "local_core_equipment": 0, "services": 0, "local_services": 0},
        "implementation_plan": "whole", "scenes": {"miit-2021": [1, 5, 7, 10, 19, 22, 44]},
        "achievements": {"invention_patents": 3}, "growth_honor": "none", "new_technologies": ["digital-twin"]}
+
+
+LOW = {"profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C36", "employees": 120, "revenue_wan": 8000},
+       "maturity": {"level": 2, "score": 2.0}, "investment_wan": {"core_equipment": 600, "local_core_equipment": 0},
+       "implementation_plan": "partial", "scenes": {"miit-2021": [1, 5, 7, 10, 22, 44], "miit-2024": [14]},
+       "achievements": {"utility_patents": 2}, "team": {"dedicated_team": True}, "activities": {"municipal": 2},
+       "growth_honor": "none", "new_technologies": ["digital-twin"], "new_modes": ["predictive-maintenance"]}
+
+
+def typing(base: dict, n: int) -> list[dict]:
+    """The budget typed and changed digit by digit, as the calculator re-plans on each key."""
+    values = [3, 30, 300, 3000, 300, 30, 3, None, 5, 50, 500, 50, 5, None, 1, 12, 120, 1200, 120, 12, 1, None]
+    out = []
+    for i in range(n):
+        cur = copy.deepcopy(base)
+        v = values[i % len(values)]
+        if v is not None:
+            cur["constraints"] = {"budget_wan": v}
+        out.append(cur)
+    return out
 
 
 def edits(base: dict, n: int) -> list[dict]:
@@ -110,11 +134,13 @@ def main() -> int:
     bundle = json.loads(json.dumps(load_catalog(ROOT / "catalogs").bundle(), ensure_ascii=False))
     from guidegen.profile_file import read_profile
     example = json.loads(json.dumps(read_profile(ROOT / "examples" / "profile-equipment.yaml"), default=str))
-    sets = {"below-the-pass-mark": edits(NEAR, EDITS // 2) + edits(FAR, EDITS // 2), "example": edits(example, EDITS)}
+    sets = {"below-the-pass-mark": edits(NEAR, EDITS // 2) + edits(FAR, EDITS // 2), "example": edits(example, EDITS),
+            "budget-typing": typing(FAR, EDITS // 2) + typing(LOW, EDITS // 2)}
     report = {}
     for name, profiles in sets.items():
-        plans = sum(1 for p in profiles for r in evaluate(bundle, p, today="2025-01-01")["results"] if r.get("plan"))
-        row = {"profiles": len(profiles), "plans": plans}
+        results = [r for p in profiles for r in evaluate(bundle, p, today="2025-01-01")["results"]]
+        row = {"profiles": len(profiles), "plans": sum(1 for r in results if r.get("plan")),
+               "routes": sum(len(r.get("plans") or []) for r in results)}
         for where, run in (("cpython", lambda off: cpython(bundle, profiles, off=off)),
                            ("pyodide", lambda off: pyodide(profiles, off=off))):
             on, without = run(False), run(True)
