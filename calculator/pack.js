@@ -249,6 +249,8 @@ function rowCell(ctx, row) {
   const paths = [row.fill, ...(row.join || [])];
   const parts = paths.map((p) => {
     const v = factValue(ctx, p);
+    // 组织机构代码: characters 9–17 of the unified social credit code (GB 32100-2015), as XXXXXXXX-X
+    if (row.format === "org-code") return typeof v === "string" && v.length === 18 ? `${v.slice(8, 16)}-${v.slice(16, 17)}` : "";
     return row.format === "year-month" ? yearMonth(v) : formatValue(bundle, p, v);
   });
   const how = row.fill.startsWith("derived.") || listDerived(ctx, row.fill) ? derivedHow(ctx, row.fill) : "";

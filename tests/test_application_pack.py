@@ -493,6 +493,14 @@ def test_a_partial_profile_before_the_engine_answers_and_garbage_input(make_draf
     assert row_of(d.rows, "企业名称")[1] == "【待填写】"
 
 
+def test_credit_code_fills_the_forms_that_ask_and_zhuzhous_organization_code(make_draft):
+    profile = {"profile": 1, "enterprise": {"name": "示例", "credit_code": "91430281MA4L12345X"}}
+    d = make_draft("zhuzhou-benchmark-sme", profile, result=None)
+    assert row_of(d.rows, "组织机构代码")[1] == "MA4L1234-5"          # characters 9–17 (GB 32100-2015)
+    d = make_draft("hunan-advanced-factory-2025", profile, result=None)
+    assert row_of(d.rows, "统一社会信用代码")[1] == "91430281MA4L12345X"
+
+
 def test_a_scheme_without_a_catalogued_form_gets_its_materials_list(make_draft, bundle):
     catalog = copy.deepcopy(bundle)
     del catalog["application_forms"]["national-excellent-scene-2021"]
