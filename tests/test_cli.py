@@ -49,7 +49,7 @@ def test_text_report_leads_with_verdict_then_plan(tmp_path):
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "评估日期 / Evaluated on: 2025-01-01" in out
-    verdict, plan = out.index("结论 / Verdict"), out.index("最短路径 / Shortest way to 80")
+    verdict, plan = out.index("结论 / Verdict"), out.index("的路线 / Route to 80")
     assert verdict < plan < out.index("评分 / Score") and plan < out.index("未满足或未知的条件")
     assert "符合申报条件" not in out
 

@@ -30,9 +30,21 @@ def _name(level_id, levels) -> str:
     return next((_both(lvl["name"]) for lvl in levels if lvl["id"] == level_id), level_id)
 
 
-def _plan(lines: list, plan: dict) -> None:
+ROUTE = {"claim": ("先确认已有的", "confirm what you have"), "least-cost": ("成本最低", "least cost"),
+         "fewest-steps": ("步骤最少", "fewest steps")}
+
+
+def _plan(lines: list, plan: dict, others: list | None = None) -> None:
+    """The chosen route in full (issue #23: its kind, cost, steps), the other routes in one line each."""
+    if plan.get("id") in ROUTE:
+        zh, en = ROUTE[plan["id"]]
+        cost = plan.get("cost") or {}
+        lines.append(f"  推荐路线 / Recommended route: {zh} / {en} — 新增投入 new spend {cost.get('spend_wan', 0)} 万元, "
+                     f"成本点 cost points {cost.get('weighted', 0)}")
+        if plan.get("note"):
+            lines.append(f"    {_both(plan['note'])}")
     if plan["reachable"]:
-        lines.append(f"  达到{plan['target']}分的最短路径 / Shortest way to {plan['target']}: "
+        lines.append(f"  达到{plan['target']}分的路线 / Route to {plan['target']}: "
                      f"{len(plan['steps'])} 步 / step(s) → {plan['total_after']}")
     else:
         lines.append(f"  无法达到{plan['target']}分：可改进项全部做到最多得{plan['total_after']}分 / "
@@ -40,6 +52,13 @@ def _plan(lines: list, plan: dict) -> None:
     for i, step in enumerate(plan["steps"], 1):
         lines.append(f"    {i}. {step['message']['zh']}")
         lines.append(f"       {step['message']['en']}")
+    for other in others or []:
+        if other.get("id") == plan.get("id") or other.get("id") not in ROUTE:
+            continue
+        zh, en = ROUTE[other["id"]]
+        reach = "可达到 reaches" if other["reachable"] else "达不到 falls short"
+        lines.append(f"  其他路线 / Other route: {zh} / {en}: {len(other['steps'])} 步 / step(s), {reach} "
+                     f"{other['total_after']}, 成本点 cost points {(other.get('cost') or {}).get('weighted', 0)}")
 
 
 def _scheme(lines: list, r: dict) -> None:
@@ -57,7 +76,7 @@ def _scheme(lines: list, r: dict) -> None:
         if call.get("note"):
             lines.append(f"    {_both(call['note'])}")
     if r.get("plan"):
-        _plan(lines, r["plan"])
+        _plan(lines, r["plan"], r.get("plans"))
     if r.get("levels"):
         lines.append(f"  已确认等级 / Level confirmed: {_name(r['level'], r['levels'])}")
         if r.get("reachable_level") and r["reachable_level"] != r["level"]:
