@@ -840,7 +840,7 @@ export async function buildDraft(docx, ctx, schemeId) {
         });
       });
     } else if (b.kind === "scene-form") {
-      body.push(heading(b.title, 1, b.comments));
+      body.push(heading(b.title, LEVEL1.test(b.title) || b.title.startsWith("附") ? 1 : 2, b.comments));
       if (b.arrangement === "columns") {
         body.push(table([headerRow(b.labels), ...b.forms.map((cells) => ({ cells: cells.map((c) => cellParas(c)) }))],
           b.labels.map((l, i) => (i === 0 ? 4 : i === b.labels.length - 1 ? 6 : 12))));
