@@ -925,7 +925,13 @@ def test_language_switch_keeps_the_place_on_the_page(served, browser, start, tar
         # read down to a rubric item: the switch takes the section being read along
         page.evaluate("document.querySelector('[id^=\"item-\"]').scrollIntoView()")
         page.mouse.wheel(0, 40)
-        page.wait_for_timeout(200)
+        # until the scroll has come to rest: two reads two frames apart agree (CSP: no wait_for_function)
+        for _ in range(300):
+            if page.evaluate("""() => new Promise((done) => { const y = window.scrollY;
+                requestAnimationFrame(() => requestAnimationFrame(() => done(window.scrollY === y && y > 0))); })"""):
+                break
+        else:
+            raise AssertionError("the page never came to rest after scrolling")
     lang = "en" if target.startswith("/en/") else "zh"
     page.click(".md-header__option .md-select > button, .md-header__option .md-select", timeout=5000)
     page.click(f"a.md-select__link[hreflang={lang}]", timeout=5000)
