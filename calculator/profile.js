@@ -101,6 +101,26 @@ export function withoutPersonal(profile, bundle) {
   for (const section of sections) {
     for (const f of section.fields) if (f.personal) setPath(out, f.path, undefined);
   }
+  // personal columns of list entries (#25: a scene instance's supplier contact)
+  const strip = (value, cols) => {
+    if (Array.isArray(value)) {
+      for (const e of value) {
+        if (!e || typeof e !== "object") continue;
+        for (const c of cols) {
+          if (c.personal) delete e[c.key];
+          else if (Array.isArray(c.item)) strip(e[c.key], c.item);
+        }
+      }
+    } else if (value && typeof value === "object") for (const v of Object.values(value)) strip(v, cols);
+  };
+  for (const section of sections) {
+    for (const f of section.fields) {
+      if (!Array.isArray(f.item)) continue;
+      let v = out;
+      for (const k of f.path.split(".")) v = v && typeof v === "object" ? v[k] : undefined;
+      strip(v, f.item);
+    }
+  }
   return out;
 }
 

@@ -172,3 +172,25 @@ def test_every_plan_route_still_reaches_its_total_with_lists_and_without(bundle,
                 after["itemized"] = {**after["itemized"], k.split(".", 1)[1]: v}
         again = evaluate(bundle, after, schemes=["zhuzhou-benchmark-sme"], today=TODAY)["results"][0]
         assert Decimal(str(again["score"]["total"])) >= Decimal(str(route["total_after"])), route["id"] if "id" in route else route
+
+
+def test_share_links_leave_out_personal_columns_of_list_entries(bundle, tmp_path):
+    """calculator/profile.js withoutPersonal (share links) drops the contact of a scene instance."""
+    import shutil
+    import subprocess
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is needed to run calculator/profile.js")
+    (tmp_path / "bundle.json").write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    profile = {"application": {"contact_phone": "13800000000"},
+               "scene_instances": {"miit-2024": [{"scene": 9, "name": "实例", "contact": "王工 13900000000", "supplier": "某公司"}]}}
+    script = tmp_path / "share.mjs"
+    script.write_text(
+        f'import {{ withoutPersonal }} from {json.dumps((ROOT / "calculator" / "profile.js").as_uri())};\n'
+        'import { readFileSync } from "node:fs";\n'
+        f'const bundle = JSON.parse(readFileSync({json.dumps(str(tmp_path / "bundle.json"))}, "utf8"));\n'
+        f'process.stdout.write(JSON.stringify(withoutPersonal({json.dumps(profile, ensure_ascii=False)}, bundle)));\n',
+        encoding="utf-8")
+    out = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60, check=True).stdout)
+    assert out["scene_instances"]["miit-2024"] == [{"scene": 9, "name": "实例", "supplier": "某公司"}]
+    assert "contact_phone" not in out.get("application", {})
