@@ -91,3 +91,56 @@ def test_informational_rows_are_soft_and_say_so(bundle):
     for sid, cid in (("hunan-advanced-factory-2025", "direct-recognition"), ("national-excellent-scene-2021", "guide-scenes")):
         row = _row(_scheme(bundle, {}, sid), cid)
         assert row["soft"] is True and row["informational"] is True
+
+
+# ---- issue 22: calls vs schemes (statuses in tests/cases/48-calls-and-schemes.yaml)
+
+def _hunan_all_met(city):
+    """Every provincial condition of 002 一（一）–（十） met, for an enterprise in ``city``."""
+    declarations = {d: True for d in ("hunan-market-competitiveness", "hunan-sound-operation-3y", "hunan-secure-controllable",
+                                      "hunan-organisation-talent", "hunan-platform-registered", "hunan-kpi-provincial-leading",
+                                      "hunan-provincial-leading-role", "hunan-zhuzhou-basic-factory-list")}
+    return {"enterprise": {"city": city, "independent_legal_person": True, "manufacturing": True,
+                           "revenue_wan": 30000, "employees": 800},
+            "maturity": {"level": 3}, "honors": {"hunan-benchmark-2022-2024": False},
+            # ten 2024 scenes in links 7–12 (16–25), covering the three required areas (附件3 注[1]–[5])
+            "scenes": {"miit-2024": [16, 17, 18, 19, 20, 21, 22, 23, 24, 25]},
+            "declarations": declarations}
+
+
+def test_xiangtan_gets_the_provincial_verdict_and_where_to_apply(bundle):
+    r = evaluate(bundle, _hunan_all_met("湘潭市"), schemes=["hunan-advanced-factory-2025"], today="2025-04-26")["results"][0]
+    assert r["verdict"] == "not-eligible"          # Zhuzhou's call takes Zhuzhou's enterprises only
+    el = r["elsewhere"]
+    assert sorted(el["left_out"]) == ["registered-in-zhuzhou", "zhuzhou-basic-factory-list"]
+    # every other condition passes: 湖南 430000, the province's conditions, areas and ten scenes
+    assert all(c["status"] == "pass" for c in r["conditions"] if c["id"] not in el["left_out"] and not c["soft"])
+    assert el["verdict"] == "qualifies"
+    assert "湘潭市工业和信息化主管部门" in el["note"]["zh"] and "Xiangtan" in el["note"]["en"]
+    place = _row(r, "registered-in-zhuzhou")
+    assert place["scope"] == "call" and "湘潭市" in place["gap"]["zh"] and not place["gap"]["actionable"]
+    assert r["call"]["status"] == "unknown" and "湘潭市" in r["call"]["note"]["zh"]
+    assert r["call"]["opens"] == "2025-04-24" and r["call"]["issuer"]["zh"] == "株洲市工业和信息化局"
+
+
+def test_zhuzhou_enterprise_has_no_elsewhere(bundle):
+    r = evaluate(bundle, _hunan_all_met("株洲市"), schemes=["hunan-advanced-factory-2025"], today="2025-04-26")["results"][0]
+    assert "elsewhere" not in r and r["verdict"] == "qualifies" and r["call"]["status"] == "open"
+
+
+def test_outside_hunan_elsewhere_is_not_eligible_too(bundle):
+    r = evaluate(bundle, _hunan_all_met("长沙市"), schemes=["hunan-advanced-factory-2025"])["results"][0]
+    assert r["elsewhere"]["verdict"] == "qualifies"      # 长沙 is in Hunan
+    r = evaluate(bundle, _hunan_all_met("武汉市"), schemes=["hunan-advanced-factory-2025"])["results"][0]
+    assert r["elsewhere"]["verdict"] == "not-eligible"   # 湖北: the provincial place row fails as well
+
+
+def test_national_2021_chongqing_rules_are_the_call(bundle):
+    for sid in ("national-demo-factory-2021", "national-excellent-scene-2021"):
+        scheme = bundle["schemes"][sid]
+        scoped = [p for p in scheme["procedure"] if p.get("scope") == "call"]
+        assert {str(p.get("deadline")) for p in scoped} >= {"2021-11-21", "2021-11-24"}
+        assert all(p.get("scope") == "call" for p in scheme["procedure"] if str(p.get("deadline")) in ("2021-11-21", "2021-11-24"))
+        assert all(e.get("scope") == "call" for e in scheme.get("exclusions", []) if e["kind"] == "one-direction")
+    r = evaluate(bundle, {"enterprise": {"city": "湘潭市"}}, schemes=["national-demo-factory-2021"], today="2021-11-10")["results"][0]
+    assert r["call"]["status"] == "unknown" and "重庆" in r["call"]["note"]["zh"] and "Chongqing" in r["call"]["note"]["en"]

@@ -212,7 +212,9 @@ CONDITION = Obj(
     {"id": ID, "title": TEXT, "source": CITATION, "rule": RULE},
     {"soft": BOOL, "interpretation": TEXT, "message": TEXT, "note": TEXT,
      # an informational row (soft too): shown as "for information", not "in principle"
-     "informational": BOOL},
+     "informational": BOOL,
+     # issue 22: the condition belongs to one bureau's call of the scheme (its city, list, deadline)
+     "scope": Enum("call")},
 )
 
 BAND = Obj({"points": NONNEG, "label": TEXT}, {"min": NUM, "max": NUM, "interpretation": TEXT})
@@ -275,7 +277,12 @@ SCHEME = Obj(
      "year": INT, "issuer": TEXT, "source": CITATION, "conditions": ListOf(CONDITION)},
     {"applicant": TEXT, "headline": TEXT, "deadline": Nullable(DATE), "summary": TEXT,
      "interpretation": TEXT, "rubric": RUBRIC, "levels": ListOf(LEVEL),
-     "procedure": ListOf(Obj({"step": TEXT}, {"deadline": Nullable(DATE), "source": CITATION, "note": TEXT})),
+     "procedure": ListOf(Obj({"step": TEXT}, {"deadline": Nullable(DATE), "source": CITATION, "note": TEXT,
+                                               "scope": Enum("call")})),
+     # issue 22: the bureau's call this scheme is encoded from: who issued it, when (the call opens),
+     # for which divisions (GB/T 2260 codes; an enterprise elsewhere applies through its own bureau)
+     "call": Obj({"issuer": TEXT, "opens": DATE, "source": CITATION},
+                 {"region": ListOf(STR, 1), "region_name": TEXT, "note": TEXT}),
      "materials": Obj({}, {"sections": ListOf(Obj({"title": TEXT},
                                                   {"word_limit": Nullable(POS), "source": CITATION, "note": TEXT,
                                                    "required": BOOL})),
@@ -285,7 +292,8 @@ SCHEME = Obj(
      "kpi_lists": ListOf(ID),
      "exclusions": ListOf(Obj({"kind": Enum("one-project", "one-direction", "already-recognised"),
                                "text": TEXT, "source": CITATION},
-                              {"soft": BOOL, "interpretation": TEXT, "schemes": ListOf(ID, 1)})),
+                              {"soft": BOOL, "interpretation": TEXT, "schemes": ListOf(ID, 1),
+                               "scope": Enum("call")})),
      "summary_table": SUMMARY_TABLE,
      "quotas": ListOf(TEXT_WITH_SOURCE),
      "notes": ListOf(TEXT_WITH_SOURCE),

@@ -88,8 +88,56 @@ def _conditions(conds, facts, vocab, ctx) -> list[dict]:
             row["informational"] = True  # soft, and only informs: labelled so, never "in principle"
         if "declaration" in c["rule"]:
             row["declaration"] = c["rule"]["declaration"]
+        if c.get("scope") == "call":
+            row["scope"] = "call"  # one bureau's call of the scheme (its city, its list), issue 22
         out.append(row)
     return out
+
+
+_PLACE_FACTS = ("derived.prefecture_code", "derived.province_code", "derived.county_code")
+_VERDICT_WORDS = {"qualifies": ("可以申报", "qualifies"), "short-of-pass-mark": ("分数不够", "short of the pass mark"),
+                  "pending": ("待确认", "pending"), "not-eligible": ("不符合", "not eligible")}
+
+
+def _place_rule(rule) -> bool:
+    if "compare" in rule:
+        return rule["compare"] in _PLACE_FACTS
+    return any(_place_rule(p) for p in rule.get("all", rule.get("any", [])))
+
+
+def _own_bureau(facts, vocab) -> dict:
+    """The enterprise's own prefecture (or province) by name, for "apply through …"."""
+    for key in ("derived.prefecture_code", "derived.province_code"):
+        code = facts.get(key)
+        if code is not None and str(code) in vocab.ids:
+            return vocab.ids[str(code)]
+    return {"zh": "所在地", "en": "its own region"}
+
+
+def _elsewhere(scheme, rows, result, facts, vocab):
+    """Issue 22 (contract 1.2): when a call-scoped place condition fails, the verdict on every other
+    condition, for an enterprise that applies through its own bureau's call of the same scheme."""
+    call_ids = {c["id"] for c in scheme["conditions"] if c.get("scope") == "call"}
+    failed = [c for c in scheme["conditions"] if c["id"] in call_ids and _place_rule(c["rule"])
+              and next(r for r in rows if r["id"] == c["id"])["status"] == FAIL]
+    if not failed:
+        return None
+    others = [r for r in rows if r["id"] not in call_ids]
+    verdict = _verdict({**result, "eligibility": _eligibility(others), "conditions": others})
+    info = scheme.get("call") or {}
+    issuer = info.get("issuer") or {"zh": "本通知的发文机关", "en": "the issuing bureau"}
+    region = info.get("region_name") or {"zh": "其辖区", "en": "its area"}
+    own = _own_bureau(facts, vocab)
+    titles = [r["title"] for r in rows if r["id"] in call_ids]
+    word = _VERDICT_WORDS.get(verdict, (verdict, verdict))
+    return {"verdict": verdict, "left_out": [r["id"] for r in rows if r["id"] in call_ids], "note": {
+        "zh": f"本方案依据{issuer['zh']}的申报通知，只受理{region['zh']}的企业；本企业在{own['zh']}。"
+              f"除该通知自己的条件（{'、'.join(t['zh'] for t in titles)}）外，其余条件的结论为“{word[0]}”。"
+              f"请通过{own['zh']}工业和信息化主管部门的申报通知申报，其通知可能另有名单、截止日期和报送要求。",
+        "en": f"This scheme is encoded from the call of the {issuer['en']}, which takes enterprises in {region['en']} only; "
+              f"this enterprise is in {own['en']}. On every condition except that call's own "
+              f"({'; '.join(t['en'] for t in titles)}) the verdict is: {word[1]}. Apply through the industry and "
+              f"information-technology bureau of {own['en']}, whose call may add its own list, deadline and way of submission."}}
 
 
 def _eligibility(conds: list[dict]) -> str:
@@ -165,8 +213,41 @@ def _verdict(result: dict) -> str:
     return "qualifies"
 
 
-def _call(scheme: dict, today: _dt.date) -> dict:
-    """The enterprise deadline of the scheme's call and whether it is open on ``today``."""
+def _call(scheme: dict, today: _dt.date, facts: dict | None = None, vocab=None) -> dict:
+    """The enterprise deadline of the scheme's call and whether it is open on ``today``; with the
+    catalog's ``call`` (issue 22): who issued it, ``opens`` (``not-yet-open`` before it), and
+    ``unknown`` for an enterprise outside the call's region (its own region's notice governs)."""
+    call = _call_dates(scheme, today)
+    info = scheme.get("call")
+    if not info:
+        return call
+    call["issuer"] = info["issuer"]
+    call["opens"] = str(info["opens"])
+    codes = {str(facts.get(k)) for k in _PLACE_FACTS if facts and facts.get(k) is not None}
+    region = info.get("region")
+    if region and codes and not codes & {str(r) for r in region}:
+        own = _own_bureau(facts, vocab) if vocab is not None else {"zh": "所在地区", "en": "its own region"}
+        name = info.get("region_name") or info["issuer"]
+        deadline = f"（{call['deadline']}）" if call.get("deadline") else ""
+        deadline_en = f" ({call['deadline']})" if call.get("deadline") else ""
+        call["status"] = "unknown"
+        call["note"] = {
+            "zh": f"本期的截止日期{deadline}和报送方式是{info['issuer']['zh']}的通知规定的，只约束{name['zh']}的企业；"
+                  f"本企业在{own['zh']}，请以{own['zh']}主管部门发布或转发的申报通知为准。",
+            "en": f"This call's deadline{deadline_en} and way of submission are set by the {info['issuer']['en']} and bind "
+                  f"enterprises in {name['en']} only; this enterprise is in {own['en']}: follow the notice its own "
+                  "authority publishes or forwards."}
+        return call
+    if today.isoformat() < call["opens"]:
+        call["status"] = "not-yet-open"
+        call["note"] = {
+            "zh": f"本期申报通知于{call['opens']}发布（{info['issuer']['zh']}），此前没有本期申报；结果按该通知的条件评估。",
+            "en": f"This call was published on {call['opens']} by the {info['issuer']['en']}; before that there is no call. "
+                  "The result applies that notice's rules."}
+    return call
+
+
+def _call_dates(scheme: dict, today: _dt.date) -> dict:
     deadline = scheme.get("deadline")
     if not deadline:
         return {"deadline": None, "status": "unknown", "note": {
@@ -220,7 +301,7 @@ def _gap_list(rows, item_gaps) -> list[dict]:
 def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
     ctx = (bundle, flat, vocab)
     rows = _conditions(scheme["conditions"], facts, vocab, ctx)
-    result = {"scheme": scheme["id"], "name": scheme["name"], "verdict": None, "call": _call(scheme, today),
+    result = {"scheme": scheme["id"], "name": scheme["name"], "verdict": None, "call": _call(scheme, today, facts, vocab),
               "eligibility": _eligibility(rows), "conditions": rows, "score": None, "plan": None, "level": None}
     item_gaps = []
     if scheme.get("rubric"):
@@ -245,6 +326,13 @@ def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
         result["levels"] = ladder
         result["next_level"] = nxt
     result["verdict"] = _verdict(result)
+    elsewhere = _elsewhere(scheme, rows, result, facts, vocab)
+    if elsewhere is not None:
+        result["elsewhere"] = elsewhere
+        for r in rows:  # the call's own place row: not "nothing to improve" but where to apply
+            if r.get("scope") == "call" and r["status"] == FAIL and "gap" in r:
+                r["gap"] = {"zh": "本条属本通知的申报范围：" + elsewhere["note"]["zh"],
+                            "en": "This row is the call's own reach: " + elsewhere["note"]["en"], "actionable": False}
     result["gaps"] = _gap_list(rows, item_gaps)
     return result
 
