@@ -3,6 +3,7 @@
 import { el, clear } from "./dom.js";
 import { t, tx, lang, colon, paren } from "./i18n.js";
 import { citeText } from "./form.js";
+import { plansBlock } from "./plans.js"; // issue #23: the routes, the budget, "已做到"
 
 const STATUS_ICON = { pass: "✓", fail: "✗", unknown: "?" };
 const VERDICT_KEY = { eligible: "eligible", ineligible: "ineligible", unknown: "unknown" };
@@ -266,7 +267,7 @@ export function renderResults(root, result, bundle, opts = {}) {
       r.score ? el("p", { class: `gg-total ${r.score.passed ? "gg-total--passed" : "gg-total--short"}`, "data-total": num(r.score.total) },
         t("total", { total: num(r.score.total), max: num(r.score.max), pass_mark: num(r.score.pass_mark) })) : null,
       callLine(r),
-      planBlock(r),
+      plansBlock(r) || planBlock(r),
       failing ? el("div", { class: "gg-failing" }, el("h4", { text: t("failingTitle") }), failing) : null,
       pending ? el("div", { class: "gg-pending" }, el("h4", { text: t("pendingTitle") }), pending) : null,
       applicationNotes(r, opts.onAnswer),

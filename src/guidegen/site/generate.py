@@ -593,6 +593,8 @@ def _pages(site: SiteModel) -> list[PageSpec]:
         pages.append(PageSpec("industries/index.md", "industries-index.md.j2"))
         pages += [PageSpec(f"industries/{sid}.md", "sector.md.j2", {"sector": s}) for sid, s in site.catalog.sectors.items()]
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
+    if site.catalog.plan_costs is not None and site.catalog.maturity_levels is not None:  # issue #23
+        pages.append(PageSpec("plans.md", "plans.md.j2"))
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
         if DESK_TEMPLATE.is_file():  # the bureau desk shares the calculator's runtime
@@ -801,10 +803,10 @@ def navigation(catalog, options: SiteOptions, lang: str, present: set[str] | Non
     if industries:
         nav.append({t("nav.industries"): industries})
     performance = site.edition.complete and _benchmark_results(catalog, options)
-    reference = ["kpis.md", "sources.md"] + (["performance.md"] if performance else []) \
-        + (["about.md"] if "about.md" in present else [])
+    reference = ["kpis.md", "sources.md"] + (["plans.md"] if "plans.md" in present else []) \
+        + (["performance.md"] if performance else []) + (["about.md"] if "about.md" in present else [])
     nav.append({t("nav.reference"): reference})
-    known = {"index.md", "how-to.md", "about.md", "calculator.md", "desk.md", "kpis.md", "sources.md", "performance.md",
+    known = {"index.md", "how-to.md", "about.md", "calculator.md", "desk.md", "kpis.md", "sources.md", "performance.md", "plans.md",
              *schemes, *guides, *industries}
     nav += sorted(p for p in present if p not in known and p.endswith(".md"))
     return nav
