@@ -6,7 +6,7 @@ import { t, tx, lang, colon } from "./i18n.js";
 import { ctx, page, forget, chosenSchemes } from "./state.js";
 import { toJSON } from "./profile.js";
 import { errorBox, results, resultsLive, staleNote, chips, chipBar, today } from "./layout.js";
-import { answerLinks, openScheme } from "./nav.js";
+import { answerLinks, openScheme, showErrorSummaries } from "./nav.js";
 import { applicationCtx } from "./stepview.js";
 import { updateKpiStep } from "./kpis.js";
 import { renderResults, renderErrorBox, renderChips, verdictOf } from "./results.js";
@@ -51,6 +51,7 @@ function show(result) {
     page.lastErrors = result.errors;
     const unplaced = page.fields.showErrors(result.errors);
     renderErrorBox(errorBox, unplaced, forget);
+    showErrorSummaries(); // which answers block the results, each a link to its question
     results.classList.add("gg-stale");
     staleNote.hidden = !page.renders;
     if (!page.renders) clear(results).append(el("p", { class: "gg-muted", text: t("noResults") }));
@@ -60,6 +61,7 @@ function show(result) {
     page.lastErrors = [];
     page.fields.showErrors([]);
     renderErrorBox(errorBox, [], null);
+    showErrorSummaries();
     results.classList.remove("gg-stale");
     staleNote.hidden = true;
     renderResults(results, result, page.bundle, { onAnswer: answerLinks });

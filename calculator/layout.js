@@ -46,6 +46,8 @@ export const stepBox = el("div", { class: "gg-step", id: "gg-step" });
 export const formCol = el("div", { class: "gg-formcol", id: "gg-formcol" }, stepNav,
   el("form", { class: "gg-form", id: "gg-form", novalidate: true, autocomplete: "off", onsubmit: (e) => e.preventDefault() }, stepBox));
 export const errorBox = el("div", { class: "gg-alert gg-alert--error", id: "gg-errors", hidden: true, role: "alert" });
+// The error summary at the top of the results (errors.js): which answers block them.
+export const resultsSummary = el("div", { class: "gg-error-summary", id: "gg-results-errors", hidden: true, tabindex: "-1", role: "region", "aria-labelledby": "gg-results-errors-title" });
 export const results = el("div", { class: "gg-results", id: "gg-results", "data-rendered": "0" }, el("p", { class: "gg-muted", text: t("waiting") }));
 // Screen readers hear one line when the verdicts change, not the whole re-rendered results.
 export const resultsLive = el("p", { class: "gg-visually-hidden", id: "gg-results-live", role: "status", "aria-live": "polite" });
@@ -55,7 +57,7 @@ export const staleNote = el("p", { class: "gg-alert gg-stale-note", id: "gg-stal
 export const resultsHeading = el("h2", { id: "gg-results-title", tabindex: "-1", text: t("resultsTitle") });
 export const closeResults = el("button", { type: "button", class: "gg-button gg-button--quiet gg-resultscol__close", id: "gg-results-close", text: t("backToQuestions") });
 export const resultsCol = el("aside", { class: "gg-resultscol", id: "gg-resultscol", "aria-labelledby": "gg-results-title" },
-  el("div", { class: "gg-resultscol__head" }, resultsHeading, closeResults), resultsLive, errorBox, staleNote, results);
+  el("div", { class: "gg-resultscol__head" }, resultsHeading, closeResults), resultsLive, resultsSummary, errorBox, staleNote, results);
 export const chips = el("div", { class: "gg-chips", id: "gg-chips" });
 export const chipToggle = el("button", { type: "button", class: "gg-chipbar__open", id: "gg-chipbar-open", "aria-controls": "gg-resultscol", "aria-expanded": "false", text: t("showResults") });
 export const chipBar = el("div", { class: "gg-chipbar", id: "gg-chipbar", role: "region", "aria-label": t("chipsLabel") }, chipToggle, chips);

@@ -8,6 +8,8 @@ import { t, tx } from "./i18n.js";
 import { ctx, page, hooks, saveUi } from "./state.js";
 import { stepNav, stepBox, resultsCol, resultsHeading, chipToggle, WIDE } from "./layout.js";
 import { stepOfPath, rulePaths } from "./steps.js";
+import { stepsWithErrors, renderErrorSummary } from "./errors.js";
+import { resultsSummary } from "./layout.js";
 
 const wide = () => window.matchMedia(WIDE).matches;
 let resultsOpen = false;
@@ -34,7 +36,8 @@ function push() {
 
 function focusStep(focusPath) {
   if (focusPath) {
-    const node = stepBox.querySelector(`[data-path="${CSS.escape(focusPath)}"] input, [data-path="${CSS.escape(focusPath)}"] select, [data-guide="${CSS.escape(focusPath.replace(/^scenes\./, ""))}"] input`);
+    const q = CSS.escape(focusPath);
+    const node = stepBox.querySelector(`[data-path="${q}"] input, [data-path="${q}"] select, [data-path="${q}"] textarea, [data-question="${q}"] input, [data-guide="${CSS.escape(focusPath.replace(/^scenes\./, ""))}"] input`);
     if (node) {
       node.focus();
       node.scrollIntoView({ block: "center" });
@@ -50,6 +53,7 @@ function focusStep(focusPath) {
 
 /** Show step `id` (a new history entry), focusing the question at `focusPath` or the heading. */
 export function goStep(id, focusPath) {
+  if (id !== currentStep().id && hooks.beforeLeave && !hooks.beforeLeave(id)) return;
   ctx.ui.step = id;
   saveUi();
   hooks.renderStep();
@@ -62,10 +66,12 @@ export function renderStepper() {
   const steps = page.steps;
   const cur = currentStep();
   const index = steps.indexOf(cur);
+  const bad = stepsWithErrors(page.lastErrors);
   clear(stepNav).append(el("p", { class: "gg-stepper__where", id: "gg-stepper-where", text: t("stepOf", { n: index + 1, total: steps.length, title: stepTitle(cur) }) }),
-    el("ol", { class: "gg-stepper__list" }, steps.map((s, i) => el("li", { class: `gg-stepper__item${i < index ? " gg-stepper__item--done" : ""}` },
-      el("button", { type: "button", class: "gg-stepper__button", "data-step": s.id, "aria-current": s === cur ? "step" : null, onclick: () => goStep(s.id) },
-        el("span", { class: "gg-stepper__n", "aria-hidden": "true", text: String(i + 1) }), " ", stepTitle(s))))));
+    el("ol", { class: "gg-stepper__list" }, steps.map((s, i) => el("li", { class: `gg-stepper__item${i < index ? " gg-stepper__item--done" : ""}${bad.has(s.id) ? " gg-stepper__item--error" : ""}` },
+      el("button", { type: "button", class: "gg-stepper__button", "data-step": s.id, "data-errors": bad.has(s.id) ? "1" : null, "aria-current": s === cur ? "step" : null, onclick: () => goStep(s.id) },
+        el("span", { class: "gg-stepper__n", "aria-hidden": "true", text: bad.has(s.id) ? "!" : String(i + 1) }), " ", stepTitle(s),
+        bad.has(s.id) ? el("span", { class: "gg-visually-hidden", text: t("errorStepMark") }) : null)))));
   // On a phone the steps scroll sideways: keep the current one in view.
   const list = stepNav.querySelector(".gg-stepper__list");
   const here = stepNav.querySelector('[aria-current="step"]');
@@ -118,6 +124,16 @@ export const answerLinks = {
     if (step) goStep(step.id, path);
   },
 };
+
+/** Show the engine's errors where the user is: the stepper's marks, the summary at the top
+ *  of the step and of the results. */
+export function showErrorSummaries() {
+  renderStepper();
+  const opts = { go: (path) => answerLinks.go(path), stepName: stepTitle, current: currentStep().id };
+  renderErrorSummary(resultsSummary, page.lastErrors, opts);
+  const box = stepBox.querySelector(".gg-error-summary");
+  if (box) renderErrorSummary(box, page.lastErrors, opts);
+}
 
 /** The history entry of the page as opened; back and forward from here on. */
 export function startHistory() {

@@ -57,6 +57,20 @@ export function searchPlaces(index, text, limit = 8) {
   return found.slice(0, limit).map((f) => placeChain(index, f.row));
 }
 
+/** The one place typed text means, or null: the only match, or the only exact match
+ *  ("株洲" -> 株洲市; "长沙" with many districts containing it -> 长沙市). */
+export function uniquePlace(index, text) {
+  const all = searchPlaces(index, text, 1000);
+  if (all.length === 1) return all[0];
+  const q = fold(text);
+  const bare = q.length > 4 ? q.replace(SUFFIX, "") : q;
+  const exact = all.filter((c) => {
+    const entry = index.rows.find((r) => r.row === c.row);
+    return entry && entry.keys.some((k) => k === q || k === bare || k.replace(SUFFIX, "") === q);
+  });
+  return exact.length === 1 ? exact[0] : null;
+}
+
 function distance(a, b, max) {
   // Levenshtein distance, given up past `max` (typos: "changzou", "zuzhou").
   if (Math.abs(a.length - b.length) > max) return max + 1;

@@ -5,12 +5,13 @@ import { el, clear, uid } from "./dom.js";
 import { t, tx, lang } from "./i18n.js";
 import { ctx, page, hooks, saveUi, chosenSchemes } from "./state.js";
 import { stepBox } from "./layout.js";
-import { currentStep, stepTitle, goStep, renderStepper, openResults } from "./nav.js";
+import { currentStep, stepTitle, goStep, renderStepper, openResults, showErrorSummaries } from "./nav.js";
 import { questionPlan, stepsFor, schemaGates, PLACE_PATHS } from "./steps.js";
 import { getPath } from "./profile.js";
 import { renderKpiStep, hasApplicationStep } from "./kpis.js";
 import { scenesStep } from "./scenes.js";
-import { searchPlaces, nearPlaces, placeValues, placeLabel } from "./places.js";
+import { checkAnswers } from "./cya.js";
+import { searchPlaces, nearPlaces, placeValues, placeLabel, uniquePlace } from "./places.js";
 
 // ---------------------------------------------------------------- which steps
 export function replan() {
@@ -20,6 +21,8 @@ export function replan() {
   const key = schemes.join(",");
   page.plan = questionPlan(bundle, schemes, page.questionsFor === key ? page.questions : null);
   page.steps = stepsFor(bundle, page.plan);
+  // Check your answers before the print and the draft.
+  page.steps.push({ id: "check", fields: [] });
   // The application step (KPI worksheet, form sections, .docx draft) closes the flow.
   if (hasApplicationStep(bundle, schemes)) page.steps.push({ id: "application", fields: [] });
   if (!page.steps.some((s) => s.id === ctx.ui.step)) ctx.ui.step = page.steps[0].id;
@@ -74,11 +77,13 @@ export function renderStep() {
   const steps = page.steps;
   const step = currentStep();
   fields.reset();
+  hooks.beforeLeave = null;
   clear(stepBox);
   stepBox.dataset.step = step.id;
   renderStepper();
   const index = steps.indexOf(step);
-  stepBox.append(el("h2", { class: "gg-step__title", tabindex: "-1", text: stepTitle(step) }));
+  stepBox.append(el("h2", { class: "gg-step__title", tabindex: "-1", text: stepTitle(step) }),
+    el("div", { class: "gg-error-summary", id: "gg-step-errors", hidden: true, tabindex: "-1" }));
   const help = t(`stepHelp_${step.id}`);
   if (help !== `stepHelp_${step.id}`) stepBox.append(el("p", { class: "gg-help gg-step__help", text: help }));
   if (step.id === "where") stepBox.append(placeBlock(), schemesBlock());
@@ -97,6 +102,7 @@ export function renderStep() {
     }
     stepBox.append(...step.fields.map((f) => fields.field(f)));
   } else if (step.id === "declarations") stepBox.append(...declarationGroups(step.declarations));
+  else if (step.id === "check") stepBox.append(...checkAnswers((id, path) => goStep(id, path), stepTitle));
   else if (step.id === "application") {
     const box = el("div", { class: "gg-application", id: "gg-application" });
     stepBox.append(box);
@@ -122,6 +128,7 @@ export function renderStep() {
     next ? el("button", { type: "button", class: "gg-button", id: "gg-next", text: t("nextStep", { title: stepTitle(next) }), onclick: () => goStep(next.id) })
       : el("button", { type: "button", class: "gg-button", id: "gg-finish", text: t("finish"), onclick: () => openResults(true) })));
   fields.showErrors(page.lastErrors);
+  showErrorSummaries();
 }
 
 // ---- gates: "有没有获得过智能制造相关荣誉？" before the title fields (catalog data, profile.yaml)
@@ -268,6 +275,29 @@ function placeBlock() {
     chosen.focus();
   };
   chosen.setAttribute("tabindex", "-1");
+  // A place typed but not picked: taken when it means one place, else the step stays and says why.
+  hooks.beforeLeave = () => {
+    const text = input.value.trim();
+    if (!text) return true;
+    const one = uniquePlace(places, text);
+    if (one) {
+      choose(one);
+      return true;
+    }
+    const many = searchPlaces(places, text, 8).length;
+    msg.textContent = many ? t("placeNotPicked", { text }) : t("placeNotFound", { text });
+    msg.hidden = false;
+    wrap.classList.add("gg-invalid");
+    input.setAttribute("aria-invalid", "true");
+    if (!list.firstChild) search();
+    input.focus();
+    return false;
+  };
+  input.addEventListener("input", () => {
+    msg.hidden = true;
+    wrap.classList.remove("gg-invalid");
+    input.removeAttribute("aria-invalid");
+  });
   input.addEventListener("input", search);
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
