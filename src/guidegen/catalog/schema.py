@@ -398,7 +398,7 @@ GLOSSARY_TERM = Obj({"zh": STR, "en": STR}, {"variants": ListOf(STR), "note": ST
 # The application form of one scheme (catalogs/forms/SCHEME.yaml): its parts in the document's order.
 FORM_ROW = Obj({"label": TEXT},
                {"fill": STR, "choices": ListOf(Obj({"value": ANY, "label": TEXT}), 1), "tick": BOOL, "note": TEXT,
-                "format": Enum("year-month"),
+                "format": Enum("year-month", "org-code"),
                 # issue #25: more cells of one row, remarks as Word comments, list-fed cells
                 "join": ListOf(STR, 1), "separator": STR, "also": ListOf(STR, 1), "comment": TEXT, "blank": TEXT,
                 "only_for": ListOf(ID, 1), "sum": ANY, "detail": STR, "tick_all": BOOL, "pending_field": BOOL,
