@@ -80,7 +80,7 @@ SCREEN = [
     (2, "a-tianyuan.json", "符合条件", 88, 80, 0),
     ("—（重复，未列入）", "f-tianyuan-again.json", "符合条件", 84, 80, 0),
     ("—（未列入：未达及格线）", "b-liling.yaml", "未达及格线", 79, 80, 1),
-    ("—（未列入：待确认；可选择“列入待确认的企业”）", "d-dianzi.json", "待确认", 88, 80, 0),
+    ("—（未列入：待确认；勾选“也列入‘待确认’的企业”或用 --include-pending 可列入）", "d-dianzi.json", "待确认", 88, 80, 0),
     ("—（未列入：不符合申报条件）", "e-chaling.json", "不符合申报条件", 88, 80, 0),
 ]
 # (file, field, kind): unreadable and field errors in file order, then the batch's
