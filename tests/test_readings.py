@@ -144,3 +144,11 @@ def test_national_2021_chongqing_rules_are_the_call(bundle):
         assert all(e.get("scope") == "call" for e in scheme.get("exclusions", []) if e["kind"] == "one-direction")
     r = evaluate(bundle, {"enterprise": {"city": "湘潭市"}}, schemes=["national-demo-factory-2021"], today="2021-11-10")["results"][0]
     assert r["call"]["status"] == "unknown" and "重庆" in r["call"]["note"]["zh"] and "Chongqing" in r["call"]["note"]["en"]
+
+
+def test_a_negative_reduction_is_a_warning(bundle):
+    # 附件3 附1 产品不良率下降 entered −5: the rate went up; within bounds (< 100), worth a word.
+    out = evaluate(bundle, {"kpis": {"defect-rate-reduction": -5, "operating-cost-reduction": 12}}, schemes=["smart-factory-levels"])
+    warned = [w for w in out["warnings"] if w["kind"] == "kpi-went-the-other-way"]
+    assert [w["field"] for w in warned] == ["kpis.defect-rate-reduction.value"]
+    assert "不降反升" in warned[0]["message"]["zh"] and "went up" in warned[0]["message"]["en"]

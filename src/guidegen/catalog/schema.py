@@ -337,7 +337,10 @@ DIVISION = Obj(
 INDICATOR = Obj({"id": ID, "name": TEXT},
                 {"unit": Nullable(STR), "direction": Enum("higher", "lower", "none"), "required": BOOL,
                  "note": TEXT, "interpretation": TEXT, "source": CITATION,
-                 "measure": Enum("share", "count", "amount", "change")})
+                 "measure": Enum("share", "count", "amount", "change"),
+                 # issue 22: what a value may be (min/max inclusive, gt/lt exclusive; warn_below: a warning)
+                 "bounds": Obj({}, {"min": Nullable(NUM), "max": Nullable(NUM), "gt": Nullable(NUM), "lt": Nullable(NUM),
+                                    "warn_below": NUM, "why": TEXT})})
 KPI_LIST = Obj(
     {"id": ID, "name": TEXT, "source": CITATION},
     {"groups": ListOf(Obj({"name": TEXT, "indicators": ListOf(INDICATOR, 1)}, {"id": ID})),

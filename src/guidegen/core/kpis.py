@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["count_chars", "check_kpi_values", "check_section_texts", "indicator_index",
+__all__ = ["count_chars", "check_kpi_values", "kpi_warnings", "check_section_texts", "indicator_index",
            "kpi_summary", "application_summary"]
 
 MAX_TEXT = 20000          # characters of one section's text: far above any form's limit
@@ -114,6 +114,7 @@ def indicator_index(bundle: dict) -> dict[str, dict]:
         unit = next((i.get("unit") for _, i in items if i.get("unit") is not None), None)
         stated = next((i["measure"] for _, i in items if i.get("measure")), None)
         out[iid] = {**items[0][1], "unit": unit, "measure": stated or _measure({"unit": unit}),
+                    "bounds": next((i["bounds"] for _, i in items if i.get("bounds")), None),
                     "lists": [lid for lid, _ in items]}
     return out
 
@@ -157,6 +158,55 @@ def _check_number(path: str, value, measure: str, errors: list):
     return d
 
 
+def _check_bounded(path: str, value, bounds: dict, errors: list, measure: str | None = None, unit: str | None = None):
+    """A value against the indicator's stated bounds (catalogs/kpis.yaml ``bounds``, issue 22):
+    ``min``/``max`` inclusive, ``gt``/``lt`` exclusive; outside them the value is impossible (an error).
+    ``warn_below`` is a fact worth a word, not an error (kpi_warnings)."""
+    d = _decimal(value)
+    if d is None:
+        errors.append(_err(path, "应为数值", "must be a number"))
+        return None
+    if measure == "count" and d != d.to_integral_value():
+        errors.append(_err(path, "数量应为整数", "a count must be a whole number"))
+        return None
+    show = (lambda x: _pct(x)) if unit == "%" else (lambda x: f"{x.normalize():f}")
+    checks = (("min", lambda b: d >= b, "不能小于{b}", "must not be below {b}"),
+              ("max", lambda b: d <= b, "不能大于{b}", "must not exceed {b}"),
+              ("gt", lambda b: d > b, "应大于{b}", "must be above {b}"),
+              ("lt", lambda b: d < b, "应小于{b}", "must be below {b}"))
+    for key, ok, zh, en in checks:
+        if bounds.get(key) is not None:
+            b = Decimal(str(bounds[key]))
+            if not ok(b):
+                why = bounds.get("why") or {"zh": "", "en": ""}
+                errors.append(_err(path, zh.format(b=show(b)) + (f"（{why['zh']}）" if why.get("zh") else "") + f"，当前{show(d)}",
+                                   en.format(b=show(b)) + (f" ({why['en']})" if why.get("en") else "") + f"; got {show(d)}"))
+                return None
+    return d
+
+
+def _pct(d: Decimal) -> str:
+    return f"{d.normalize():f}%"
+
+
+def kpi_warnings(bundle: dict, flat: dict) -> list[dict]:
+    """Values inside an indicator's bounds that still deserve a word: below ``warn_below`` (a
+    下降/降低 indicator entered negative: the quantity went up)."""
+    out = []
+    for iid, ind in indicator_index(bundle).items():
+        b = ind.get("bounds") or {}
+        if b.get("warn_below") is None:
+            continue
+        for key in ("value", "before"):
+            d = flat.get(f"kpis.{iid}.{key}")
+            if d is not None and d < Decimal(str(b["warn_below"])):
+                out.append({"field": f"kpis.{iid}.{key}", "kind": "kpi-went-the-other-way", "message": {
+                    "zh": f"“{ind['name']['zh']}”填写为{_pct(d)}：负数表示不降反升。请核对；如属实，照实填写。",
+                    "en": f"“{ind['name']['en']}” is {_pct(d)}: a negative value means it went up, not down. "
+                          "Check it; if true, keep it as it is."}})
+    return out
+
+
 def check_kpi_values(bundle: dict, value, flat: dict, errors: list) -> None:
     """Check the profile's ``kpis`` mapping; put ``kpis.ID.value|before|unit`` into ``flat``."""
     if not isinstance(value, dict):
@@ -178,7 +228,11 @@ def check_kpi_values(bundle: dict, value, flat: dict, errors: list) -> None:
             sub = f"{path}.{key}"
             if item is None:
                 continue
-            if key in ("value", "before"):
+            if key in ("value", "before") and ind.get("bounds"):
+                d = _check_bounded(sub, item, ind["bounds"], errors, ind["measure"], ind.get("unit"))
+                if d is not None:
+                    flat[sub] = d
+            elif key in ("value", "before"):
                 d = _check_number(sub, item, ind["measure"], errors)
                 if d is not None:
                     flat[sub] = d
