@@ -223,7 +223,8 @@ def test_hunan_lists_link_scene_instance_and_the_benchmark_remark(tmp_path):
     assert rows[4][6] == "非湖南省智能制造标杆企业；自动初审：符合条件；材料待审核"
     assert [r[:3] for r in book["问题"][2:]] == [("b-hetang.json", "scene_instances", "汇总表缺项")]
     assert rows[-1][0].startswith("注：1.推荐的先进级智能工厂项目按优先次序排名。")
-    assert {r[10] for r in book["初审"][3:]} == {"申报中（截止 2025-04-28）"}
+    # 2025-04-01 is before 株洲's notice of 2025-04-24 (the call's data): not yet open
+    assert {r[10] for r in book["初审"][3:]} == {"尚未开始（通知 2025-04-24 发布，截止 2025-04-28），结论按该通知预测"}
 
 
 def test_changzhou_two_row_header_merged_and_filled(tmp_path):

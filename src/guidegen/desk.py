@@ -491,6 +491,8 @@ SHEET_WORDS = {
     "call_open": {"zh": "申报中（截止 {deadline}）", "en": "open (deadline {deadline})"},
     "call_closed": {"zh": "已截止（{deadline}），结论预测下一批", "en": "closed ({deadline}); the verdict predicts the next call"},
     "call_unknown": {"zh": "截止日期未知", "en": "deadline unknown"},
+    "call_not_yet_open": {"zh": "尚未开始（通知 {opens} 发布，截止 {deadline}），结论按该通知预测",
+                          "en": "not yet open (the notice comes out on {opens}, deadline {deadline}); the verdict applies that notice"},
     "soft": {"zh": "（原则上）", "en": " (in principle)"},
 }
 
@@ -525,6 +527,8 @@ def _call_text(call: dict, lang: str) -> str:
     status = call.get("status")
     if status in ("open", "closed"):
         return _w(f"call_{status}", lang, deadline=call.get("deadline"))
+    if status == "not-yet-open":
+        return _w("call_not_yet_open", lang, opens=call.get("opens") or "？", deadline=call.get("deadline") or "？")
     return _w("call_unknown", lang)
 
 
