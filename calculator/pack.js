@@ -338,19 +338,31 @@ function applying(ctx, part) {
 
 const NOT_APPLYING = "不申报，无需填报。";
 
+/** The texts written for other parts counted with this one (Zhuzhou 三: the outline's parts). */
+function countedWith(ctx, part) {
+  let n = 0;
+  for (const id of part.count_with || []) {
+    const own = deepGet(ctx.profile || {}, `application.sections.${id}`);
+    if (typeof own === "string") n += countChars(own);
+    const per = deepGet(ctx.profile || {}, `application.scene_sections.${id}`);
+    if (isObject(per)) for (const t of Object.values(per)) if (typeof t === "string") n += countChars(t);
+  }
+  return n;
+}
+
 function narrativeBlock(ctx, part) {
   const text = deepGet(ctx.profile || {}, `application.sections.${part.id}`);
   const written = typeof text === "string" && text.trim() !== "";
-  const count = countChars(written ? text : "");
+  const count = countChars(written ? text : "") + countedWith(ctx, part);
   const over = Boolean(part.word_limit) && count > part.word_limit;
-  const under = written && Boolean(part.min_words) && count < part.min_words;
+  const under = (written || count > 0) && Boolean(part.min_words) && count < part.min_words;
   const title = zh(part.title);
   const prompt = zh(part.prompt);
   // The limit goes beside the title as the form prints it, unless the form's own prompt says it.
   const limit = part.word_limit || part.min_words;
   const limitShown = limit && !prompt.includes(`${limit}字`) ? limitText(part) : "";
   const apply = applying(ctx, part);
-  const comments = [zh(part.note), written || part.word_limit || part.min_words ? countNote(count, part) : ""].filter(Boolean);
+  const comments = [zh(part.note), written || part.word_limit || part.min_words ? `${countNote(count, part)}${part.count_with ? "（含下面编写提纲各部分）" : ""}` : ""].filter(Boolean);
   if (apply === false) comments.push("档案中选择不申报此项。");
   if (apply === undefined) comments.push("如不申报此项，可不填写。");
   return {

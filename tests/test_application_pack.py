@@ -378,6 +378,19 @@ def test_zhuzhou_draft_tables_names_and_cover(make_draft, bundle):
     assert "（八）其他相关材料。" in d.paragraphs and not any("重庆" in p for p in d.paragraphs)
 
 
+def test_zhuzhou_part_three_counts_its_outline_toward_1000(make_draft):
+    """三、智能制造实施内容（1000字以上）: the overview and the outline's parts count together."""
+    profile = copy.deepcopy(ZHUZHOU_PROFILE)
+    profile["application"]["sections"]["project-overview-short"] = "概" * 150
+    profile["application"]["scene_sections"] = {"zz-scene-description": {"5": "述" * 150, "7": "述" * 150},
+                                               "zz-scene-results": {"5": "果" * 150}}
+    d = make_draft("zhuzhou-benchmark-sme", profile)
+    assert "字数不足：已写600字，要求1000字以上。（含下面编写提纲各部分）" in d.notes
+    profile["application"]["sections"]["integration"] = "协" * 400
+    d = make_draft("zhuzhou-benchmark-sme", profile)
+    assert "已写1000字，要求1000字以上。（含下面编写提纲各部分）" in d.notes
+
+
 def test_draft_totals_equal_the_engines(make_draft, bundle):
     """The spend the rubric reads is the lists' sum within 近三年; the draft shows the same numbers."""
     result = json.loads(evaluate_json(bundle, json.dumps(ZHUZHOU_PROFILE, ensure_ascii=False), schemes=["zhuzhou-benchmark-sme"], today=TODAY))
@@ -486,7 +499,9 @@ def test_a_list_that_disagrees_with_its_plain_value_is_a_field_error_naming_both
 def test_a_partial_profile_before_the_engine_answers_and_garbage_input(make_draft):
     d = make_draft("zhuzhou-benchmark-workshop", {"profile": 1}, result=None)
     assert "计算器尚未完成评估" in d.notes
-    assert d.text.count("【待撰写】") >= 8
+    # 二, 第一部分, 协同集成, 六, 七, 八 and the per-scene outline (三's own overview may stay empty: its
+    # 1000 字 are counted with the outline)
+    assert d.text.count("【待撰写】") == 7
     assert "尚未选择场景：每个场景按下列各项分别描述。" in d.notes
     d = make_draft("hunan-advanced-factory-2025", {"enterprise": "not a mapping", "kpis": [1, 2], "itemized": {"core_equipment": "x"},
                                                     "scenes": {"miit-2024": "x"}, "scene_instances": [1]}, result={"errors": []})

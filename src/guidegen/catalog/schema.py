@@ -417,7 +417,7 @@ FORM_PART = Obj(
     {"id": ID, "title": TEXT, "level": Enum(1, 2), "rows": ListOf(FORM_ROW, 1), "word_limit": Nullable(POS),
      "min_words": POS, "prompt": TEXT, "required": BOOL, "per_scene": BOOL, "guide": ID,
      "style": Enum("list", "table", "none"), "list": ID, "text": TEXT, "note": TEXT,
-     "comment": TEXT, "applying": STR, "unit_in_name": BOOL, "other_row": TEXT, "outline": BOOL,
+     "comment": TEXT, "applying": STR, "unit_in_name": BOOL, "other_row": TEXT, "outline": BOOL, "count_with": ListOf(ID, 1),
      "items": ANY, "window": STR, "columns": ListOf(FORM_COLUMN, 1), "labels": ANY, "total": ANY,
      "optional": BOOL, "sources": ListOf(FORM_SOURCE, 1), "corner": TEXT, "years": ANY,
      "year_headers": ListOf(TEXT, 1), "lines": ListOf(Obj({"label": TEXT, "key": STR}), 1),
