@@ -5,7 +5,7 @@ import { el, clear } from "./dom.js";
 import { t, tx, lang } from "./i18n.js";
 import { ctx, page, replace, chosenSchemes } from "./state.js";
 import {
-  normalise, toJSON, encodeShare, withoutPersonal, decodeShare, shareFromHash, loadStored, store,
+  normalise, toJSON, withoutPersonal, withoutLongTexts, shareFragment, shareContext, decodeShare, shareFromHash, loadStored, store,
   loadUi, listSaved, saveNamed, deleteSaved, freeName, hasAnswers, isSaved,
 } from "./profile.js";
 import { describeProfile } from "./form.js";
@@ -14,7 +14,37 @@ import {
   results, printHead, printProfile, dialogText, shareDialog, shareOpen, shareKeep, notice, today, stamp,
 } from "./layout.js";
 
-let shareWaiting = null; // {shared, keptAs}: a share link opened over saved answers
+let shareWaiting = null; // {shared, keptAs, context}: a share link opened over saved answers
+
+/** The name a set of answers is kept under: the enterprise's, else an automatic one. */
+function setName(profile, fallbackKey) {
+  const e = profile.enterprise;
+  const name = e && typeof e.name === "string" ? e.name.trim() : "";
+  return name || t(fallbackKey, { date: stamp() });
+}
+
+/** Save answers under a name once: the same answers are never saved twice, and a set of
+ *  the enterprise's name is updated rather than piled up as "name (2)". */
+function keepAs(profile, ui, fallbackKey) {
+  const same = listSaved().find((x) => toJSON(x.profile) === toJSON(profile));
+  if (same) return same.name;
+  const name = setName(profile, fallbackKey);
+  const named = profile.enterprise && typeof profile.enterprise.name === "string" && profile.enterprise.name.trim();
+  return saveNamed(named ? name : freeName(name), profile, ui);
+}
+
+/** The page state a share link brings: its schemes and guide. */
+function sharedUi(context) {
+  const ui = {};
+  if (context && context.schemes) ui.schemes = context.schemes;
+  if (context && context.guide) ui.guide = context.guide;
+  return ui;
+}
+
+function whose(context, shared) {
+  const name = (context && context.name) || (shared.enterprise && shared.enterprise.name) || "";
+  return name ? t("shareWhose", { name }) : t("shareOpened");
+}
 
 /** The answers the page opens with: a share link's (unless answers are stored here:
  *  then those, and askAboutShare() asks), else the stored ones. */
@@ -29,39 +59,40 @@ export function initialProfile() {
     notice(t("shareBroken"), "error");
     return stored;
   }
+  const context = shareContext(window.location.hash);
   // The profile came in the fragment; keep it here and drop it from the address bar.
   window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
   if (hasAnswers(stored) && toJSON(stored) !== toJSON(shared)) {
     // Answers are saved here already: they are kept as a saved profile whatever the user
     // chooses, and the page asks which to open.
-    const keptAs = isSaved(stored) ? listSaved().find((x) => toJSON(x.profile) === toJSON(stored)).name
-      : saveNamed(freeName(t("beforeShareName", { date: stamp() })), stored, loadUi());
-    shareWaiting = { shared, keptAs };
+    const keptAs = keepAs(stored, loadUi(), "beforeShareName");
+    shareWaiting = { shared, keptAs, context };
     return stored;
   }
   store(shared);
-  notice(t("shareOpened"));
+  Object.assign(ctx.ui, sharedUi(context));
+  notice(whose(context, shared), "shared");
   return shared;
 }
 
 export function askAboutShare() {
   if (!shareWaiting) return;
-  dialogText.textContent = t("shareDialogText", { name: shareWaiting.keptAs });
+  dialogText.textContent = `${whose(shareWaiting.context, shareWaiting.shared)} ${t("shareDialogText", { name: shareWaiting.keptAs })}`;
   if (typeof shareDialog.showModal === "function") shareDialog.showModal();
   else shareDialog.setAttribute("open", "");
 }
 
 function settleShare(openShared) {
   if (!shareWaiting) return;
-  const { shared } = shareWaiting;
+  const { shared, context } = shareWaiting;
   shareWaiting = null;
   if (typeof shareDialog.close === "function" && shareDialog.open) shareDialog.close();
   else shareDialog.removeAttribute("open");
   if (openShared) {
-    replace(shared, {});
-    notice(t("shareOpenedKept"));
+    replace(shared, sharedUi(context));
+    notice(`${whose(context, shared)} ${t("shareOpenedKept")}`, "shared");
   } else {
-    saveNamed(freeName(t("sharedName", { date: stamp() })), shared, {});
+    keepAs(shared, sharedUi(context), "sharedName");
     notice(t("shareKept"));
   }
   renderSaved();
@@ -108,10 +139,14 @@ async function importProfile() {
 }
 
 async function makeShareLink() {
-  // Personal fields (contact person and phone) stay on this device: not in the link.
-  const shared = withoutPersonal(ctx.profile, page.bundle);
-  const url = `${window.location.origin}${window.location.pathname}#p=${encodeShare(shared)}`;
-  const leftOut = toJSON(shared) !== toJSON(ctx.profile) ? ` ${t("sharePersonalLeftOut")}` : "";
+  // Personal fields (every contact field) stay on this device, long texts in the exported file.
+  const personal = withoutPersonal(ctx.profile, page.bundle);
+  const shared = withoutLongTexts(personal);
+  const saved = listSaved().find((x) => toJSON(x.profile) === toJSON(ctx.profile));
+  const name = saved ? saved.name : setName(ctx.profile, "autosaveName");
+  const url = `${window.location.origin}${window.location.pathname}${shareFragment(shared, { schemes: chosenSchemes(), guide: ctx.ui.guide || null, name })}`;
+  const leftOut = [toJSON(personal) !== toJSON(ctx.profile) ? t("sharePersonalLeftOut") : "",
+    toJSON(shared) !== toJSON(personal) ? t("shareLongLeftOut") : ""].filter(Boolean).map((x) => ` ${x}`).join("");
   shareInput.value = url;
   shareBox.hidden = false;
   shareInput.focus();
@@ -133,11 +168,11 @@ function clearAnswers() {
 
 /** The current answers, if any and not saved yet, under an automatic name: never lost. */
 function keepCurrent() {
-  if (hasAnswers(ctx.profile) && !isSaved(ctx.profile)) saveNamed(freeName(t("autosaveName", { date: stamp() })), ctx.profile, ctx.ui);
+  if (hasAnswers(ctx.profile) && !isSaved(ctx.profile)) keepAs(ctx.profile, ctx.ui, "autosaveName");
 }
 
 function saveCurrent() {
-  const name = savedName.value.trim() || (ctx.profile.enterprise && typeof ctx.profile.enterprise.name === "string" && ctx.profile.enterprise.name.trim()) || t("autosaveName", { date: stamp() });
+  const name = savedName.value.trim() || setName(ctx.profile, "autosaveName");
   saveNamed(name, ctx.profile, ctx.ui);
   savedName.value = "";
   notice(t("savedDone", { name }));

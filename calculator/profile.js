@@ -124,6 +124,59 @@ export function withoutPersonal(profile, bundle) {
   return out;
 }
 
+/** Long texts (the application form's sections, any text over LONG_TEXT characters) stay
+ *  out of share links: the exported file carries the full answers. */
+export const LONG_TEXT = 200;
+export function withoutLongTexts(profile) {
+  const out = JSON.parse(JSON.stringify(profile));
+  if (isObject(out.application)) {
+    delete out.application.sections;
+    delete out.application.scene_sections;
+    if (!Object.keys(out.application).length) delete out.application;
+  }
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.map(walk).filter((x) => x !== undefined);
+    if (isObject(v)) {
+      for (const k of Object.keys(v)) {
+        const w = walk(v[k]);
+        if (w === undefined) delete v[k];
+        else v[k] = w;
+      }
+      return v;
+    }
+    return typeof v === "string" && v.length > LONG_TEXT ? undefined : v;
+  };
+  return walk(out);
+}
+
+/** A share link's context beside the profile: {schemes: [ids] | null, guide, name}. */
+export function shareContext(hash) {
+  const params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+  const list = (params.get("s") || "").split(",").map((x) => x.trim()).filter(Boolean);
+  let name = null;
+  try {
+    name = params.get("n") ? new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(params.get("n").replace(/-/g, "+").replace(/_/g, "/") + "===".slice((params.get("n").length + 3) % 4)), (c) => c.charCodeAt(0))) : null;
+  } catch {
+    name = null;
+  }
+  return { schemes: list.length ? list : null, guide: params.get("g") || null, name };
+}
+
+/** The fragment of a share link: #p=PROFILE&s=SCHEMES&g=GUIDE&n=NAME. */
+export function shareFragment(profile, { schemes = [], guide = null, name = null } = {}) {
+  const b64 = (text) => {
+    const bytes = new TextEncoder().encode(text);
+    let binary = "";
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  };
+  const parts = [`p=${encodeShare(profile)}`];
+  if (schemes.length) parts.push(`s=${schemes.map(encodeURIComponent).join(",")}`);
+  if (guide) parts.push(`g=${encodeURIComponent(guide)}`);
+  if (name) parts.push(`n=${b64(name)}`);
+  return `#${parts.join("&")}`;
+}
+
 export function encodeShare(profile) {
   const bytes = new TextEncoder().encode(toJSON(profile));
   let binary = "";

@@ -216,13 +216,16 @@ function gateBlock(gate, behind) {
   return el("div", { class: "gg-gate-group" }, box, body);
 }
 
+/** The sector the answers give, else the address's (?sector=ID from an industry page). */
 function sectorNow() {
   const bundle = page.bundle;
   const e = ctx.profile.enterprise;
-  if (!e || typeof e !== "object") return null;
-  if (typeof e.sector === "string" && bundle.sectors[e.sector]) return e.sector;
-  if (typeof e.industry_division === "string" && bundle.divisions[e.industry_division]) return bundle.divisions[e.industry_division].sector;
-  return null;
+  if (e && typeof e === "object") {
+    if (typeof e.sector === "string" && bundle.sectors[e.sector]) return e.sector;
+    if (typeof e.industry_division === "string" && bundle.divisions[e.industry_division]) return bundle.divisions[e.industry_division].sector;
+  }
+  const hint = new URLSearchParams(window.location.search).get("sector");
+  return hint && bundle.sectors[hint] ? hint : null;
 }
 
 // ---- 1. where: the place picker (or the schema's text fields without divisions data)

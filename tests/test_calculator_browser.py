@@ -677,3 +677,59 @@ def test_check_your_answers_lists_each_answer_with_a_change_link(browser, server
     until(page, "() => window.guidegen.state().step === 'enterprise'")
     assert page.evaluate("document.activeElement.closest('[data-path]').dataset.path") == "enterprise.employees"
     context.close()
+
+
+def test_a_share_link_round_trip_carries_schemes_guide_and_name_but_no_contact_or_long_text(browser, server, bundle, tmp_path):
+    # A: an enterprise with contact details and a long text, assessing the SME scheme.
+    a_profile = {"profile": 1, "enterprise": {"name": "甲公司", "city": "株洲市", "province": "湖南省"},
+                 "application": {"contact_name": "王五", "contact_phone": "13800000000",
+                                 "sections": {"company-profile": "很长的企业简介。" * 40}}}
+    file = tmp_path / "a.json"
+    file.write_text(json.dumps(a_profile, ensure_ascii=False), encoding="utf-8")
+    ctx_a, a = open_calculator(browser, server, f"?schemes={SME}")
+    a.set_input_files("#gg-import-file", str(file))
+    until(a, "() => (window.guidegen.profile().enterprise || {}).name === '甲公司'")
+    a.click('.gg-stepper__button[data-step="scenes"]')
+    guide = state(a)["guide"]
+    a.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    a.click("#gg-share")
+    url = a.input_value("#gg-share-url")
+    message = a.inner_text(".gg-share__msg")
+    assert "个人信息" in message and "导出文件" in message
+    for secret in ("王五", "13800000000", "企业简介"):
+        assert secret not in unquote(url)
+    ctx_a.close()
+
+    # B: someone else's answers are stored; the link asks, says whose answers these are, and opens them.
+    ctx_b, b = open_calculator(browser, server)
+    b.click('.gg-stepper__button[data-step="enterprise"]')
+    b.fill('[data-path="enterprise.name"] input', "乙公司")
+    b.goto(url)
+    dialog = b.locator("#gg-share-dialog")
+    dialog.wait_for(state="visible", timeout=15_000)
+    assert "甲公司" in dialog.inner_text()
+    b.click("#gg-share-open")
+    until(b, "() => (window.guidegen.profile().enterprise || {}).name === '甲公司'")
+    assert state(b)["schemes"] == [SME] and state(b)["guide"] == guide
+    got = page_profile(b)
+    assert "contact_name" not in (got.get("application") or {}) and "sections" not in (got.get("application") or {})
+    assert "甲公司" in b.inner_text("#gg-notices")
+    # The sets are named by the enterprise, once each.
+    names = [s["name"] for s in b.evaluate("JSON.parse(localStorage.getItem('guidegen.calculator.saved.v1'))")]
+    assert "乙公司" in names and len(names) == len(set(names))
+    ctx_b.close()
+
+
+def test_an_industry_page_opens_the_calculator_with_its_key_links_first(browser, server, bundle, site):
+    sector = next(s for s, v in bundle["sectors"].items() if v.get("key_links"))
+    html = (site / "industries" / sector / "index.html").read_text(encoding="utf-8")
+    assert f"calculator/?sector={sector}" in html
+    ctx, page = open_calculator(browser, server, f"?sector={sector}&schemes={SME}")
+    page.click('.gg-stepper__button[data-step="scenes"]')
+    until(page, "() => window.guidegen.state().step === 'scenes'")
+    keys = sorted(set(bundle["sectors"][sector]["key_links"]))
+    assert state(page)["guide"] == "miit-2021"  # the Zhuzhou rubric's table, where key links are numbered
+    folds = page.eval_on_selector_all('[data-role="ticked"] details[data-link-fold]', "els => els.map(e => [+e.dataset.linkFold, e.open])")
+    assert sorted(n for n, _ in folds[:len(keys)]) == keys
+    assert all(o for _, o in folds[:len(keys)]) and not any(o for _, o in folds[len(keys):])
+    ctx.close()
