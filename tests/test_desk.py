@@ -856,3 +856,14 @@ def test_the_workers_import_reads_through_the_one_reader(browser, server, site):
         assert got == want, (f["name"], got, want)
     assert json.loads(answers["bom.json"])["profile"]["enterprise"]["name"] == "株洲带签名有限公司"
     assert json.loads(answers["deep.json"])["errors"][0]["kind"] == "depth"
+
+
+def test_an_enterprise_of_another_prefecture_is_told_where_to_apply(bundle):
+    """Hunan 2025 is 株洲's call (#22): a 长沙 enterprise is left out, and the 提示 column says why and where."""
+    p = json.loads((DESK / "hunan" / "a-xiangjiang.json").read_text(encoding="utf-8"))
+    p["enterprise"].update(city="长沙市", county="芙蓉区")
+    data, batch = batch_workbook(bundle, [("x.json", json.dumps(p, ensure_ascii=False).encode())],
+                                 scheme="hunan-advanced-factory-2025", today=TODAY)
+    assert batch["applicants"][0]["row"] is None
+    row = cells(data)["初审"][3]
+    assert row[0] == "—（未列入：不符合申报条件）" and "请通过长沙市工业和信息化主管部门的申报通知申报" in row[11]

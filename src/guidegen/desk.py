@@ -236,6 +236,8 @@ def _applicant(name, profile, result, identity, applying) -> dict:
         "pending": [_condition(c) for c in conds if c["status"] == "unknown" and not c.get("informational")],
         "hints": [_condition(c) for c in conds if c.get("informational") and c["status"] != "pass"],
         "call": result["call"],
+        # an enterprise outside the call's region: where it applies instead (contract 1.2, #22)
+        "elsewhere": result["elsewhere"]["note"] if isinstance(result.get("elsewhere"), dict) else None,
         "row": None,
         "left_out": None,
         "reviewed": False,
@@ -565,7 +567,8 @@ def screen_rows(batch: dict, lang: str = "zh") -> list[list]:
             _conditions_text(a["failing"], lang),
             _conditions_text(a["pending"], lang),
             _call_text(a["call"], lang),
-            "\n".join([f[lang] for f in a["flags"]] + [_hint_text(c, lang) for c in a["hints"]]) or None,
+            "\n".join([f[lang] for f in a["flags"]] + [_hint_text(c, lang) for c in a["hints"]]
+                      + ([a["elsewhere"][lang]] if a.get("elsewhere") else [])) or None,
         ])
     return rows
 
