@@ -112,3 +112,51 @@ def test_without_regions_the_place_stays_unknown(bundle):
     result = evaluate(bare, {"enterprise": {"city": "醴陵市"}}, schemes=["zhuzhou-benchmark-sme"])
     row = next(c for c in result["results"][0]["conditions"] if c["id"] == "registered-in-zhuzhou")
     assert row["status"] == "unknown"
+
+
+# ---- issue 22: places as people write them (statuses in tests/cases/15-places.yaml)
+
+def test_shaanxi_and_syllable_apostrophes(bundle):
+    items = {r["code"]: r for r in bundle["regions"]["items"]}
+    assert items["610000"]["en"] == "Shaanxi" and items["140000"]["en"] == "Shanxi"   # 陕西 / 山西
+    # GB/T 16159-2012 隔音符号: a, o, e starting a syllable after another
+    assert items["610100"]["en"] == "Xi'an" and items["320800"]["en"] == "Huai'an" and items["360800"]["en"] == "Ji'an"
+    assert items["230100"]["en"] == "Ha'erbin" and items["430200"]["en"] == "Zhuzhou"
+    assert items["610100"]["pinyin"] == "xian"          # matching still ignores the apostrophe
+    assert match_place(bundle, "Xi'an")["code"] == "610100" and match_place(bundle, "xian")["code"] == "610100"
+
+
+def test_same_romanized_names_are_told_apart_by_province(bundle):
+    from guidegen.core.places import _full, _index
+    index = _index(bundle)
+    jian_jx, jian_jl = index["by_code"]["360800"], index["by_code"]["220582"]   # 吉安市, 集安市
+    assert jian_jx["en"] == jian_jl["en"] == "Ji'an"
+    assert _full(index, jian_jx, "en") == "Ji'an (Jiangxi)"
+    assert "Jilin" in _full(index, jian_jl, "en") and "Jiangxi" not in _full(index, jian_jl, "en")
+
+
+def test_historic_name_says_its_successor(bundle):
+    place, errors = resolve_place(bundle, {"enterprise.city": "株洲县"})
+    assert not errors and place["county"]["code"] == "430212"
+    assert "株洲县（430221）已撤销" in place["how"]["zh"] and "渌口区" in place["how"]["zh"]
+    assert "abolished" in place["how"]["en"]
+
+
+def test_statistics_only_unit_is_labelled(bundle):
+    place, _ = resolve_place(bundle, {"enterprise.county": "云龙示范区"})
+    assert "统计用区划" in place["how"]["zh"] and "statistics-only" in place["how"]["en"]
+
+
+def test_credit_code_check_and_mismatch_warning(bundle):
+    from guidegen.core.places import check_credit_code
+    assert check_credit_code("91430221MA4L000015") is None
+    assert "5" in check_credit_code("91430221MA4L00001X")
+    assert check_credit_code("91430221MA4L0000I5") is not None          # I is not used
+    assert check_credit_code("9143022") is not None                      # length
+    out = evaluate(bundle, {"enterprise": {"credit_code": "91430221MA4L000015", "city": "长沙市"}},
+                   schemes=["zhuzhou-benchmark-workshop"])
+    w = [x for x in out["warnings"] if x["field"] == "enterprise.credit_code"]
+    assert len(w) == 1 and "迁址" in w[0]["message"]["zh"] and "moved" in w[0]["message"]["en"]
+    out = evaluate(bundle, {"enterprise": {"credit_code": "91430221MA4L000015", "county": "渌口区"}},
+                   schemes=["zhuzhou-benchmark-workshop"])
+    assert not [x for x in out["warnings"] if x["field"] == "enterprise.credit_code"]

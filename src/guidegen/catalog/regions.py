@@ -45,8 +45,12 @@ let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const names = JSON.parse(input);
 process.stdout.write(JSON.stringify(names.map(
-  (n) => pinyin(n, { toneType: "none", type: "array", v: true }).join(""))));
+  (n) => pinyin(n, { toneType: "none", type: "array", v: true }).join(" "))));
 """
+
+# Issue 22: official romanizations that differ from plain Hanyu Pinyin. 陕西 is written Shaanxi (the
+# spelling the State Council's place-name rules keep apart from 山西 Shanxi); the rest follow GB/T 16159.
+_OFFICIAL_EN = {"陕西": "Shaanxi"}
 
 
 class RegionsError(Exception):
@@ -106,8 +110,15 @@ def _romanize(root: Path, names: list[str]) -> list[str]:
     return out
 
 
-def _english(pinyin: str) -> str:
-    return pinyin.replace("v", "ü")[:1].upper() + pinyin.replace("v", "ü")[1:]
+def _english(syllables: str, short: str = "") -> str:
+    """The English name: Hanyu Pinyin of the short name, capitalized, with the syllable-dividing
+    apostrophe of GB/T 16159-2012 (隔音符号) before a syllable that starts with a, o or e
+    (Xi'an, Huai'an, Ji'an); official exceptions (陕西 Shaanxi) from _OFFICIAL_EN."""
+    if short in _OFFICIAL_EN:
+        return _OFFICIAL_EN[short]
+    parts = [s.replace("v", "ü") for s in syllables.split()]
+    text = "".join(("'" + s) if i and s[:1] in "aoe" else s for i, s in enumerate(parts))
+    return text[:1].upper() + text[1:]
 
 
 @lru_cache(maxsize=4)
@@ -138,9 +149,10 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
         r["short"] = short_name(r["name"])
     spelled = _romanize(Path(modules).parent, [r["short"] for r in rows])
     items = []
-    for r, py in zip(rows, spelled):
+    for r, syllables in zip(rows, spelled):
+        py = syllables.replace(" ", "")
         items.append({"code": r["code"], "name": r["name"], "short": r["short"], "pinyin": py,
-                      "en": _english(py), "level": r["level"], "parent": r["parent"]})
+                      "en": _english(syllables, r["short"]), "level": r["level"], "parent": r["parent"]})
     return json.dumps({"source": {"package": package, "version": version, "romanization": romaniser,
                                   "romanization_version": romaniser_version}, "items": items}, ensure_ascii=False)
 
@@ -215,6 +227,8 @@ def read_compiled(spec: dict, catalog_root: Path) -> dict:
         if pinned is not None and pinned != source.get(key):
             raise RegionsError(f"{COMPILED} was compiled from {package} {source.get(key)}, package.json pins "
                                f"{pinned}; {again}")
+    # Issue 22: the catalog's overlay of changes after the package's data (regions.yaml `successors`).
+    data["successors"] = [dict(s) for s in spec.get("successors") or ()]
     return data
 
 

@@ -393,7 +393,13 @@ SOURCE = Obj(
 )
 
 # Where the administrative divisions come from (compiled into bundle["regions"]).
-REGIONS = Obj({"package": STR, "romanization": STR}, {"note": TEXT, "interpretation": TEXT})
+REGIONS = Obj({"package": STR, "romanization": STR}, {"note": TEXT, "interpretation": TEXT,
+              # issue 22: abolished units and their successors (after the package's data), each citing the
+              # approval as published; the approvals' texts are not among this project's sources
+              "successors": ListOf(Obj({"code": STR, "name": STR, "successor": STR, "since": STR,
+                                        "source": Obj({"issuer": TEXT, "title": STR, "date": STR},
+                                                      {"number": Nullable(STR), "note": TEXT}),
+                                        "note": TEXT}))})
 # One official term and its single English rendering; `variants` are other accepted
 # spellings of the same rendering (plural, capitalisation is ignored anyway).
 GLOSSARY_TERM = Obj({"zh": STR, "en": STR}, {"variants": ListOf(STR), "note": STR, "source": CITATION})

@@ -11,6 +11,7 @@ from .actions import DERIVED_FROM, fields_of, solve
 from .plan import cached_item_gap, cached_item_options, cached_rubric_plans
 from .costs import profile_warnings
 from .kpis import application_summary, kpi_summary, kpi_warnings
+from .places import place_warnings
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
 from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule, rule_status
@@ -372,7 +373,7 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
         "bundle": bundle.get("version"),
         "derived": {k: {"value": _plain(v["value"]), "how": v["how"]} for k, v in derived.items()},
         "today": day.isoformat(),
-        "warnings": profile_warnings(bundle, flat, vocab.label) + kpi_warnings(bundle, flat),  # issue #23: maturity above score, a title twice
+        "warnings": profile_warnings(bundle, flat, vocab.label) + kpi_warnings(bundle, flat) + place_warnings(bundle, flat),  # issue #23: maturity above score, a title twice
         "results": [_with_application(bundle, s, flat, _scheme_result(bundle, s, flat, facts, vocab, day))
                     for s in chosen],
     }

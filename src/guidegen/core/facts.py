@@ -71,7 +71,7 @@ _PLACES: dict = {}
 def _resolved_place(bundle: dict, flat: dict):
     """resolve_place, remembered per bundle and answers: the plan search derives the
     facts of one enterprise many times with only its spend or scenes changed."""
-    key = (id(bundle), tuple(flat.get(f"enterprise.{k}") for k in ("province", "city", "county", "region_code")))
+    key = (id(bundle), tuple(flat.get(f"enterprise.{k}") for k in ("province", "city", "county", "region_code", "credit_code")))
     held = _PLACES.get(key)
     if held is None or held[0] is not bundle:  # the bundle itself is kept, so its id is not reused
         if len(_PLACES) > 256:

@@ -11,7 +11,8 @@ import difflib
 import re
 import unicodedata
 
-__all__ = ["match_place", "suggest_places", "resolve_place", "place_label"]
+__all__ = ["match_place", "suggest_places", "resolve_place", "place_label", "check_credit_code", "place_warnings",
+           "find_in_address"]
 
 _LEVEL_RANK = {"prefecture": 0, "county": 1, "province": 2}
 # English and pinyin generic words people add to a name: "Changzhou City", "liyang shi".
@@ -45,7 +46,13 @@ def _index(bundle: dict) -> dict | None:
         by_code[row["code"]] = row
         for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"])):
             keys.setdefault(_fold(value), []).append((how, row))
-    index = {"by_code": by_code, "keys": keys, "rows": regions["items"]}
+    # Abolished units (catalog overlay, issue 22): their code and full name lead to the successor.
+    successors = {}
+    for s in regions.get("successors") or ():
+        if s.get("successor") in by_code:
+            successors[s["code"]] = s
+            successors[_fold(s["name"])] = s
+    index = {"by_code": by_code, "keys": keys, "rows": regions["items"], "successors": successors}
     _INDEX["key"] = (key, regions, index)
     return index
 
@@ -194,10 +201,19 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
     index = _index(bundle)
     # A blank answer is no answer.
     given = {k: (flat.get(f"enterprise.{k}") or "").strip() or None for k in ("province", "city", "county", "region_code")}
-    if index is None or not any(v is not None for v in given.values()):
-        return None, []
-    errors: list[dict] = []
+    credit_errors = credit_code_errors(flat)
+    if index is None:
+        return None, credit_errors
+    errors: list[dict] = list(credit_errors)
     notes_zh, notes_en = [], []
+    code_from_credit = _credit_division(index, flat.get("enterprise.credit_code"))
+    if code_from_credit is not None and not any(v is not None for v in given.values()):
+        given["region_code"] = code_from_credit
+        notes_zh.append(f"注册地按统一社会信用代码第3–8位（{code_from_credit}）确定")
+        notes_en.append(f"place taken from characters 3–8 of the unified social credit code ({code_from_credit})")
+    if not any(v is not None for v in given.values()):
+        return None, errors
+    _historic_and_addresses(index, given, notes_zh, notes_en)
 
     province = None
     if given["province"] is not None:
@@ -319,6 +335,11 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
         prefecture = None  # only a province was given
     place = {"county": best if best["level"] == "county" else None, "prefecture": prefecture,
              "province": chain["province"] or (best if best["level"] == "province" else None)}
+    if place["county"] is not None and statistical(place["county"]):
+        notes_zh.append(f"{place['county']['name']}（{place['county']['code']}）是统计用区划（开发区、示范区等，县级代码70–79），"
+                        "不是行政区，按所属地级市计")
+        notes_en.append(f"{place['county']['en']} ({place['county']['code']}) is a statistics-only unit (a development or "
+                        "demonstration zone, county digits 70–79), not an administrative division; counted under its prefecture")
     _with_how(place, notes_zh, notes_en)
     return place, []
 
@@ -334,3 +355,146 @@ def _with_how(place, notes_zh, notes_en):
         summary_zh = f"{prefecture['name']}（{prefecture['code']}）"
         summary_en = f"{prefecture['en']} ({prefecture['code']})"
     place["how"] = {"zh": "；".join([summary_zh, *notes_zh]), "en": "; ".join([summary_en, *notes_en])}
+
+
+# ---------------------------------------------------------------- issue 22: places as people write them
+
+def statistical(row: dict) -> bool:
+    """A statistics-only unit (统计用区划: county digits 70–79, e.g. 云龙示范区 430271)."""
+    return row.get("level") == "county" and 70 <= int(row["code"][4:6]) <= 79
+
+
+def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: list) -> None:
+    """Rewrite the answers in place: an abolished unit (its name or code) becomes its successor's code;
+    a full licence address in the city or county field becomes the code of the most specific unit found."""
+    succ = index.get("successors") or {}
+    for field in ("region_code", "city", "county"):
+        text = given.get(field)
+        if text is None:
+            continue
+        s = succ.get(text.strip()) or succ.get(_fold(text))
+        if s is not None:
+            new = index["by_code"][s["successor"]]
+            given[field] = new["code"]
+            src = s["source"]
+            notes_zh.append(f"{s['name']}（{s['code']}）已撤销，{src['date'][:4]}年起为{_full(index, new, 'zh')}（"
+                            f"{src['issuer']['zh']}《{src['title']}》）：按{new['name']}计")
+            notes_en.append(f"{s['name']} ({s['code']}) was abolished; since {src['date'][:4]} it is "
+                            f"{_full(index, new, 'en')} ({src['issuer']['en']}, {src['title']}): counted as {new['en']}")
+            continue
+        if field == "region_code" or _exact(index, text):
+            continue
+        row = find_in_address(index, text)
+        if row is not None:
+            given[field] = row["code"]
+            notes_zh.append(f"从地址“{text[:40]}”中识别出{_full(index, row, 'zh')}")
+            notes_en.append(f"found {_full(index, row, 'en')} in the address “{text[:40]}”")
+
+
+def _exact(index: dict, text: str) -> bool:
+    code = str(text).strip()
+    return bool(re.fullmatch(r"\d{6}", code)) or bool(_candidates(index, text))
+
+
+def find_in_address(index_or_bundle: dict, text: str) -> dict | None:
+    """The most specific unit named at the start of an address, read left to right: province (may be
+    left out), prefecture, county — "湖南省株洲市天元区黄河北路…" → 天元区. Full names only (an
+    address writes them so); each level must lie in the one before. None when nothing is found."""
+    index = index_or_bundle if "by_code" in index_or_bundle else _index(index_or_bundle)
+    if index is None or not text:
+        return None
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    if len(s) < 4 or _latin(s):
+        return None
+    by_level: dict = {}
+    for row in index["rows"]:
+        by_level.setdefault(row["level"], []).append(row)
+    found, pos = None, 0
+    for level in ("province", "prefecture", "county"):
+        best = None
+        for row in by_level.get(level, ()):
+            if s.startswith(row["name"], pos) and (found is None or _inside(index, row, found["code"])):
+                if best is None or len(row["name"]) > len(best["name"]):
+                    best = row
+        if best is not None:
+            found, pos = best, pos + len(best["name"])
+    # Nothing but a province is too little to call an address (a province name alone is matched as is).
+    if found is None or (found["level"] == "province" and pos == len(s)):
+        return None
+    return found if pos < len(s) or found["level"] != "province" else None
+
+
+# GB 32100-2015 统一社会信用代码: 18 characters of 0-9 and the capitals without I, O, Z, S, V.
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def check_credit_code(code) -> str | None:
+    """None when ``code`` is a well-formed unified social credit code (check character per GB 32100-2015);
+    otherwise why not, as {zh, en} text joined by "|"."""
+    s = str(code or "").strip().upper()
+    if len(s) != 18:
+        return f"应为18位（当前{len(s)}位）|must have 18 characters (got {len(s)})"
+    bad = [c for c in s if c not in _CREDIT_CHARS]
+    if bad:
+        return (f"含有不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）|contains the character “{bad[0]}”, "
+                "which the code does not use (no I, O, Z, S or V)")
+    if not s[2:8].isdigit():
+        return "第3–8位应为行政区划代码（数字）|characters 3–8 must be a division code (digits)"
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(s[:17], _CREDIT_WEIGHTS))
+    check = _CREDIT_CHARS[(31 - total % 31) % 31]
+    if s[17] != check:
+        return f"校验码不符（末位应为{check}）|the check character does not match (it should be {check})"
+    return None
+
+
+def _credit_division(index: dict, code) -> str | None:
+    """The division code in a valid credit code, as a code the regions know (a successor for an abolished
+    unit), or None."""
+    if not code or check_credit_code(code) is not None:
+        return None
+    div = str(code).strip().upper()[2:8]
+    succ = (index.get("successors") or {}).get(div)
+    if succ is not None:
+        return div  # rewritten to its successor, with the note, by _historic_and_addresses
+    return div if div in index["by_code"] else None
+
+
+def credit_code_errors(flat: dict) -> list[dict]:
+    code = flat.get("enterprise.credit_code")
+    if not code:
+        return []
+    why = check_credit_code(code)
+    if why is None:
+        return []
+    zh, en = why.split("|", 1)
+    return [_err("enterprise.credit_code", f"统一社会信用代码{zh}", f"the unified social credit code {en}")]
+
+
+def place_warnings(bundle: dict, flat: dict) -> list[dict]:
+    """A credit code whose division (characters 3–8) lies outside the place given: a warning, not an
+    error (an enterprise may have moved since it was registered)."""
+    index = _index(bundle)
+    if index is None:
+        return []
+    div = _credit_division(index, flat.get("enterprise.credit_code"))
+    if div is None:
+        return []
+    given = {k: flat.get(f"enterprise.{k}") for k in ("province", "city", "county", "region_code")}
+    if not any(given.values()):
+        return []
+    place, errors = resolve_place(bundle, flat)
+    if place is None or errors:
+        return []
+    s = (index.get("successors") or {}).get(div)
+    row = index["by_code"].get(s["successor"] if s else div)
+    if row is None:
+        return []
+    here = place["county"] or place["prefecture"] or place["province"]
+    if here is None or _inside(index, row, here["code"]) or _inside(index, here, row["code"]):
+        return []
+    return [{"field": "enterprise.credit_code", "kind": "credit-code-place", "message": {
+        "zh": f"统一社会信用代码第3–8位（{div}）为{_full(index, row, 'zh')}，与所填注册地{_full(index, here, 'zh')}不一致。"
+              "企业可能已迁址：以营业执照上的住所为准。",
+        "en": f"Characters 3–8 of the unified social credit code ({div}) are {_full(index, row, 'en')}, not the place given, "
+              f"{_full(index, here, 'en')}. The enterprise may have moved: the address on the business license decides."}}]
