@@ -666,6 +666,12 @@ export function draftModel(ctx0, schemeId) {
   };
 }
 
+function editionNote(ctx, source) {
+  const s = source && ctx && ctx.bundle && ctx.bundle.sources ? ctx.bundle.sources[source.doc] : null;
+  if (!s || !s.edition) return "";
+  return `所依据的版本：${zh(s.edition)}${s.later ? `（${zh(s.later)}）` : ""}`;
+}
+
 function citation(source) {
   if (!source) return "";
   return `${source.doc} ${source.article}`;
@@ -746,6 +752,7 @@ export async function buildDraft(docx, ctx, schemeId) {
     model.summary.missingKpis.length ? `必填指标未填写（${model.summary.missingKpis.length}项）：${model.summary.missingKpis.join("、")}` : "",
     model.problems.length ? `生成时的问题：${model.problems.join("；")}` : "",
     `依据：${citation(model.source)}。本草稿由 guidegen 自评计算器生成。`,
+    editionNote(ctx, model.source), // issue 22: which edition of which document the draft follows
   ].filter(Boolean);
   body.push(para(noted([run(model.title, { bold: true, size: size + 16, font: font(h1Font) })], coverNotes),
     { alignment: AlignmentType.CENTER, spacing: { before: 2400, after: 1200 } }));

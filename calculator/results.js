@@ -196,6 +196,21 @@ function callLine(r) {
     text: c.note ? tx(c.note) : t(key, { deadline: c.deadline || "" }) });
 }
 
+// Issue 22: the verdict for an enterprise outside the call's city (the engine's `elsewhere`), and
+// which edition of which document the result applies.
+function elsewhereLine(r) {
+  const e = r.elsewhere;
+  if (!e || !e.note) return null;
+  return el("p", { class: "gg-call gg-elsewhere", "data-elsewhere": e.verdict, text: tx(e.note) });
+}
+
+function editionLine(r) {
+  const e = r.edition;
+  if (!e || !e.edition) return null;
+  return el("p", { class: "gg-muted gg-edition", "data-edition": e.doc },
+    t("editionApplied", { edition: tx(e.edition) }), e.later ? el("br") : null, e.later ? el("small", { text: tx(e.later) }) : null);
+}
+
 function planBlock(r) {
   const p = r.plan;
   if (!p || !Array.isArray(p.steps)) return null;
@@ -267,11 +282,13 @@ export function renderResults(root, result, bundle, opts = {}) {
       r.score ? el("p", { class: `gg-total ${r.score.passed ? "gg-total--passed" : "gg-total--short"}`, "data-total": num(r.score.total) },
         t("total", { total: num(r.score.total), max: num(r.score.max), pass_mark: num(r.score.pass_mark) })) : null,
       callLine(r),
+      elsewhereLine(r),
       plansBlock(r) || planBlock(r),
       failing ? el("div", { class: "gg-failing" }, el("h4", { text: t("failingTitle") }), failing) : null,
       pending ? el("div", { class: "gg-pending" }, el("h4", { text: t("pendingTitle") }), pending) : null,
       applicationNotes(r, opts.onAnswer),
       el("p", { class: "gg-schemelink" }, el("a", { href: `../schemes/${encodeURIComponent(r.scheme)}/`, text: t("schemePage") })),
+      editionLine(r),
       more);
     root.append(article);
   }

@@ -152,3 +152,15 @@ def test_a_negative_reduction_is_a_warning(bundle):
     warned = [w for w in out["warnings"] if w["kind"] == "kpi-went-the-other-way"]
     assert [w["field"] for w in warned] == ["kpis.defect-rate-reduction.value"]
     assert "不降反升" in warned[0]["message"]["zh"] and "went up" in warned[0]["message"]["en"]
+
+
+def test_every_result_says_which_edition_it_applies(bundle):
+    # sources.yaml: 002 dated 2025-04-24 (002:37), 004 as forwarded on 2021-11-05 (004:35), 003 2023-11-30 (003:25).
+    out = evaluate(bundle, {}, today="2025-05-01")
+    ed = {r["scheme"]: r["edition"] for r in out["results"]}
+    assert ed["hunan-advanced-factory-2025"]["date"] == "2025-04-24" and "2024年版" in ed["hunan-advanced-factory-2025"]["edition"]["zh"]
+    assert "2025" in ed["hunan-advanced-factory-2025"]["later"]["zh"]             # newer editions announced, not in sources
+    assert ed["national-demo-factory-2021"]["date"] == "2021-11-05" and "2021年" in ed["national-demo-factory-2021"]["edition"]["zh"]
+    assert ed["changzhou-smart-factory-2023"]["date"] == "2023-11-30"
+    assert ed["zhuzhou-benchmark-sme"]["date"] is None and "征求意见稿" in ed["zhuzhou-benchmark-sme"]["edition"]["zh"]
+    assert all(e["edition"]["en"] for e in ed.values())

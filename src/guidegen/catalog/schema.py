@@ -389,7 +389,9 @@ SECTION = Obj({"id": ID, "title": TEXT, "fields": ListOf(FIELD, 1)}, {"help": TE
 FACT = Obj({"path": STR, "label": TEXT}, {"unit": TEXT})
 SOURCE = Obj(
     {"id": ID, "file": STR, "title": TEXT, "issuer": TEXT, "number": Nullable(STR), "date": Nullable(DATE)},
-    {"status": TEXT, "notes": TEXT},
+    {"status": TEXT, "notes": TEXT,
+     # issue 22: which edition of which documents this text is, and later editions announced (not among the sources)
+     "edition": TEXT, "later": TEXT},
 )
 
 # Where the administrative divisions come from (compiled into bundle["regions"]).

@@ -115,6 +115,21 @@ def _own_bureau(facts, vocab) -> dict:
     return {"zh": "所在地", "en": "its own region"}
 
 
+def _edition(bundle, scheme) -> dict | None:
+    """Which edition of which document the result applies, and its date (issue 22: sources.yaml), so a
+    reader can tell when a newer notice governs."""
+    doc = (scheme.get("source") or {}).get("doc")
+    src = (bundle.get("sources") or {}).get(doc)
+    if not src:
+        return None
+    out = {"doc": doc, "title": src["title"], "issuer": src["issuer"], "number": src.get("number"),
+           "date": src.get("date")}
+    for key in ("edition", "later"):
+        if src.get(key):
+            out[key] = src[key]
+    return out
+
+
 def _elsewhere(scheme, rows, result, facts, vocab):
     """Issue 22 (contract 1.2): when a call-scoped place condition fails, the verdict on every other
     condition, for an enterprise that applies through its own bureau's call of the same scheme."""
@@ -327,6 +342,7 @@ def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
         result["levels"] = ladder
         result["next_level"] = nxt
     result["verdict"] = _verdict(result)
+    result["edition"] = _edition(bundle, scheme)
     elsewhere = _elsewhere(scheme, rows, result, facts, vocab)
     if elsewhere is not None:
         result["elsewhere"] = elsewhere

@@ -340,7 +340,11 @@ class SiteModel:
         doc = self.catalog.sources.get(citation["doc"])
         return {"doc": citation["doc"], "title": doc["title"][lang] if doc else citation["doc"],
                 "article": citation.get("article", ""), "quote": citation.get("quote"),
-                "published": self.published_source(citation)}
+                "published": self.published_source(citation),
+                # issue 22: which edition the document is, its date, and later editions announced
+                "date": doc.get("date") if doc else None,
+                "edition": doc["edition"][lang] if doc and doc.get("edition") else None,
+                "later": doc["later"][lang] if doc and doc.get("later") else None}
 
     def published_source(self, citation) -> bool:
         """A citation of a document this edition publishes (others are not named at all)."""
