@@ -8,7 +8,6 @@ import { el, uid } from "./dom.js";
 import { t, tx, lang } from "./i18n.js";
 import { ctx, page, saveUi } from "./state.js";
 import { getPath, setPath, toJSON, parseNumber } from "./profile.js";
-import { evaluateText } from "./evaluation.js";
 import { today } from "./layout.js";
 
 const ORDER = ["claim", "least-cost", "fewest-steps"];
@@ -18,6 +17,12 @@ const TYPE_MS = 250;
 // The budget box is drawn again with every result: what was typed (and where the caret was)
 // survives that, so typing is never interrupted.
 const typed = { scheme: null, text: null, start: null, end: null, timer: null };
+
+/** The engine's answer for a profile copy (the worker's evaluate message, as evaluation.js sends it;
+ *  not imported from there: results.js imports this module). */
+function evaluateCopy(profileJson, schemes) {
+  return page.engine.request({ type: "evaluate", profile: profileJson, schemes, today: today() }).then((m) => m.json);
+}
 
 function num(n) {
   return typeof n === "number" ? String(n) : String(n ?? "");
@@ -69,7 +74,7 @@ async function whatIf(r, route, out) {
   if (page.runtime !== "ready") return;
   out.textContent = t("whatIfBusy");
   try {
-    const answer = JSON.parse(await evaluateText(JSON.stringify(copy), [r.scheme], today()));
+    const answer = JSON.parse(await evaluateCopy(JSON.stringify(copy), [r.scheme]));
     const res = answer.results && answer.results.find((x) => x.scheme === r.scheme);
     if (!res || !res.score) {
       out.textContent = answer.errors ? t("whatIfErrors") : "";
@@ -129,7 +134,8 @@ function budgetBox(r) {
         ctx.write(BUDGET, value);
       }, TYPE_MS);
     },
-    onblur: () => { if (typed.scheme === r.scheme) typed.scheme = null; } });
+    // Left for elsewhere (not redrawn): typing is over.
+    onblur: () => setTimeout(() => { if (input.isConnected && typed.scheme === r.scheme) typed.scheme = null; }, 0) });
   if (typed.scheme === r.scheme) {
     // Drawn again while being typed in: back into it, caret where it was.
     requestAnimationFrame(() => {
