@@ -252,7 +252,8 @@ def _condition(c: dict) -> dict:
 
 def _rank(a: dict):
     total = a["score"]["total"] if a["score"] else None
-    return (VERDICTS.index(a["verdict"]), 0 if total is None else -total, a["identity"] or "\uffff", a["file"])
+    place = VERDICTS.index(a["verdict"]) if a["verdict"] in VERDICTS else len(VERDICTS)  # a new verdict: last
+    return (place, 0 if total is None else -total, a["identity"] or "\uffff", a["file"])
 
 
 def _flag_duplicates(applicants, spec, problems) -> None:
