@@ -380,6 +380,7 @@ def test_the_release_command_in_an_editions_comment_works_as_written(name, tmp_p
     assert words[-1] == "/srv/guidegen"
     target = tmp_path / "srv"
     proc = subprocess.run(["bash", str(ROOT / words[0]), *words[1:-1], str(target)], cwd=ROOT,
+                          env=dict(os.environ, PYTHON=sys.executable),  # this test run's environment
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     home = (target / "current" / "index.html").read_text(encoding="utf-8")
