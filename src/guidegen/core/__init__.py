@@ -4,9 +4,14 @@ Standard library only; runs on CPython and under Pyodide. Reads the JSON
 bundle compiled from catalogs/ (never YAML).
 """
 
+from .derivations import DERIVED_FROM, fact_inputs, key_link_guide, profile_inputs
 from .evaluate import evaluate, evaluate_json
 from .plan import apply_change
 from .profile import ProfileError, check_profile
 from .questions import questions, questions_json
+from .rules import LIST_OPERATORS, OPERATORS, RULE_KINDS, reads, rule_kind, rule_parts
 
-__all__ = ["evaluate", "evaluate_json", "questions", "questions_json", "apply_change", "ProfileError", "check_profile"]
+__all__ = ["evaluate", "evaluate_json", "questions", "questions_json", "apply_change", "ProfileError", "check_profile",
+           # the rule vocabulary and the derivation table, for every walker outside core
+           "RULE_KINDS", "OPERATORS", "LIST_OPERATORS", "rule_kind", "rule_parts", "reads",
+           "DERIVED_FROM", "fact_inputs", "profile_inputs", "key_link_guide"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
+from .derivations import DERIVED_FROM, profile_inputs
 from .facts import derive_facts
 from .profile import field_index, option_values
 from .rules import PASS, rule_status, _resolve
@@ -22,27 +23,10 @@ FIXED_SECTIONS = frozenset({"enterprise", "constraints"})  # constraints: what t
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
-SECTOR = ("enterprise.sector", "enterprise.industry_division")
-PLACE = ("enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code")
 CORE, LOCAL_CORE = "investment_wan.core_equipment", "investment_wan.local_core_equipment"
 SERVICES, LOCAL_SERVICES = "investment_wan.services", "investment_wan.local_services"
 
-# The derived facts of core/facts.py and the profile fields each is worked out from.
-DERIVED_FROM = {
-    "derived.sector": SECTOR,
-    "sector.technologies": SECTOR,
-    "sector.modes": SECTOR,
-    "derived.size_class": ("enterprise.employees", "enterprise.revenue_wan"),
-    "derived.sme": ("enterprise.employees", "enterprise.revenue_wan"),
-    "derived.above_designated_size": ("enterprise.above_designated_size", "enterprise.revenue_wan",
-                                      "enterprise.manufacturing"),
-    "derived.investment_total_wan": (CORE, SERVICES),
-    "derived.local_equipment_share": (LOCAL_CORE, CORE),
-    "derived.local_service_share": (LOCAL_SERVICES, SERVICES),
-    "derived.province_code": PLACE,
-    "derived.prefecture_code": PLACE,
-    "derived.county_code": PLACE,
-}
+# The derived facts and what each is worked out from: core/derivations.py (DERIVED_FROM).
 
 
 # A local share needs spend of its kind first: the plan may add that spend in another step.
@@ -52,15 +36,7 @@ SHARE_TOTAL = {"derived.local_equipment_share": CORE, "derived.local_service_sha
 def inputs_of(path: str) -> tuple:
     """The profile questions a fact is read from: field paths, ``scenes.GUIDE``,
     ``support_elements``, ``declarations.ID``. A profile field is its own input."""
-    if path in DERIVED_FROM:
-        return DERIVED_FROM[path]
-    parts = path.split(".")
-    if parts[0] == "coverage":
-        if len(parts) > 2 and parts[2] == "support":
-            return ("support_elements",)
-        scenes = (f"scenes.{parts[1]}",)
-        return scenes + SECTOR if parts[2] == "sector_key_links" else scenes
-    return (path,)
+    return profile_inputs(path)
 
 
 def derivation_input(path: str) -> bool:

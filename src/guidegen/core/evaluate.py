@@ -7,7 +7,8 @@ import json
 from decimal import ROUND_DOWN, Decimal
 
 from .facts import derive_facts
-from .actions import DERIVED_FROM, fields_of, solve
+from .actions import fields_of, solve
+from .derivations import DERIVED_FROM, profile_inputs
 from .plan import cached_item_gap, cached_item_options, cached_rubric_plans
 from .costs import profile_warnings
 from .kpis import application_summary, kpi_summary, kpi_warnings
@@ -33,7 +34,8 @@ def _ask(ctx, rule, facts, gap):
     """For an unknown fact the engine derives (a total, a share, the size class, the place),
     ask for the profile fields it comes from, not for the derived fact itself."""
     bundle, flat, vocab = ctx
-    inputs = DERIVED_FROM.get(rule.get("compare")) if rule_status(rule, facts) == UNKNOWN else None
+    path = rule.get("compare")
+    inputs = profile_inputs(path) if path in DERIVED_FROM and rule_status(rule, facts) == UNKNOWN else None
     fields = fields_of(bundle)
     missing = [p for p in inputs or () if p in fields and flat.get(p) is None][:2]
     if not missing:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .derivations import key_link_guide
 from .places import resolve_place
 
 __all__ = ["derive_facts", "other_process_scenes", "unclaimed_scenes"]
@@ -169,9 +170,11 @@ def derive_facts(bundle: dict, flat: dict) -> tuple[dict, dict]:
         derived[path] = {"value": total["value"], "how": total["how"]}
 
     _coverage(bundle, flat, facts)
-    if sector is not None and "coverage.miit-2021.link_numbers" in facts:
+    # The sectors' key links are link numbers of one guide (catalog data: sector_key_links: true).
+    key_guide = key_link_guide(bundle["guide_info"])
+    if sector is not None and f"coverage.{key_guide}.link_numbers" in facts:
         keys = set(bundle["sectors"][sector].get("key_links", []))
-        facts["coverage.miit-2021.sector_key_links"] = len(keys & set(facts["coverage.miit-2021.link_numbers"]))
+        facts[f"coverage.{key_guide}.sector_key_links"] = len(keys & set(facts[f"coverage.{key_guide}.link_numbers"]))
     for path, value in facts.items():
         if path.startswith("coverage."):
             derived[path] = {"value": value, "how": {"zh": "由所选场景计算", "en": "from the selected scenes"}}

@@ -508,7 +508,7 @@ def _search(options_per_item: list[list[Option]], need: Decimal, objective: str 
                     old = nxt.get(key)
                     if old is None or c2 < old[0]:
                         nxt[key] = (c2, picks + (o,))
-            best = nxt
+            best = _pareto(nxt)
         done = [held for (state, _), held in best.items() if state >= goal]
         return min(done, key=lambda held: held[0])[1] if done else None
 
@@ -534,6 +534,21 @@ def _search(options_per_item: list[list[Option]], need: Decimal, objective: str 
     picks += [max((o for o in opts if o.requires), key=pick) for opts in items
               if not any(not o.requires for o in opts) and any(o.requires <= made for o in opts)]
     return False, tuple(picks)
+
+
+def _pareto(states: dict) -> dict:
+    """Drop a state another beats: as many points or more, the same spend made, a cost no higher
+    (costs are tuples compared in order; adding the same steps keeps their order, so it can
+    never end cheaper)."""
+    out, least = {}, {}
+    for key in sorted(states, key=lambda k: -k[0]):
+        held = states[key]
+        low = least.get(key[1])
+        if low is not None and not held[0] < low:
+            continue
+        out[key] = held
+        least[key[1]] = held[0] if low is None or held[0] < low else low
+    return out
 
 
 def _route(bundle, vocab, rubric, flat, facts, picks, target, revenue, known) -> dict:

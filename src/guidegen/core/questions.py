@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 
-from .actions import DERIVED_FROM, fields_of, inputs_of
+from .actions import fields_of, inputs_of
+from .derivations import DERIVED_FROM
 from .profile import ProfileError
 
 __all__ = ["questions", "questions_json", "facts_read", "item_facts"]

@@ -5,16 +5,54 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["Vocabulary", "check_rule", "rule_status", "fmt"]
+__all__ = ["Vocabulary", "check_rule", "rule_status", "fmt", "RULE_KINDS", "OPERATORS", "LIST_OPERATORS",
+           "rule_kind", "rule_parts", "reads"]
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
+# The rule vocabulary, once: every walker of the rule tree (catalog checks, questions, plans,
+# editions, site text) takes the kinds, the operators and what a rule reads from here.
+RULE_KINDS = ("compare", "declaration", "all", "any", "not")
+
+# operator -> (zh, en) words in messages; the keys are the operators a catalog may use
 OPS = {
     ">=": ("不少于", "≥"), ">": ("大于", ">"), "<=": ("不超过", "≤"), "<": ("小于", "<"),
     "==": ("为", "="), "!=": ("不为", "≠"), "in": ("属于", "one of"), "not-in": ("不属于", "none of"),
     "intersects": ("包含其中至少一项：", "including at least one of"),
     "includes-all": ("包含全部：", "including all of"), "non-empty": ("至少有一项", "at least one item"),
 }
+OPERATORS = tuple(OPS)
+LIST_OPERATORS = ("in", "not-in", "intersects", "includes-all")  # compared with a list of values
+
+
+def rule_kind(rule: dict) -> str | None:
+    """Which of RULE_KINDS ``rule`` is (its first kind key), or None."""
+    return next((k for k in RULE_KINDS if k in rule), None)
+
+
+def rule_parts(rule: dict) -> list:
+    """The rules directly inside ``rule``: the parts of all/any, the one of not, none for a leaf."""
+    kind = rule_kind(rule)
+    if kind in ("all", "any"):
+        return list(rule[kind])
+    return [rule["not"]] if kind == "not" else []
+
+
+def reads(rule: dict) -> set[str]:
+    """Every fact ``rule`` reads: compared facts, facts a value refers to ({fact: PATH}),
+    and ``declarations.ID`` for declarations."""
+    out: set[str] = set()
+    todo = [rule]
+    while todo:
+        r = todo.pop()
+        if "compare" in r:
+            out.add(r["compare"])
+            if isinstance(r.get("value"), dict) and "fact" in r["value"]:
+                out.add(r["value"]["fact"])
+        elif "declaration" in r:
+            out.add(f"declarations.{r['declaration']}")
+        todo += rule_parts(r)
+    return out
 
 
 def fmt(value, beside=()) -> str:

@@ -23,26 +23,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
+from ..core import DERIVED_FROM, fact_inputs
+
 __all__ = ["Edition", "EditionError", "resolve", "edition_bundle", "guides_read", "DERIVED_INPUTS"]
 
-# How the engine (guidegen.core.facts) derives each fact: the profile fields and
-# facts it reads. Kept beside the engine's derivations by a test that compares the
-# edition's results with the full bundle's on every worked case.
-_PLACE = ("enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code")
-DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
-    "derived.prefecture_code": _PLACE,
-    "derived.province_code": _PLACE,
-    "derived.county_code": _PLACE,
-    "derived.sector": ("enterprise.sector", "enterprise.industry_division"),
-    "sector.technologies": ("derived.sector",),
-    "sector.modes": ("derived.sector",),
-    "derived.size_class": ("enterprise.employees", "enterprise.revenue_wan"),
-    "derived.sme": ("enterprise.employees", "enterprise.revenue_wan"),
-    "derived.above_designated_size": ("enterprise.above_designated_size", "enterprise.revenue_wan"),
-    "derived.investment_total_wan": ("investment_wan.core_equipment", "investment_wan.services"),
-    "derived.local_equipment_share": ("investment_wan.local_core_equipment", "investment_wan.core_equipment"),
-    "derived.local_service_share": ("investment_wan.local_services", "investment_wan.services"),
-}
+# How the engine derives each fact (profile fields and facts it reads): guidegen.core's
+# one table, under the name this module has always exported.
+DERIVED_INPUTS = DERIVED_FROM
 SECTOR_FACTS = ("derived.sector", "sector.technologies", "sector.modes")
 SIZE_FACTS = ("derived.size_class", "derived.sme", "derived.above_designated_size")
 
@@ -107,16 +94,7 @@ def _closure(facts: set[str]) -> set[str]:
     todo = list(facts)
     while todo:
         path = todo.pop()
-        parts = path.split(".")
-        needs: tuple[str, ...] = DERIVED_INPUTS.get(path, ())
-        if parts[0] == "coverage" and len(parts) >= 3:
-            gid = parts[1]
-            needs = (f"scenes.{gid}",)
-            if parts[2] == "support":
-                needs = ("support_elements", f"scenes.{gid}")
-            elif parts[2] == "sector_key_links":
-                needs = ("derived.sector", f"scenes.{gid}")
-        for n in needs:
+        for n in fact_inputs(path):
             if n not in facts:
                 facts.add(n)
                 todo.append(n)

@@ -25,6 +25,7 @@ from typing import Any, Iterator, Mapping
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
+from ..core import key_link_guide
 from .edition import EditionError, guides_read, resolve as resolve_edition
 from .messages import load_messages
 
@@ -55,8 +56,6 @@ FRAGMENTS = {"schemes-at-a-glance": "fragments/at-a-glance.md.j2",
              # the how-to's pointer to the comparison page, where the edition has one
              "compare-note": "fragments/compare-note.md.j2"}
 
-# The sectors' key links are numbered in the 2021 guide (catalogs/FORMAT.md, sectors.yaml).
-KEY_LINK_GUIDE = "miit-2021"
 # Search weights (Pagefind's data-pagefind-weight: 1 for running text, 5 to 7 for headings,
 # at most 10), so that a query for a scene's subject finds the scene's own entry first
 # (guidegen.site.search): a scene's heading weighs most, its link's heading less (the link
@@ -228,7 +227,9 @@ class SiteModel:
         self.kpi_lists = self.edition.kpi_lists
         # Sector pages: when a published rule reads the sector, or the guide that numbers
         # the sectors' key links is published.
-        self.industries = self.edition.sectors or KEY_LINK_GUIDE in self.guide_ids
+        # The guide that numbers the sectors' key links: catalog data (sector_key_links: true).
+        self.key_guide = key_link_guide(catalog.guides)
+        self.industries = self.edition.sectors or self.key_guide in self.guide_ids
 
     # ---- labels
     def _fact_labels(self) -> dict[str, dict]:
@@ -493,14 +494,14 @@ class SiteModel:
     def sector_mentions(self, scheme, sector_id: str) -> list[dict]:
         """Conditions and rubric items of a scheme whose rules depend on this sector."""
         sector = self.catalog.sectors[sector_id]
-        sector_lists = {"coverage.miit-2021.sector_key_links": bool(sector.get("key_links")),
+        sector_lists = {f"coverage.{self.key_guide}.sector_key_links": bool(sector.get("key_links")),
                         "sector.technologies": bool(sector.get("technologies")),
                         "sector.modes": bool(sector.get("modes"))}
         # The guides whose scenes the sector page lists against its key links: a scheme that
         # counts the links or scenes of one of them (any scheme with a scene threshold, not
         # only those naming the sector) scores or requires those scenes too.
-        listed = {KEY_LINK_GUIDE, *self.hub_guides, *self.mapped_guides} \
-            if sector.get("key_links") and KEY_LINK_GUIDE in self.guide_ids else set()
+        listed = {self.key_guide, *self.hub_guides, *self.mapped_guides} \
+            if sector.get("key_links") and self.key_guide in self.guide_ids else set()
 
         def reads_listed_scenes(fact: str) -> bool:
             parts = fact.split(".")  # coverage.GUIDE.links / scenes / areas / link_numbers
@@ -552,20 +553,20 @@ class SiteModel:
     def sector_scene_rows(self, sector) -> list[dict]:
         """Key links of a sector with their 2021 scenes and the matching scenes of every other guide."""
         rows = []
-        if KEY_LINK_GUIDE not in self.catalog.guides:
+        if self.key_guide not in self.catalog.guides:
             return rows
-        guide = self.catalog.guides[KEY_LINK_GUIDE]
+        guide = self.catalog.guides[self.key_guide]
         for n in sector.get("key_links", ()):
             link = guide["links"][n - 1]
             for sc in link["scenes"]:
                 row = {"link": link, "scene": sc, "matches": {}}
-                xw = self.crosswalk_from(KEY_LINK_GUIDE, sc["number"])
+                xw = self.crosswalk_from(self.key_guide, sc["number"])
                 hub_scenes = [(t["guide"], t["scene"]) for t in xw["to"]] if xw else []
                 for gid, num in hub_scenes:
                     row["matches"].setdefault(gid, []).append(num)
                 # Other mapped guides (Changzhou) meet the 2021 guide through the hub.
                 for other in self.mapped_guides:
-                    if other == KEY_LINK_GUIDE:
+                    if other == self.key_guide:
                         continue
                     nums = sorted({r["from"]["scene"] for gid, num in hub_scenes for r in self.crosswalk_into(gid, num)
                                    if r["from"]["guide"] == other})
@@ -703,7 +704,7 @@ def _environment(site: SiteModel) -> Environment:
     env.filters.update(t=t, paragraphs=paragraphs, num=number_text, esc=lambda v: md_text(v))
     env.globals.update(_=_, href=href, unit_text=unit_text, rule_text=rule_text, cite=cite, scene_ref=scene_ref, guide_ref=guide_ref,
                        scheme_ref=scheme_ref, site=site, catalog=site.catalog, ui=ui,
-                       key_guide=KEY_LINK_GUIDE, search_weight=SEARCH_WEIGHT)
+                       key_guide=site.key_guide, search_weight=SEARCH_WEIGHT)
     return env
 
 

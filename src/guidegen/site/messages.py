@@ -2,7 +2,8 @@
 
 ``load_messages("site")`` feeds the page generator (``generate.ui``);
 ``load_messages("calculator")`` is written into the calculator's ``i18n.js`` at
-build time. A missing language or a placeholder present in one language only is
+build time, with the group ``verdicts`` in it as ``verdict_KEY``; ``load_messages("verdicts")``
+gives the CLI's report and the desk the same verdict words. A missing language or a placeholder present in one language only is
 an error naming the file and the key.
 """
 
@@ -53,4 +54,6 @@ def load_messages(group: str, *, path: Path = MESSAGES_FILE) -> dict[str, dict[s
         if names["zh"] != names["en"]:
             raise MessagesError(f"{where}: placeholders differ: zh {sorted(names['zh'])}, en {sorted(names['en'])}")
         out[str(key)] = {lang: entry[lang] for lang in LANGS}
+    if group == "calculator":  # the verdict words live once, in `verdicts`
+        out.update({f"verdict_{key}": words for key, words in load_messages("verdicts", path=path).items()})
     return out
