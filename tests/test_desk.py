@@ -867,3 +867,24 @@ def test_an_enterprise_of_another_prefecture_is_told_where_to_apply(bundle):
     assert batch["applicants"][0]["row"] is None
     row = cells(data)["初审"][3]
     assert row[0] == "—（未列入：不符合申报条件）" and "请通过长沙市工业和信息化主管部门的申报通知申报" in row[11]
+
+
+@pytest.mark.slow
+def test_a_spreadsheet_reads_cr_and_literal_escapes_unchanged(tmp_path):
+    """OOXML reads _xHHHH_ as a character and XML reads a raw CR as LF: the desk escapes both, so
+    LibreOffice (as Excel) shows the profile's text exactly."""
+    p = json.loads((DESK / "zhuzhou-sme" / "a-tianyuan.json").read_text(encoding="utf-8"))
+    p["application"]["project_name"] = "甲\r乙_x0041_丙"
+    folder = tmp_path / "district"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(p, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "t.xlsx"
+    assert main(["batch", str(folder), "--scheme", SME, "--today", TODAY, "--out", str(out)]) == 0
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=300)
+    text = (tmp_path / "t.csv").read_bytes().decode("utf-8")
+    assert '"甲\r乙_x0041_丙"' in text

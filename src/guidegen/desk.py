@@ -724,6 +724,9 @@ def workbook(bundle: dict, batch: dict, *, lang: str = "zh") -> bytes:
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+_OOXML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+
+
 def visible(text: str) -> str:
     """``text`` with every character a cell cannot hold written as ``\\x01`` / ``\\ud800``."""
     return _UNWRITABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
@@ -740,7 +743,11 @@ def _put(ws, row: int, col: int, value):
     when a clerk edits the cell (OWASP CSV injection; ASVS 5.0 V1.2.10); numbers stay numbers."""
     cell = ws.cell(row, col)
     if isinstance(value, str):
-        cell.value = visible(value)   # openpyxl would take a leading '=' for a formula ...
+        # OOXML reads _xHHHH_ in a string as a character: a literal one is escaped (its "_" as
+        # _x005F_), and CR is written as _x000D_ (XML would read a raw CR as LF), so the value
+        # a spreadsheet reads is the profile's, unchanged.
+        value = _OOXML_ESCAPE.sub(lambda m: "_x005F" + m.group(), visible(value)).replace("\r", "_x000D_")
+        cell.value = value            # openpyxl would take a leading '=' for a formula ...
         cell.data_type = "s"          # ... so the type is set after the value
         cell.quotePrefix = True
     elif value is not None:
