@@ -14,23 +14,13 @@ import json
 from .actions import fields_of, inputs_of
 from .derivations import DERIVED_FROM
 from .profile import ProfileError
+from .rules import reads
 
 __all__ = ["questions", "questions_json", "facts_read", "item_facts"]
 
 
 def _rule_facts(rule: dict, out: set) -> None:
-    if "compare" in rule:
-        out.add(rule["compare"])
-        value = rule.get("value")
-        if isinstance(value, dict) and "fact" in value:
-            out.add(value["fact"])
-    elif "declaration" in rule:
-        out.add(f"declarations.{rule['declaration']}")
-    elif "not" in rule:
-        _rule_facts(rule["not"], out)
-    else:
-        for part in rule.get("all", rule.get("any", [])):
-            _rule_facts(part, out)
+    out |= reads(rule)  # the rule vocabulary's one walker (core/rules.py)
 
 
 def item_facts(item: dict, out: set | None = None) -> set:
