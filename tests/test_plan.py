@@ -232,3 +232,99 @@ def test_remembered_options_and_plans_change_nothing(bundle):
     fresh = json.loads(json.dumps(evaluate(copy.deepcopy(bundle), first, today="2025-01-01")))
     assert json.loads(json.dumps(a2)) == fresh
     assert b != a2
+
+
+# ------------------------------------------------------------- routes (issue #23)
+
+CLAIMABLE = {  # 46-plan-routes.yaml #4: 2024 scene 14 ticked, its `renamed` 2021 scene 19 completes coverage A
+    "profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C36", "employees": 650, "revenue_wan": 28000},
+    "maturity": {"level": 3, "score": 3.8}, "investment_wan": {"core_equipment": 900, "local_core_equipment": 0},
+    "implementation_plan": "whole", "scenes": {"miit-2021": [1, 5, 7, 10, 22, 44], "miit-2024": [14]},
+    "honors": {"integration-certified": False, "maturity-certified": False}, "achievements": {"invention_patents": 3},
+    "team": {"dedicated_team": True, "senior_core_staff": True}, "research_partners": 3,
+    "growth_honor": "municipal-little-giant", "new_technologies": ["digital-twin"], "new_modes": ["predictive-maintenance"]}
+
+
+def _route(result, rid):
+    return next((p for p in result["plans"] if p["id"] == rid or rid in p.get("also", [])), None)
+
+
+def test_a_claim_counts_only_once_confirmed_and_a_declined_scene_is_never_claimed(bundle):
+    result = _result(bundle, CLAIMABLE)
+    claim = _route(result, "claim")
+    assert result["plan"] is claim and claim["reachable"]
+    (step,) = claim["steps"]
+    assert step["kind"] == "claim" and step["confirm"] == {"scenes.miit-2021": [19]}
+    assert step["message"]["zh"].count("确认已实施") == 1 and "Confirm you have" in step["message"]["en"]
+    # Proposed but not confirmed: it counts toward nothing, and is still the claim.
+    proposed = {**CLAIMABLE, "scenes_proposed": {"miit-2021": [19]}}
+    again = _result(bundle, proposed)
+    assert again["score"]["total"] == result["score"]["total"] == 70
+    assert _route(again, "claim")["steps"][0]["confirm"] == {"scenes.miit-2021": [19]}
+    # Confirmed (moved into scenes): 80.
+    assert _result(bundle, apply_change(CLAIMABLE, step["change"]))["score"]["total"] == 80
+    # Declined: never proposed again; the scene may still be new work in another route.
+    declined = _result(bundle, {**CLAIMABLE, "scenes_declined": {"miit-2021": [19]}})
+    assert _route(declined, "claim") is None
+    assert all(s["kind"] != "claim" for p in declined["plans"] for s in p["steps"])
+
+
+def test_an_answered_title_is_not_claimed(bundle):
+    """Only an unanswered yes/no title is a claim: "no" (also what an honours gate answered no writes) is
+    an answer."""
+    open_ = {**{k: v for k, v in CLAIMABLE.items() if k != "honors"}, "scenes": {"miit-2021": [1, 5, 7, 10, 22, 44]}}
+    claims = [s for p in _result(bundle, open_)["plans"] for s in p["steps"] if s["kind"] == "claim"]
+    assert {p for s in claims for p in s["confirm"]} >= {"honors.integration-certified"}
+    answered = [s for p in _result(bundle, {**open_, "honors": CLAIMABLE["honors"]})["plans"] for s in p["steps"]
+                if s["kind"] == "claim"]
+    assert not answered
+    assert all(not p.startswith("honors.") for s in answered for p in s["confirm"])
+
+
+def test_an_enterprise_level_title_counts_once_with_a_warning(bundle):
+    profile = {"profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C36"},
+               "honors": {"provincial-demo-enterprise": 3, "provincial-demo-workshop": 3}}
+    out = evaluate(bundle, profile, schemes=[WORKSHOP], today="2025-01-01")
+    items = {i["id"]: i for i in out["results"][0]["score"]["items"]}
+    assert items["honors"]["points"] == 4 + 3 * 2  # the enterprise title once, workshops each
+    assert "只计一次" in items["honors"]["message"]["zh"]
+    (warning,) = [w for w in out["warnings"] if w["kind"] == "title-once"]
+    assert warning["field"] == "honors.provincial-demo-enterprise"
+    for plan in out["results"][0]["plans"]:
+        for step in plan["steps"]:
+            assert "honors.provincial-demo-enterprise" not in step["change"]
+
+
+def test_a_level_above_its_score_is_a_warning_and_never_raised_alone(bundle):
+    profile = {"profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C36"}, "maturity": {"level": 3, "score": 2.0}}
+    out = evaluate(bundle, profile, schemes=[SME], today="2025-01-01")
+    (warning,) = [w for w in out["warnings"] if w["kind"] == "maturity-above-score"]
+    assert "GB/T 39117-2020" in warning["message"]["zh"] and "level 2" in warning["message"]["en"]
+    assert {i["id"]: i["points"] for i in out["results"][0]["score"]["items"]}["maturity-level"] == 10
+    assert not any(w["kind"] == "maturity-above-score" for w in
+                   evaluate(bundle, {**profile, "maturity": {"level": 2, "score": 2.0}}, schemes=[SME])["warnings"])
+    # From nothing: a level step comes with (after) a score step that supports it.
+    for plan in _result(bundle, {"profile": 1, "enterprise": {"city": "株洲市", "industry_division": "C36"}})["plans"]:
+        items = [s["item"] for s in plan["steps"]]
+        if "maturity-level" in items:
+            assert "maturity-score" in items and items.index("maturity-score") < items.index("maturity-level")
+
+
+def test_spend_above_the_share_of_revenue_only_when_nothing_else_reaches_and_it_says_so(bundle):
+    """Everything at its highest but spend (and so the local shares): 100; with the pass mark at 125 only
+    3000 of spend and half of it local reach it. On 2000 revenue that is 150 %: above the 20 % a route may
+    add without a budget, so the routes go beyond it and say so; with a budget of 100 they stay within it
+    and cannot reach."""
+    profile = copy.deepcopy(OTHER_SECTOR)
+    profile["enterprise"] = {"city": "株洲市", "industry_division": "C36", "employees": 650, "revenue_wan": 2000}
+    profile["investment_wan"] = {"core_equipment": 0, "services": 0}
+    profile["activities"] = {"national": 2}
+    marked = _with_pass_mark(bundle, SME, 125)
+    result = _result(marked, profile)
+    least = _route(result, "least-cost")
+    assert least["reachable"] and least["cost"]["spend_wan"] == 3000 and least["cost"]["spend_share"] == 150
+    assert "20%" in least["note"]["zh"] and "20 %" in least["note"]["en"]
+    tight = _result(marked, {**profile, "constraints": {"budget_wan": 100}})
+    for plan in tight["plans"]:
+        assert plan["cost"]["spend_wan"] <= 100 and not plan["reachable"]
+    assert "100" in _route(tight, "least-cost")["note"]["zh"]

@@ -653,8 +653,8 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
     plans = []
     for rid, (reachable, picks) in routes:
         route = _route(bundle, vocab, rubric, flat, facts, picks, target, revenue, known)
-        if not route["steps"]:
-            continue
+        if not route["steps"] and rid == "claim":
+            continue  # nothing to confirm; an empty work route stays: nothing can rise (reachable false)
         sig = [(s["item"], s["kind"], s["change"]) for s in route["steps"]]  # a claim is not the same ask as work
         same = next((p for p in plans if [(s["item"], s["kind"], s["change"]) for s in p["steps"]] == sig), None)
         if same is not None:
