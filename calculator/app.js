@@ -110,7 +110,10 @@ function startWorker() {
         timings.ready = Math.round(performance.now());
         setStep(STEPS);
         statusBox.dataset.state = "ready";
-        statusText.textContent = `${t("step4")} (Pyodide ${m.pyodide}, Python ${m.python})`;
+        statusText.textContent = t("step4");
+        // Versions are for whoever asks, not in the owner's way: a 技术信息 fold.
+        statusBox.append(el("details", { class: "gg-techinfo", id: "gg-techinfo" }, el("summary", { text: t("techInfo") }),
+          el("p", { text: t("techRuntime", { pyodide: m.pyodide, python: m.python, version: page.bundle ? page.bundle.version : "" }) })));
         loadQuestions(); // (requests wait for the ready promise)
         schedule(0);
       },

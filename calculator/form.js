@@ -10,6 +10,8 @@ export { parseNumber };
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 // Whole numbers in a short range (the maturity level 1–5) are a choice, not typing.
 const MAX_CHOICE_RANGE = 6;
+// An amount in 万元 this large (10亿元) is more likely yuan typed into a 万元 field.
+const YUAN_LIKE_WAN = 100000;
 
 /** Source citation text: 《title》article (zh) or "title, article" (en). */
 export function citeText(bundle, source) {
@@ -132,11 +134,20 @@ export function createFields(bundle, ctx) {
         const input = el("input", { id, type: "text", inputmode: f.type === "integer" ? "numeric" : "decimal", autocomplete: "off", spellcheck: "false", name: path });
         input.value = display(value);
         const w = { sync: (v) => { if (!same(parseNumber(input.value), v)) input.value = display(v); } };
-        input.addEventListener("input", () => commit(path, parseNumber(input.value), w));
+        input.addEventListener("input", () => { commit(path, parseNumber(input.value), w); plausible(); });
         // Once the field is left, show the number as it was read ("３８,０００" -> "38000").
         input.addEventListener("change", () => { const v = parseNumber(input.value); if (typeof v === "number") input.value = display(v); });
         register(widgets, path, w);
-        return wrapField(path, el("label", { for: id, text: label }), input, opts);
+        // Yuan typed into a 万元 field (50,000,000 for 5,000万元): said, never refused.
+        const warn = el("p", { class: "gg-warning", hidden: true, "aria-live": "polite" });
+        const plausible = () => {
+          const v = parseNumber(input.value);
+          const wan = f.unit && f.unit.zh === "万元" && typeof v === "number" && v >= YUAN_LIKE_WAN;
+          warn.hidden = !wan;
+          warn.textContent = wan ? t("yuanWarning", { value: display(v), yi: String(Math.round(v / 1000) / 10), wan: String(Math.round(v / 100) / 100) }) : "";
+        };
+        plausible();
+        return wrapField(path, el("label", { for: id, text: label }), input, { ...opts, extra: warn });
       }
       case "string":
       case "date": {

@@ -15,8 +15,13 @@ export function lang() {
   return LANG;
 }
 
+/** "{n}" -> the value; "{n|step|steps}" -> the word for that count (English plurals). */
 function fill(text, vars) {
-  return text.replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
+  return text.replace(/\{(\w+)(?:\|([^|}]*)\|([^}]*))?\}/g, (m, k, one, many) => {
+    if (!vars || !(k in vars)) return m;
+    if (one !== undefined) return Number(vars[k]) === 1 ? one : many;
+    return String(vars[k]);
+  });
 }
 
 /** A UI string in the page language. */

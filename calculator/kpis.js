@@ -16,6 +16,14 @@ import { el, clear, uid, append } from "./dom.js";
 import { t, tx, lang, colon } from "./i18n.js";
 import { countChars, downloadDraft } from "./pack.js";
 import { parseNumber } from "./profile.js";
+import { citeText } from "./form.js";
+
+/** A unit in the page's language ("天" -> "days"); one not listed is shown as written. */
+function unitText(u) {
+  const key = `unit.${u}`;
+  const s = t(key);
+  return s === key ? u : s;
+}
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -163,7 +171,7 @@ function indicatorRow(ctx, listId, list, ind, mode, ties) {
     if (ind.direction !== "none") cells.push(numberInput(ctx, ind.id, "before", t("kpiBeforeOptional"), entry.before, changed("before")));
   }
   let unit;
-  if (ind.unit) unit = el("span", { class: "gg-kpi__unit", text: ind.unit });
+  if (ind.unit) unit = el("span", { class: "gg-kpi__unit", text: typeof ind.unit === "string" ? unitText(ind.unit) : tx(ind.unit) });
   else {
     const unitId = uid("gg-kpi-unit");
     const input = el("input", { type: "text", id: unitId, class: "gg-input gg-kpi__unit-input", value: typeof entry.unit === "string" ? entry.unit : "",
@@ -194,7 +202,7 @@ function listBlock(ctx, listId, inForm) {
     required ? el("p", { class: "gg-help", text: t("kpiRequiredCount", { n: required }) }) : null,
     list.note ? el("p", { class: "gg-help", text: tx(list.note) }) : null,
     ties.filter((tie) => !tie.indicators.length).map((tie) => tieNote(ctx, tie)),
-    el("p", { class: "gg-source", text: `${t("kpiSource")}${list.source.doc} ${list.source.article}` }),
+    el("p", { class: "gg-source", text: `${t("kpiSource")}${citeText(ctx.bundle, list.source)}` }),
     el("ul", { class: "gg-kpi-list" }, indicatorsOf(list).map((ind) => indicatorRow(ctx, listId, list, ind, mode, ties))),
   ];
   if (!inForm) {

@@ -694,7 +694,7 @@ def test_a_share_link_round_trip_carries_schemes_guide_and_name_but_no_contact_o
     a.context.grant_permissions(["clipboard-read", "clipboard-write"])
     a.click("#gg-share")
     url = a.input_value("#gg-share-url")
-    message = a.inner_text(".gg-share__msg")
+    message = until(a, "() => document.querySelector('.gg-share__msg').textContent")
     assert "个人信息" in message and "导出文件" in message
     for secret in ("王五", "13800000000", "企业简介"):
         assert secret not in unquote(url)

@@ -866,6 +866,7 @@ def describe_change(bundle: dict, vocab: Vocabulary, path: str, old, new) -> dic
         return {"zh": f"{lab['zh']}增加：{vocab.show(added, 'zh')}", "en": f"add to {lab['en']}: {vocab.show(added, 'en')}"}
     if isinstance(new, bool):
         return {"zh": f"{lab['zh']}：{vocab.show(new, 'zh')}", "en": f"{lab['en']}: {vocab.show(new, 'en')}"}
+    unit["en"] = vocab.unit(path, "en", new)  # "1 award", "2 awards"
     if old is None:
         return {"zh": f"{lab['zh']}：{vocab.show(new, 'zh')}{unit['zh']}",
                 "en": f"{lab['en']}: {vocab.show(new, 'en')}{unit['en']}"}

@@ -128,12 +128,18 @@ class Vocabulary:
         f = self.facts.get(path)
         return f["label"][lang] if f else path
 
-    def unit(self, path: str, lang: str) -> str:
+    def unit(self, path: str, lang: str, count=None) -> str:
+        """The unit after a figure; in English a plural noun unit is singular after 1 ("1 award")."""
         f = self.facts.get(path)
         u = f and f.get("unit")
         if not u or not u[lang]:
             return ""
-        return u[lang] if lang == "zh" or u[lang] == "%" else " " + u[lang]
+        if lang == "zh" or u[lang] == "%":
+            return u[lang]
+        word = u[lang]
+        if count is not None and not isinstance(count, bool) and count == 1 and word.isalpha() and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        return " " + word
 
     def show(self, value, lang: str, beside=()) -> str:
         if isinstance(value, bool):
@@ -260,15 +266,34 @@ def _check_compare(rule, facts, vocab, template):
     near = expected if isinstance(expected, (int, float, Decimal)) else ()
     values = {lang: {"value": vocab.show(expected, lang) if expected is not None else "?",
                      "actual": vocab.show(actual, lang, near) if actual is not None else "?"} for lang in ("zh", "en")}
+    # A yes/no question reads as one: "“X” must be yes; the answer is no" (never "X = yes").
+    yes_no = op in ("==", "!=") and isinstance(expected, bool)
+    if yes_no:
+        wanted = expected if op == "==" else not expected
+        word = {"zh": "是" if wanted else "否", "en": "yes" if wanted else "no"}
     if actual is None or (ref is not None and expected is None):
         missing = [path] if actual is None else [ref["fact"]]
-        default = {"zh": f"需{labels['zh']}{want('zh')}，档案未提供", "en": f"needs {labels['en']} {want('en')}; not given"}
+        if yes_no:
+            default = {"zh": f"需“{labels['zh']}”为“{word['zh']}”，尚未回答",
+                       "en": f"“{labels['en']}” must be {word['en']}; not answered yet"}
+        else:
+            default = {"zh": f"需{labels['zh']}{want('zh')}，尚未填写",
+                       "en": f"{labels['en']} must be {want('en')}; not answered yet"}
         gap = vocab.how_to_give(missing[0])
         return {"status": UNKNOWN, "message": default, "gap": gap, "missing": missing}
     ok = _compare(op, actual, expected)
+    if yes_no:
+        said = {"zh": "是" if actual is True else "否" if actual is False else vocab.show(actual, "zh"),
+                "en": "yes" if actual is True else "no" if actual is False else vocab.show(actual, "en")}
+        default = ({"zh": f"“{labels['zh']}”：{said['zh']}，符合要求", "en": f"“{labels['en']}”: {said['en']}, as required"} if ok else
+                   {"zh": f"需“{labels['zh']}”为“{word['zh']}”，当前回答“{said['zh']}”",
+                    "en": f"“{labels['en']}” must be {word['en']}; the answer is {said['en']}"})
+        message = _fill(template, values, default) if template else default
+        gap = None if ok else {"zh": f"“{labels['zh']}”需为“{word['zh']}”", "en": f"“{labels['en']}” needs to be {word['en']}"}
+        return {"status": PASS if ok else FAIL, "message": message, "gap": gap, "missing": []}
     has = {"zh": f"当前{vocab.show(actual, 'zh', near)}{units['zh']}",
-           "en": f"profile has {vocab.show(actual, 'en', near)}{units['en']}"}
-    default = {"zh": f"需{labels['zh']}{want('zh')}，{has['zh']}", "en": f"needs {labels['en']} {want('en')}, {has['en']}"}
+           "en": f"the answer is {vocab.show(actual, 'en', near)}{units['en']}"}
+    default = {"zh": f"需{labels['zh']}{want('zh')}，{has['zh']}", "en": f"{labels['en']} must be {want('en')}; {has['en']}"}
     message = _fill(template, values, default) if template else default
     gap = None if ok else _gap(op, path, actual, expected, labels, units, vocab)
     return {"status": PASS if ok else FAIL, "message": message, "gap": gap, "missing": []}
