@@ -40,7 +40,8 @@ export const buttons = {
   clear: el("button", { type: "button", class: "gg-button gg-button--quiet", id: "gg-clear", text: t("clear") }),
 };
 export const toolbar = el("div", { class: "gg-toolbar", role: "toolbar", "aria-label": t("toolbarLabel") },
-  buttons.export, buttons.import, fileInput, buttons.share, buttons.print, buttons.clear);
+  // The file input right before its label: its focus ring is drawn on the label (calculator.css).
+  buttons.export, fileInput, buttons.import, buttons.share, buttons.print, buttons.clear);
 export const stepNav = el("nav", { class: "gg-stepper", "aria-label": t("stepsLabel") });
 export const stepBox = el("div", { class: "gg-step", id: "gg-step" });
 export const formCol = el("div", { class: "gg-formcol", id: "gg-formcol" }, stepNav,

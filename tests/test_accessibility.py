@@ -418,3 +418,55 @@ def test_hostile_strings_in_imported_and_shared_profiles_stay_text(browser, serv
         check_hostile_profile_shown_as_text(page)
         assert "#" not in page.url
         context.close()
+
+
+# ---------------------------------------------------------------- 4. focus states on a phone (issue 24)
+
+def _rgb(text):
+    import re
+    r, g, b = (int(x) for x in re.findall(r"\d+", text)[:3])
+    return r, g, b
+
+
+def _contrast(a, b):
+    def lum(c):
+        ch = [v / 255 for v in c]
+        ch = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+    la, lb = sorted((lum(a), lum(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+STYLE = """sel => { const e = document.querySelector(sel); const s = getComputedStyle(e);
+  return {color: s.color, bg: s.backgroundColor, outline: s.outlineStyle, width: parseFloat(s.outlineWidth)}; }"""
+
+
+def test_focus_is_visible_readable_and_never_under_the_result_bar_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    # The site's search button has a name where its label is hidden (every guide page).
+    page.goto(f"{server.origin}/")
+    name = page.evaluate("() => { const b = document.querySelector('[data-gg-search-open]'); return b && (b.getAttribute('aria-label') || b.innerText.trim()); }")
+    assert name, "the search button has no accessible name at 375 px"
+    page.goto(f"{server.origin}/calculator/?schemes=zhuzhou-benchmark-sme")
+    page.wait_for_selector(".gg-place__input", timeout=15_000)
+    poll(page, "() => window.guidegen.state().exact")
+    kb = Keyboard(page)
+    # Quiet buttons keep their contrast when focused (清空答案, 上一步).
+    kb.tab_to(lambda f: f["id"] == "gg-clear")
+    s = page.evaluate(STYLE, "#gg-clear")
+    assert _contrast(_rgb(s["color"]), _rgb(s["bg"])) >= 4.5, s
+    # The import button's ring is drawn on the import button itself.
+    page.focus("#gg-export")
+    kb.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "gg-import-file"
+    ring = page.evaluate(STYLE, "#gg-import")
+    assert ring["outline"] != "none" and ring["width"] >= 2, ring
+    # The sticky result bar never covers the focused control: 下一步 and the first scheme box.
+    for target in ("#gg-next", "#gg-schemes input[data-scheme]"):
+        page.evaluate("() => window.scrollTo(0, 0)")
+        kb.tab_to(lambda f, t=target: page.evaluate("t => document.activeElement === document.querySelector(t)", t))
+        box = page.evaluate("t => { const r = document.querySelector(t).getBoundingClientRect(); return [r.top, r.bottom]; }", target)
+        bar = page.evaluate("() => document.querySelector('#gg-chipbar').getBoundingClientRect().top")
+        assert box[1] <= bar, f"{target} (bottom {box[1]}) is under the result bar (top {bar})"
+    context.close()
