@@ -755,6 +755,9 @@ def item_gap(bundle: dict, vocab: Vocabulary, options: list[Option], flat: dict)
     gain), as a gap: {item, points, change, zh, en}. None when the item cannot rise on
     its own (a local share of spend there is none of: the spend's gap says that)."""
     options = [o for o in options if not o.requires]
+    if bundle.get("maturity_levels"):  # a level its score does not support: the score's gap comes first
+        held = level_for_score(bundle, flat[SCORE_PATH]) if flat.get(SCORE_PATH) is not None else 0
+        options = [o for o in options if o.change.get(LEVEL_PATH) is None or o.change[LEVEL_PATH] <= held]
     if not options:
         return None
     o = min(options, key=lambda o: o.cost)
