@@ -320,7 +320,7 @@ def _scheme_result(bundle, scheme, flat, facts, vocab, today) -> dict:
     ctx = (bundle, flat, vocab)
     rows = _conditions(scheme["conditions"], facts, vocab, ctx)
     result = {"scheme": scheme["id"], "name": scheme["name"], "verdict": None, "call": _call(scheme, today, facts, vocab),
-              "eligibility": _eligibility(rows), "conditions": rows, "score": None, "plan": None, "level": None}
+              "eligibility": _eligibility(rows), "conditions": rows, "score": None, "plan": None, "plans": [], "level": None}
     item_gaps = []
     if scheme.get("rubric"):
         score = score_rubric(scheme["rubric"], facts, vocab)
