@@ -71,27 +71,48 @@ function scoreBlock(bundle, schemeId, score) {
       el("tbody", {}, rows)));
 }
 
+/** Whether a level's condition is a declaration (asked last: the facts come first). */
+function isDeclaration(bundle, result, levelId, condId) {
+  const scheme = bundle.schemes[result.scheme];
+  const level = scheme && (scheme.levels || []).find((l) => l.id === levelId);
+  const cond = level && level.conditions.find((c) => c.id === condId || `${levelId}.${c.id}` === condId);
+  return Boolean(cond && cond.rule && typeof cond.rule.declaration === "string");
+}
+
+const unmet = (c) => c.status !== "pass";
+
+/** The ladder: what the next confirmed level still needs first (facts before declarations),
+ *  then every level with its unmet conditions first, only the next level unfolded. The
+ *  headline counts exactly the items listed under it. */
 function ladderBlock(bundle, result) {
   const current = result.levels.find((l) => l.id === result.level);
-  const block = el("div", { class: "gg-ladder" },
-    el("h4", { text: t("ladder") }),
-    el("p", { class: "gg-ladder__current", "data-level": result.level || "", text: current ? t("currentLevel", { level: tx(current.name) }) : t("noLevel") }));
+  const next = result.next_level;
+  const block = el("div", { class: "gg-ladder" }, el("h4", { text: t("ladder") }));
+  const missing = next ? [...next.missing].sort((a, b) =>
+    Number(isDeclaration(bundle, result, next.id, a.id)) - Number(isDeclaration(bundle, result, next.id, b.id))) : [];
+  block.append(el("p", { class: "gg-ladder__current", "data-level": result.level || "",
+    text: [current ? t("currentLevel", { level: tx(current.name) }) : t("noLevel"),
+      next ? t("ladderNext", { level: tx(next.name), n: missing.length }) : null].filter(Boolean).join(lang() === "zh" ? "；" : "; ") }));
+  if (next) {
+    block.append(el("p", { class: "gg-next", text: t("nextLevel", { level: tx(next.name) }) }),
+      el("ul", { class: "gg-next__list" }, missing.map((m) =>
+        el("li", { class: `gg-cond--${m.status}`, "data-condition": m.id, "data-declaration": isDeclaration(bundle, result, next.id, m.id) ? "1" : null, text: tx(m.gap || m.message) }))));
+  }
   const list = el("ol", { class: "gg-ladder__steps" });
   for (const level of result.levels) {
+    const conds = [...level.conditions].sort((a, b) => Number(unmet(b)) - Number(unmet(a))
+      || Number(isDeclaration(bundle, result, level.id, a.id)) - Number(isDeclaration(bundle, result, level.id, b.id)));
+    const open = next && level.id === next.id;
+    const short = level.conditions.filter(unmet).length;
     list.append(el("li", { class: `gg-step ${level.reached ? "gg-step--reached" : "gg-step--open"}`, "data-level": level.id },
-      el("details", {},
+      el("details", { open: open ? true : null },
         el("summary", {},
           el("span", { class: "gg-step__icon", "aria-hidden": "true", text: level.reached ? "✓" : "○" }), " ",
           el("span", { class: "gg-step__name", text: tx(level.name) }), " ",
-          el("span", { class: "gg-step__state", text: level.reached ? t("reached") : t("notReached") })),
-        el("ul", { class: "gg-conds" }, level.conditions.map((c) => conditionItem(bundle, c))))));
+          el("span", { class: "gg-step__state", text: level.reached ? t("reached") : t("ladderShort", { n: short }) })),
+        el("ul", { class: "gg-conds" }, conds.map((c) => conditionItem(bundle, c))))));
   }
   block.append(list);
-  if (result.next_level) {
-    block.append(el("p", { class: "gg-next", text: t("nextLevel", { level: tx(result.next_level.name) }) }),
-      el("ul", { class: "gg-next__list" }, result.next_level.missing.map((m) =>
-        el("li", { class: `gg-cond--${m.status}`, text: tx(m.gap || m.message) }))));
-  }
   return block;
 }
 

@@ -733,3 +733,24 @@ def test_an_industry_page_opens_the_calculator_with_its_key_links_first(browser,
     assert sorted(n for n, _ in folds[:len(keys)]) == keys
     assert all(o for _, o in folds[:len(keys)]) and not any(o for _, o in folds[len(keys):])
     ctx.close()
+
+
+def test_the_ladder_card_puts_the_next_levels_missing_items_first(browser, server, bundle, tmp_path):
+    ladder = next(s for s, v in bundle["schemes"].items() if v.get("levels"))
+    file = tmp_path / "p.json"
+    file.write_text(json.dumps(example_profile(), ensure_ascii=False), encoding="utf-8")
+    context, page = open_calculator(browser, server, f"?schemes={ladder}")
+    page.set_input_files("#gg-import-file", str(file))
+    until(page, "() => (window.guidegen.profile().enterprise || {}).name")
+    r = evaluate(bundle, page_profile(page), schemes=[ladder])["results"][0]
+    card = page.locator(f"#gg-res-{ladder} .gg-ladder")
+    nxt = r.get("next_level")
+    if nxt:
+        items = card.locator(".gg-next__list li")
+        until(page, "n => document.querySelectorAll('.gg-ladder .gg-next__list li').length === n", len(nxt["missing"]))
+        assert f"{len(nxt['missing'])} 项" in card.locator(".gg-ladder__current").text_content()  # headline and list agree
+        flags = [items.nth(i).get_attribute("data-declaration") for i in range(items.count())]
+        assert flags == sorted(flags, key=lambda f: f == "1"), "declarations come last"
+        opened = card.locator(".gg-ladder__steps details[open]")
+        assert opened.count() == 1 and opened.locator("xpath=..").get_attribute("data-level") == nxt["id"]
+    context.close()
