@@ -48,6 +48,8 @@ def facts_read(scheme: dict) -> set:
             _rule_facts(c["rule"], out)
     for item in (scheme.get("rubric") or {}).get("items", []):
         item_facts(item, out)
+    if (scheme.get("call") or {}).get("region"):
+        out.add("derived.prefecture_code")  # issue 22: whether the call's deadline binds depends on the place
     return out
 
 
