@@ -484,6 +484,8 @@ def wait_offline(page) -> dict | None:
         state = page.evaluate("window.guidegen && window.guidegen.offline ? {...window.guidegen.offline} : null")
         if state and state["state"] in ("ready", "failed", "unsupported"):
             return state
+        if state is None and time.monotonic() - t0 > 15:
+            return None  # a build without the service worker
         time.sleep(0.2)
     return None
 

@@ -35,6 +35,7 @@ import { replan, renderStep, loadQuestions } from "./stepview.js";
 import { schedule, evaluateText } from "./evaluation.js";
 import { initialProfile, askAboutShare, renderSaved, startAnswers } from "./answers.js";
 import { startEngine, describe } from "./client.js";
+import { loadBundle } from "./bundle.js";
 
 const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", pyodideVersion: "" }; // @assets
 
@@ -141,12 +142,9 @@ async function main() {
   renderSaved();
   // The runtime downloads while the questions are fetched and rendered.
   startWorker();
-  let bundleText;
+  let bundleMessage; // the bundle's parts, fetched side by side (bundle.js), for the worker too
   try {
-    const response = await fetch(new URL(ASSETS.bundle, import.meta.url));
-    if (!response.ok) throw new Error(`${ASSETS.bundle}: HTTP ${response.status}`);
-    bundleText = await response.text();
-    page.bundle = JSON.parse(bundleText);
+    ({ bundle: page.bundle, post: bundleMessage } = await loadBundle(ASSETS, import.meta.url));
   } catch (err) {
     page.runtime = "failed";
     statusBox.dataset.state = "failed";
@@ -176,7 +174,7 @@ async function main() {
   renderStep();
   startHistory();
   timings.form = Math.round(performance.now());
-  page.engine.post({ type: "bundle", text: bundleText });
+  page.engine.post(bundleMessage);
   if (page.runtime === "loading") setStep(Math.max(1, Number(progress.value)));
   askAboutShare();
 }

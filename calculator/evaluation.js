@@ -10,6 +10,7 @@ import { answerLinks, openScheme, showErrorSummaries } from "./nav.js";
 import { applicationCtx } from "./stepview.js";
 import { updateKpiStep } from "./kpis.js";
 import { renderResults, renderErrorBox, renderChips, verdictOf } from "./results.js";
+import { startOffline } from "./offline.js";
 
 const DEBOUNCE_MS = 150;
 let timer = null;
@@ -70,7 +71,10 @@ function show(result) {
     results.dataset.errors = "0";
     chipBar.dataset.errors = "0";
     page.renders += 1;
-    if (!page.timings.firstResult) page.timings.firstResult = Math.round(performance.now());
+    if (!page.timings.firstResult) {
+      page.timings.firstResult = Math.round(performance.now());
+      startOffline(); // offline after one visit: the service worker, once the page is idle
+    }
   }
   results.dataset.rendered = String(Number(results.dataset.rendered || "0") + 1);
 }

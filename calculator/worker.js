@@ -44,8 +44,9 @@
 // captured after the first result) | "none" | "fallback" (then snapshotError: why the
 // restore failed), and phases (ms at which each step ended).
 // The bundle comes from the page, whole ({type: "bundle", text}) or in parts
-// ({type: "bundle", parts: [JSON text]}, guidegen.runtime.bundle_parts: their union is
-// the bundle, merged in Python by engine.py).
+// ({type: "bundle", parts: [JSON text], fetch: [URL]}, guidegen.runtime.bundle_parts: their
+// union is the bundle, merged in Python by engine.py; `fetch` names the parts the page
+// does not read, which this worker fetches itself, side by side with Pyodide).
 // {type: "test-fatal", id} (tests only) feeds the engine a profile nested deep enough to
 // overflow the WebAssembly stack, bypassing the depth guard: a real fatal error, so the
 // restart path below can be tested; it answers like an evaluation.
@@ -332,8 +333,13 @@ async function installWheel(wheel) {
 async function loadEngine() {
   post({ type: "progress", step: 3 });
   const bundle = await bundleMessage;
-  if (Array.isArray(bundle.parts)) py.globals.set("_bundle_parts", py.toPy(bundle.parts));
-  else py.globals.set("_bundle_text", bundle.text);
+  if (Array.isArray(bundle.parts)) {
+    // Parts the page does not read itself (the full place rows) were fetched here meanwhile.
+    const parts = [...bundle.parts, ...await bundle.fetched];
+    const list = py.toPy(parts);
+    py.globals.set("_bundle_parts", list);
+    list.destroy();
+  } else py.globals.set("_bundle_text", bundle.text);
   py.runPython(ENGINE_PY);
   evaluateFn = py.globals.get("_evaluate");
   const probe = JSON.parse(evaluateFn('{"profile": 1}', "[]"));
@@ -342,7 +348,9 @@ async function loadEngine() {
 
 // From the stored snapshot: restore the heap, unpack the wheel, load the engine.
 async function startFromSnapshot(mod, stored, wheel) {
-  py = await bootPyodide(mod, { _loadSnapshot: unpack(stored) });
+  // Unpacked first: a damaged copy fails here, before Pyodide starts a runtime (and its downloads) for it.
+  const bytes = await unpack(stored);
+  py = await bootPyodide(mod, { _loadSnapshot: bytes });
   mark("restored");
   post({ type: "progress", step: 2 });
   await installWheel(wheel);
@@ -431,6 +439,14 @@ async function start(announce = true) {
   wheel.catch(() => {});
   const extras = (config.extraWheels || []).map((url) => [url, fetchBytes(url)]);
   for (const [, bytes] of extras) bytes.catch(() => {});
+  // The big runtime files start downloading now, side by side, instead of one after the
+  // other as Pyodide asks for them (the WebAssembly only once pyodide.asm.mjs has loaded):
+  // Pyodide's own requests then find them in the HTTP cache (or wait for the download).
+  for (const name of ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide.asm.mjs"]) {
+    if (RUNTIME.pyodideFiles.includes(name)) {
+      fetch(new URL(name, config.pyodide)).then((r) => r.arrayBuffer()).catch(() => {});
+    }
+  }
   const lookup = storedSnapshot(); // never rejects; meanwhile pyodide.mjs loads
   let mod;
   try {
@@ -550,7 +566,10 @@ self.onmessage = async (event) => {
       async (err) => { post(failedMessage(await diagnose(err))); throw err; });
     starting.catch(() => {});
   } else if (message.type === "bundle") {
-    resolveBundle(message);
+    const decoder = new TextDecoder();
+    const fetched = Promise.all((message.fetch || []).map((url) => fetchBytes(url).then((b) => decoder.decode(b))));
+    fetched.catch(() => {});
+    resolveBundle({ ...message, fetched });
   } else if (message.type === "evaluate") {
     let json;
     try {

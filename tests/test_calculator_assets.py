@@ -18,8 +18,6 @@ from test_calculator_support import ROOT, engine_inputs, require_node_modules
 
 pytestmark = pytest.mark.slow  # builds the runtime files, runs node
 
-pytestmark = pytest.mark.slow  # builds the runtime files, runs node
-
 HASHED = re.compile(r"\.[0-9a-f]{10}(\.|/|$)")
 PAGE = ('<html><head><meta name="guidegen-calculator" content="1">'
         '<link rel="stylesheet" href="../calculator/calculator.css">'
@@ -41,7 +39,9 @@ def built(tmp_path_factory):
 def test_every_runtime_file_is_hashed_and_big_ones_have_gzip_twins(built):
     site, files = built
     out = site / "calculator"
-    assets = [f for f in files if f.suffix != ".html"]
+    # Every file but the pages and the service worker (sw.js at the site's root keeps its name).
+    assets = [f for f in files if f.suffix != ".html" and f != site / "sw.js"]
+    assert site / "sw.js" in files
     assert assets and all(HASHED.search(str(f.relative_to(out))) for f in assets)
     assert not (out / "app.0123456789.js").exists(), "a stale hashed file survived"
     for f in files:
@@ -62,6 +62,13 @@ def test_pages_point_at_the_hashed_app_and_rewrite_is_idempotent(built):
     app = re.search(r'src="\.\./calculator/(app\.[0-9a-f]{10}\.js)"', html).group(1)
     css = re.search(r'href="\.\./calculator/(calculator\.[0-9a-f]{10}\.css)"', html).group(1)
     assert (site / "calculator" / app).is_file() and (site / "calculator" / css).is_file()
+    # The page preloads app.js's whole static import graph (not the draft's docx module).
+    preloads = re.findall(r'<link rel="modulepreload" href="\.\./calculator/([^"]+)" data-gg-preload>', html)
+    assert len(preloads) >= 5 and all((site / "calculator" / p).is_file() for p in preloads)
+    assert not [p for p in preloads if p.startswith(("docx.", "app."))], preloads
+    app_text = (site / "calculator" / app).read_text(encoding="utf-8")
+    assert all(p in app_text for p in re.findall(r'from "\./([^"]+)"', app_text)), "a direct import is not preloaded"
+    assert set(re.findall(r'from "\./([^"]+)"', app_text)) <= set(preloads)
     # A second run (the i18n plugin builds once per language) changes nothing.
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
     _, bundle = engine_inputs()
@@ -260,3 +267,23 @@ def test_a_stale_keep_list_is_a_clear_error():
     stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
     with pytest.raises(CalculatorBuildError, match="measure_stdlib"):
         calculator.trim_stdlib(stock, ["json/__init__.py", "no/such/module.py"])
+
+
+def test_the_page_rebuilds_every_place_row_from_the_compact_index(built):
+    """calculator/bundle.js placeRows (the place step's rows, from place-index.HASH.json) gives
+    back the bundle's regions rows exactly: level and parent follow from the code."""
+    import subprocess
+    site, _ = built
+    out = site / "calculator"
+    index = next(out.glob("place-index.*.json"))
+    whole = next(out.glob("catalog.*.json"))
+    script = ("import { readFileSync } from 'node:fs';"
+              f"import {{ placeRows }} from {json.dumps((ROOT / 'calculator' / 'bundle.js').as_uri())};"
+              "const [index, whole] = process.argv.slice(1).map((p) => JSON.parse(readFileSync(p, 'utf-8')));"
+              "process.stdout.write(JSON.stringify({got: placeRows(index), want: whole.regions.items}));")
+    proc = subprocess.run(["node", "--input-type=module", "-e", script, str(index), str(whole)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert len(rows["want"]) > 3000 and rows["got"] == rows["want"]
+    assert index.stat().st_size < 0.5 * len(json.dumps(rows["want"], ensure_ascii=False).encode())

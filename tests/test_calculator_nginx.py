@@ -172,6 +172,11 @@ def test_cache_headers(nginx, site):
     app = next(site.glob("calculator/app.*.js"))
     resp, _ = get(nginx, "/calculator/" + app.name)
     assert resp.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+    # The service worker (offline after one visit): revalidated, so a new build's is seen at once.
+    resp, body = get(nginx, "/sw.js")
+    assert resp.status == 200 and resp.getheader("Cache-Control") == "no-cache"
+    assert resp.getheader("Content-Type").split(";")[0] in ("application/javascript", "text/javascript")
+    assert b"// @version" in body
     resp, _ = get(nginx, "/")
     assert resp.status == 200 and resp.getheader("Cache-Control") == "no-cache"
     # Material's pages carry inline scripts: their policy allows those, still only this origin.
