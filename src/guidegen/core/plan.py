@@ -605,6 +605,31 @@ def _route_cost(steps, revenue) -> dict:
     return out
 
 
+_PREPARED: dict = {}
+
+
+def _prepared(bundle, vocab, scheme, per_item, flat, facts):
+    """(every item's candidate options, the maturity items as one group; the claim options),
+    remembered like the plans (the same options lists and claimable answers give the same), so
+    a new budget re-runs the searches on the same option objects."""
+    key = (id(scheme), tuple(map(id, per_item)), _claim_key(flat))
+    held = _PREPARED.get(key)
+    if held is not None and held[0] is scheme and all(a is b for a, b in zip(held[1], per_item)):
+        return held[2], held[3]
+    rubric = scheme["rubric"]
+    cands = [list(getattr(opts, "all", opts)) for opts in per_item]
+    pair = _maturity_items(rubric) if bundle.get("maturity_levels") else None
+    if pair:
+        li, si = pair
+        cands[li] = _maturity_group(bundle, vocab, rubric, pair, cands[li], cands[si], flat, facts)
+        cands[si] = []
+    claims = _claim_options(bundle, vocab, rubric, flat, facts)
+    if len(_PREPARED) > 256:
+        _PREPARED.clear()
+    _PREPARED[key] = (scheme, tuple(per_item), cands, claims)
+    return cands, claims
+
+
 def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Vocabulary, total: Decimal,
                  *, options: list | None = None) -> dict | None:
     """{"plans": [routes], "plan": the recommended route} for a scheme with a rubric whose total
@@ -616,12 +641,7 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
         return None
     per_item = options if options is not None else \
         [item_options(bundle, item, flat, facts, vocab, i) for i, item in enumerate(rubric["items"])]
-    cands = [list(getattr(opts, "all", opts)) for opts in per_item]
-    pair = _maturity_items(rubric) if bundle.get("maturity_levels") else None
-    if pair:
-        li, si = pair
-        cands[li] = _maturity_group(bundle, vocab, rubric, pair, cands[li], cands[si], flat, facts)
-        cands[si] = []
+    cands, claims = _prepared(bundle, vocab, scheme, per_item, flat, facts)
     priced = bool(costs_of(bundle))
     revenue, known = revenue_of(bundle, flat) if priced else (None, False)
     limit, why = spend_limit(bundle, flat) if priced else (None, None)
@@ -629,8 +649,6 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
 
     def within(lim):
         return [[o for o in opts if lim is None or o.price.spend <= lim] for opts in cands]
-
-    claims = _claim_options(bundle, vocab, rubric, flat, facts)
 
     def cheapest(lim):
         lists = within(lim)
@@ -651,8 +669,18 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
         routes.append(("claim", _search(claim_lists, need, "steps")))
     routes += [("least-cost", least), ("fewest-steps", fewest)]
     plans = []
+    held = (id(scheme), tuple(map(id, per_item)), _claim_key(flat))
     for rid, (reachable, picks) in routes:
-        route = _route(bundle, vocab, rubric, flat, facts, picks, target, revenue, known)
+        # The same options picked on the same profile give the same steps: a new budget often
+        # changes the searches' answer for one route only (the options lists are remembered).
+        key = held + (tuple(map(id, picks)), revenue, known)
+        route = _ROUTES.get(key)
+        if route is None or route[0] is not scheme or any(a is not b for a, b in zip(route[1], per_item)):
+            if len(_ROUTES) > 512:
+                _ROUTES.clear()
+            route = _ROUTES[key] = (scheme, tuple(per_item), tuple(picks),
+                                    _route(bundle, vocab, rubric, flat, facts, picks, target, revenue, known))
+        route = route[3]
         if not route["steps"] and rid == "claim":
             continue  # nothing to confirm; an empty work route stays: nothing can rise (reachable false)
         sig = [(s["item"], s["kind"], s["change"]) for s in route["steps"]]  # a claim is not the same ask as work
@@ -710,6 +738,7 @@ def rubric_plan(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voca
 
 
 _PLANS: dict = {}
+_ROUTES: dict = {}
 
 
 def _claim_key(flat: dict) -> tuple:
