@@ -295,8 +295,14 @@ def _gap_list(rows, item_gaps) -> list[dict]:
     conditions (ticking scenes settles both the link and the scene count) is listed once,
     naming them all."""
     merged: dict = {}
+    # A gap that only joins other rows' gaps (the one-guide pair: links and scenes on one edition)
+    # is said by those rows already (issue 22); it stands alone only when they pass.
+    others = {r["gap"]["zh"] for r in rows if "gap" in r}
     for r in rows:
         if "gap" not in r:
+            continue
+        parts = r["gap"]["zh"].split("；")
+        if len(parts) > 1 and all(p in others and p != r["gap"]["zh"] for p in parts):
             continue
         key = (r["gap"]["zh"], r["gap"]["en"])
         if key in merged:
