@@ -67,6 +67,7 @@ def test_core_counts_as_word(text, count, why):
     assert count_chars(text) == count, why
 
 
+@pytest.mark.slow  # runs calculator/pack.js in node
 def test_browser_twin_counts_the_same():
     node = shutil.which("node")
     assert node, "node is needed to run calculator/pack.js"
