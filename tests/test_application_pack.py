@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "calculator" / "pack.js"
 RUNNER = ROOT / "tests" / "pack" / "build_draft.mjs"
 NODE = shutil.which("node")
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is needed to run calculator/pack.js")
+pytestmark = [pytest.mark.slow,  # runs calculator/pack.js in node
+              pytest.mark.skipif(NODE is None, reason="node is needed to run calculator/pack.js")]
 TODAY = "2026-03-01"   # 近三年 = 2023, 2024, 2025
 
 HUNAN_PROFILE = {
