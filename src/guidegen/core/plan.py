@@ -32,6 +32,7 @@ within it reaches the mark (then the route says so).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from decimal import Decimal
 
 from .actions import (CORE, SERVICES, SHARE_TOTAL, actionable, facts_after, fields_of, inputs_of, solve,
@@ -615,7 +616,7 @@ def _prepared(bundle, vocab, scheme, per_item, flat, facts):
     key = (id(scheme), tuple(map(id, per_item)), _claim_key(flat))
     held = _PREPARED.get(key)
     if held is not None and held[0] is scheme and all(a is b for a, b in zip(held[1], per_item)):
-        return held[2], held[3]
+        return held[2], held[3], held[4], held[5]
     rubric = scheme["rubric"]
     cands = [list(getattr(opts, "all", opts)) for opts in per_item]
     pair = _maturity_items(rubric) if bundle.get("maturity_levels") else None
@@ -626,8 +627,12 @@ def _prepared(bundle, vocab, scheme, per_item, flat, facts):
     claims = _claim_options(bundle, vocab, rubric, flat, facts)
     if len(_PREPARED) > 256:
         _PREPARED.clear()
-    _PREPARED[key] = (scheme, tuple(per_item), cands, claims)
-    return cands, claims
+    # The searches' answers, by objective and by how many of the distinct spends a limit admits
+    # (a budget typed 3, then 30, admits the same options: the same answer).
+    spends = sorted({o.price.spend for opts in cands for o in opts})
+    memo: dict = {}
+    _PREPARED[key] = (scheme, tuple(per_item), cands, claims, spends, memo)
+    return cands, claims, spends, memo
 
 
 def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Vocabulary, total: Decimal,
@@ -641,7 +646,7 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
         return None
     per_item = options if options is not None else \
         [item_options(bundle, item, flat, facts, vocab, i) for i, item in enumerate(rubric["items"])]
-    cands, claims = _prepared(bundle, vocab, scheme, per_item, flat, facts)
+    cands, claims, spends, memo = _prepared(bundle, vocab, scheme, per_item, flat, facts)
     priced = bool(costs_of(bundle))
     revenue, known = revenue_of(bundle, flat) if priced else (None, False)
     limit, why = spend_limit(bundle, flat) if priced else (None, None)
@@ -650,11 +655,17 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
     def within(lim):
         return [[o for o in opts if lim is None or o.price.spend <= lim] for opts in cands]
 
+    def admits(lim):
+        return len(spends) if lim is None else bisect_right(spends, lim)
+
     def cheapest(lim):
-        lists = within(lim)
-        for i, o in claims.items():
-            lists[i] = lists[i] + [o]
-        return _search([_prune(opts, lambda o: (o.price.weighted, o.effort)) for opts in lists], need, "price")
+        key = ("price", admits(lim), need)
+        if key not in memo:
+            lists = within(lim)
+            for i, o in claims.items():
+                lists[i] = lists[i] + [o]
+            memo[key] = _search([_prune(opts, lambda o: (o.price.weighted, o.effort)) for opts in lists], need, "price")
+        return memo[key]
 
     over = False
     least = cheapest(limit)
@@ -662,11 +673,16 @@ def rubric_plans(bundle: dict, scheme: dict, flat: dict, facts: dict, vocab: Voc
         wider = cheapest(None)
         if wider[0]:
             least, limit, over = wider, None, True
-    fewest = _search([_prune(opts, lambda o: (o.effort,)) for opts in within(limit)], need, "steps")
+    key = ("steps", admits(limit), need)
+    if key not in memo:
+        memo[key] = _search([_prune(opts, lambda o: (o.effort,)) for opts in within(limit)], need, "steps")
+    fewest = memo[key]
     routes = []
     if claims:
-        claim_lists = [[claims[i]] if i in claims else [] for i in range(len(cands))]
-        routes.append(("claim", _search(claim_lists, need, "steps")))
+        if ("claim", need) not in memo:
+            claim_lists = [[claims[i]] if i in claims else [] for i in range(len(cands))]
+            memo[("claim", need)] = _search(claim_lists, need, "steps")
+        routes.append(("claim", memo[("claim", need)]))
     routes += [("least-cost", least), ("fewest-steps", fewest)]
     plans = []
     held = (id(scheme), tuple(map(id, per_item)), _claim_key(flat))
