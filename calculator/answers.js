@@ -123,11 +123,29 @@ async function importProfile() {
   fileInput.value = "";
   if (!file) return; // (before the questions are loaded too: they follow the profile)
   let value;
-  try {
-    value = JSON.parse(await file.text());
-  } catch {
-    notice(t("importFailed", { detail: t("importBadJson") }), "error");
-    return;
+  if (page.runtime === "ready") {
+    // The one profile reader (guidegen.profile_file, as `guidegen evaluate` and the desk read
+    // files), in the worker: the same refusals and the same words.
+    const data = await file.arrayBuffer();
+    let answer = null;
+    try {
+      answer = JSON.parse((await page.engine.request({ type: "read-profile", name: file.name, data }, [data])).json);
+    } catch {
+      answer = null;
+    }
+    if (answer && answer.errors && answer.errors.length) {
+      notice(t("importFailed", { detail: tx(answer.errors[0].message) }), "error");
+      return;
+    }
+    value = answer && answer.profile;
+  }
+  if (value === undefined) {
+    try {
+      value = JSON.parse(await file.text());
+    } catch {
+      notice(t("importFailed", { detail: t("importBadJson") }), "error");
+      return;
+    }
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     notice(t("importFailed", { detail: t("importNotObject") }), "error");

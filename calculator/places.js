@@ -129,29 +129,44 @@ export function placeValues(chain, fieldPaths) {
 export function placeNames(profile, index) {
   const e = profile && profile.enterprise && typeof profile.enterprise === "object" ? profile.enterprise : {};
   const names = new Set();
-  const add = (s) => {
+  const provinces = new Set();
+  const add = (s, province = false) => {
     if (typeof s !== "string" || !s.trim()) return;
     const t = s.trim();
     names.add(t);
+    if (province) provinces.add(t);
     const short = t.replace(/(省|市|自治区|自治州|地区|盟|县|区)$/, "");
-    if (short.length >= 2) names.add(short);
+    if (short.length >= 2) {
+      names.add(short);
+      if (province) provinces.add(short);
+    }
   };
-  add(e.province);
+  add(e.province, true);
   add(e.city);
   add(e.county);
   if (index && typeof e.region_code === "string" && index.byCode.has(e.region_code)) {
     const chain = placeChain(index, index.byCode.get(e.region_code));
-    for (const r of [chain.row, chain.prefecture, chain.province]) if (r) { add(r.name); add(r.short); }
+    for (const r of [chain.row, chain.prefecture, chain.province]) if (r) { add(r.name, r === chain.province); add(r.short, r === chain.province); }
   }
-  return [...names];
+  const out = [...names];
+  out.provinces = provinces; // (the province's own names: they never choose a city's scheme)
+  return out;
 }
 
-/** Schemes to preselect for a place: national ones, and those whose region text names the place. */
+/** Schemes to preselect for a place — only those the enterprise most likely came for
+ *  (issue 24): its city's own (municipal) schemes; where the city has none (湘潭), the
+ *  provincial schemes open to the place; else the national ones. The rest are offered. */
 export function schemesForPlace(bundle, names) {
   if (!names.length) return null;
-  return Object.values(bundle.schemes)
-    .filter((s) => s.tier === "national" || names.some((n) => String((s.region && s.region.zh) || "").includes(n)))
-    .map((s) => s.id);
+  const provinces = names.provinces || new Set();
+  const region = (s) => String((s.region && s.region.zh) || "");
+  const all = Object.values(bundle.schemes);
+  const local = names.filter((n) => !provinces.has(n));
+  const municipal = all.filter((s) => s.tier === "municipal" && local.some((n) => region(s).includes(n)));
+  if (municipal.length) return municipal.map((s) => s.id);
+  const provincial = all.filter((s) => s.tier === "provincial" && names.some((n) => region(s).includes(n)));
+  if (provincial.length) return provincial.map((s) => s.id);
+  return all.filter((s) => s.tier === "national").map((s) => s.id);
 }
 
 /** A row's label: "溧阳市 · 常州市 · 江苏省" / "Liyang, Changzhou, Jiangsu". */

@@ -223,8 +223,9 @@ def test_a_zhuzhou_sme_from_the_home_page_to_verdict_and_plan(browser, server, b
     # 1. Where: 株洲 preselects the Zhuzhou pair, Hunan, the ladder and the national schemes.
     choose_place(page, "株洲")
     assert page_profile(page)["enterprise"]["city"] == "株洲市"
-    local = {s for s, v in bundle["schemes"].items() if v["tier"] == "national" or "株洲" in v["region"]["zh"] or "湖南" in v["region"]["zh"]}
-    assert set(state(page)["schemes"]) == local and {SME, WORKSHOP, "hunan-advanced-factory-2025"} <= local
+    # Only the city's own schemes are ticked; the rest are offered in a fold.
+    local = {s for s, v in bundle["schemes"].items() if v["tier"] == "municipal" and "株洲" in v["region"]["zh"]}
+    assert set(state(page)["schemes"]) == local and {SME, WORKSHOP} <= local
     assert CHANGZHOU not in local
     # The owner assesses the SME scheme only.
     choose_schemes(page, [SME])
@@ -320,7 +321,7 @@ def test_an_english_consultant_finds_changzhou_by_its_english_name(browser, serv
     e = page_profile(page)["enterprise"]
     assert e["city"] == "常州市" and e["province"] == "江苏省"
     chosen = set(state(page)["schemes"])
-    assert chosen == {s for s, v in bundle["schemes"].items() if v["tier"] == "national" or "常州" in v["region"]["zh"]}
+    assert chosen == {s for s, v in bundle["schemes"].items() if v["tier"] == "municipal" and "常州" in v["region"]["zh"]}
     assert CHANGZHOU in chosen and SME not in chosen and WORKSHOP not in chosen
 
     # Numbers as people type them: separators, spaces, full-width digits.

@@ -15,8 +15,6 @@ from test_calculator_support import ROOT
 
 pytestmark = pytest.mark.slow  # runs the calculator's modules in node
 
-pytestmark = pytest.mark.slow  # runs the calculator's modules in node
-
 SCRIPT = r"""
 import fs from "fs";
 const dir = process.argv[process.argv.length - 1];
@@ -31,7 +29,7 @@ for (const q of ["Changzhou", "常州", "changzhou", "Changzhou City", "溧阳",
 }
 for (const q of ["Changzou", "zhuzou", "Xyzzyville"]) out.near[q] = places.nearPlaces(idx, q, 3).map((c) => c.row.code);
 for (const q of ["醴陵", "常州", "北京"]) out.values[q] = places.placeValues(places.searchPlaces(idx, q, 1)[0], PATHS);
-for (const q of ["株洲", "醴陵", "常州", "溧阳"]) {
+for (const q of ["株洲", "醴陵", "常州", "溧阳", "湘潭"]) {
   const e = places.placeValues(places.searchPlaces(idx, q, 1)[0], PATHS);
   const p = { enterprise: Object.fromEntries(Object.entries(e).map(([k, v]) => [k.split(".")[1], v])) };
   out.schemes[q] = places.schemesForPlace(bundle, places.placeNames(p, idx));
@@ -83,12 +81,14 @@ def test_a_chosen_place_fills_the_profile_as_the_licence_reads(picked):
 
 def test_schemes_are_preselected_from_the_place(picked):
     out, bundle = picked
-    national = {s for s, v in bundle["schemes"].items() if v["tier"] == "national"}
-    zhuzhou = {s for s, v in bundle["schemes"].items() if "株洲" in v["region"]["zh"] or "湖南" in v["region"]["zh"]}
-    changzhou = {s for s, v in bundle["schemes"].items() if "常州" in v["region"]["zh"]}
-    assert {"zhuzhou-benchmark-sme", "zhuzhou-benchmark-workshop", "hunan-advanced-factory-2025"} <= zhuzhou
-    assert set(out["schemes"]["株洲"]) == set(out["schemes"]["醴陵"]) == national | zhuzhou
-    assert set(out["schemes"]["常州"]) == set(out["schemes"]["溧阳"]) == national | changzhou
+    # Only the schemes one came for (issue 24): the city's own; the rest are offered, not ticked.
+    zhuzhou = {s for s, v in bundle["schemes"].items() if v["tier"] == "municipal" and "株洲" in v["region"]["zh"]}
+    changzhou = {s for s, v in bundle["schemes"].items() if v["tier"] == "municipal" and "常州" in v["region"]["zh"]}
+    assert {"zhuzhou-benchmark-sme", "zhuzhou-benchmark-workshop"} <= zhuzhou
+    assert set(out["schemes"]["株洲"]) == set(out["schemes"]["醴陵"]) == zhuzhou
+    assert set(out["schemes"]["常州"]) == set(out["schemes"]["溧阳"]) == changzhou
+    # 湘潭 has no municipal scheme: the provincial ones open to it.
+    assert set(out["schemes"]["湘潭"]) == {s for s, v in bundle["schemes"].items() if v["tier"] == "provincial" and "湖南" in v["region"]["zh"]}
     assert out["schemes"]["(none)"] is None  # no place: the page assesses every scheme
 
 
