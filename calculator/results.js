@@ -283,6 +283,10 @@ function applicationNotes(r, onAnswer) {
  *  {find(rule) -> path|null, go(path)} links a pending condition to its question. */
 export function renderResults(root, result, bundle, opts = {}) {
   clear(root);
+  // The engine's notes on the answers as a whole (said once): e.g. answers kept for schemes this
+  // edition does not publish.
+  const notes = (result.warnings || []).filter((w) => w && w.kind === "unpublished" && w.message);
+  if (notes.length) root.append(el("div", { class: "gg-alert gg-alert--info gg-warnings", id: "gg-warnings" }, notes.map((w) => el("p", { text: tx(w.message) }))));
   if (result.results.length > 1) {
     // Several schemes: their verdicts at a glance, each a link to its card.
     root.append(el("ul", { class: "gg-overview" }, result.results.map((r) => el("li", { "data-scheme": r.scheme },

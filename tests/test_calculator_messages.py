@@ -3,6 +3,7 @@ would write it (issue 24): no "= yes", no doubled words, no "1 conditions", no m
 between a word and the next, in both languages; and the engine's condition and gap messages
 for the example profiles pass the same checks."""
 
+import json
 import re
 
 import pytest
@@ -90,3 +91,23 @@ def test_the_engines_condition_and_gap_messages_read_as_sentences(lang, bundle):
                     for p in problems(text, lang):
                         bad.add(f"{p}: {text}")
     assert not bad, "\n".join(sorted(bad))
+
+
+def test_a_profile_from_the_full_site_opens_in_an_edition(bundle):
+    """Issue 24: fields the full catalog defines but an edition does not publish are kept,
+    ignored and mentioned once — never an error; a field no catalog defines stays an error;
+    a place in a province the edition cut out is elsewhere, not a typo."""
+    from guidegen.core import ProfileError, evaluate
+    from guidegen.site.edition import edition_bundle, resolve
+    from test_calculator_support import example_profile
+
+    edition = json.loads(json.dumps(edition_bundle(bundle, resolve(bundle, schemes=["changzhou-smart-factory-2023"])), ensure_ascii=False))
+    result = evaluate(edition, example_profile())
+    assert "errors" not in result
+    notes = [w for w in result["warnings"] if w.get("kind") == "unpublished"]
+    assert len(notes) == 1 and notes[0]["fields"] and "." not in notes[0]["message"]["zh"].split("，")[0][-3:]
+    assert [r["verdict"] for r in result["results"]] == ["not-eligible"]  # a Zhuzhou enterprise, in Changzhou's edition
+    with pytest.raises(ProfileError):
+        evaluate(edition, {"profile": 1, "no_catalog_defines_this": 1})
+    # The full site reads the same profile with no such note.
+    assert not [w for w in evaluate(bundle, example_profile())["warnings"] if w.get("kind") == "unpublished"]

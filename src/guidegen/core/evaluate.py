@@ -384,7 +384,8 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
     profile or date.
     """
     day = _date(today)
-    flat = check_profile(bundle, profile, today=day)
+    ignored: list = []
+    flat = check_profile(bundle, profile, today=day, ignored=ignored)
     if schemes is not None:
         unknown = [s for s in schemes if s not in bundle["schemes"]]
         if unknown:
@@ -397,7 +398,7 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
         "bundle": bundle.get("version"),
         "derived": {k: {"value": _plain(v["value"]), "how": v["how"]} for k, v in derived.items()},
         "today": day.isoformat(),
-        "warnings": profile_warnings(bundle, flat, vocab.label) + kpi_warnings(bundle, flat) + place_warnings(bundle, flat),  # issue #23: maturity above score, a title twice
+        "warnings": unpublished_warning(ignored) + profile_warnings(bundle, flat, vocab.label) + kpi_warnings(bundle, flat) + place_warnings(bundle, flat),  # issue #23: maturity above score, a title twice
         "results": [_with_application(bundle, s, flat, _scheme_result(bundle, s, flat, facts, vocab, day))
                     for s in chosen],
     }
@@ -410,6 +411,17 @@ def _with_application(bundle: dict, scheme: dict, flat: dict, result: dict) -> d
     if application is not None:
         result["application"] = application
     return result
+
+
+def unpublished_warning(ignored: list) -> list[dict]:
+    """One warning for everything a profile holds that this edition does not publish (issue 24)."""
+    if not ignored:
+        return []
+    n = len(ignored)
+    return [{"kind": "unpublished", "fields": list(ignored), "message": {
+        "zh": f"档案中有{n}项回答属于本版本未发布的申报类别，已保留在档案中，不参与本版本的计算。",
+        "en": f"The profile holds {n} {'answer' if n == 1 else 'answers'} for schemes this edition does not publish: "
+              f"{'it is' if n == 1 else 'they are'} kept in the profile and not used here."}}]
 
 
 def _plain(value):

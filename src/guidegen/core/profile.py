@@ -190,9 +190,16 @@ def _scene_instances(bundle: dict, value, path: str, errors: list, field: dict |
     return out
 
 
-def check_profile(bundle: dict, profile, today=None) -> dict:
+def check_profile(bundle: dict, profile, today=None, ignored: list | None = None) -> dict:
     """Return the normalised profile as a flat {path: value}; raise ProfileError.
-    ``today`` (a date; default the current date) bounds 近三年 for itemized lists."""
+    ``today`` (a date; default the current date) bounds 近三年 for itemized lists. Fields the full
+    catalog defines but this edition does not publish (``profile.unpublished``) are no error:
+    they are left out and their paths appended to ``ignored``."""
+    unpublished = (bundle.get("profile") or {}).get("unpublished") or {}
+    elsewhere = {"fields": _Digests(unpublished.get("fields")), "declarations": _Digests(unpublished.get("declarations")),
+                 "guides": _Digests(unpublished.get("guides"))}
+    skipped = ignored if ignored is not None else []
+    profile = _without_unpublished(profile, elsewhere, skipped) if isinstance(profile, dict) and any(elsewhere.values()) else profile
     if not isinstance(profile, dict):
         raise ProfileError([_err("(profile)", "档案应为键值映射（YAML/JSON 对象）", "a profile must be a mapping (YAML/JSON object)")])
     fields = field_index(bundle)
@@ -244,7 +251,11 @@ def check_profile(bundle: dict, profile, today=None) -> dict:
 
     # Names of places are read against the bundle's divisions (GB/T 2260); one that
     # matches nothing is a field error with the nearest names.
-    errors.extend(resolve_place(bundle, flat)[1])
+    place_errors = resolve_place(bundle, flat)[1]
+    if flat.get("enterprise.province") in _Digests(unpublished.get("provinces")):
+        # A place in a province this edition does not publish: elsewhere (its conditions say so), no error.
+        place_errors = []
+    errors.extend(place_errors)
     # Itemized lists stand for their plain values (sums, counts): written in before the checks below.
     totals = list_totals(fields, flat, errors, today if isinstance(today, _dt.date) else None)
     if totals:
@@ -283,6 +294,56 @@ def _check_scenes(bundle, value, flat, errors, root="scenes"):
                 seen.append(n)
         else:
             flat[path] = sorted(seen)
+
+
+def name_digest(name: str) -> str:
+    """FNV-1a (64 bit) of a name, in hex: how an edition lists what it does not publish without
+    naming it (stdlib-free, the same in the browser)."""
+    h = 0xcbf29ce484222325
+    for b in str(name).encode("utf-8"):
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+class _Digests:
+    """``name in digests``: whether a name's digest is listed."""
+
+    def __init__(self, digests):
+        self.digests = set(digests or ())
+
+    def __contains__(self, name) -> bool:
+        return isinstance(name, str) and bool(self.digests) and name_digest(name) in self.digests
+
+    def __bool__(self) -> bool:
+        return bool(self.digests)
+
+
+def _without_unpublished(profile: dict, elsewhere: dict, skipped: list) -> dict:
+    """The profile without what another edition publishes (paths noted in ``skipped``)."""
+    out = {}
+    for key, value in profile.items():
+        if not isinstance(key, str):
+            out[key] = value
+        elif key in elsewhere["fields"]:
+            skipped.append(key)
+        elif key in ("scenes", "scenes_proposed", "scenes_declined") and isinstance(value, dict):
+            kept = {g: v for g, v in value.items() if g not in elsewhere["guides"]}
+            skipped.extend(f"{key}.{g}" for g in value if g in elsewhere["guides"])
+            if kept:
+                out[key] = kept
+        elif key == "declarations" and isinstance(value, dict):
+            kept = {d: v for d, v in value.items() if d not in elsewhere["declarations"]}
+            skipped.extend(f"declarations.{d}" for d in value if d in elsewhere["declarations"])
+            if kept:
+                out[key] = kept
+        elif isinstance(value, dict) and any(f"{key}.{k}" in elsewhere["fields"] for k in value if isinstance(k, str)):
+            kept = {k: v for k, v in value.items() if f"{key}.{k}" not in elsewhere["fields"]}
+            skipped.extend(f"{key}.{k}" for k in value if f"{key}.{k}" in elsewhere["fields"])
+            if kept:
+                out[key] = kept
+        else:
+            out[key] = value
+    return out
 
 
 def _check_declarations(bundle, value, flat, errors):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from ..core import DERIVED_FROM, fact_inputs
+from ..core.profile import name_digest
 
 __all__ = ["Edition", "EditionError", "resolve", "edition_bundle", "guides_read", "DERIVED_INPUTS"]
 
@@ -284,7 +285,13 @@ def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
         "kpi_lists": {k: bundle["kpi_lists"][k] for k in e.kpi_lists},
         "size_classes": size_classes,
         "declarations": {d: bundle["declarations"][d] for d in e.declarations},
-        "profile": {**bundle["profile"], "sections": sections},
+        # What the full catalog asks that this edition does not publish (issue 24): a profile from
+        # the full site keeps it, the engine ignores it and says so once — never an error.
+        # Digests (guidegen.core.profile.name_digest), so the edition names nothing it does not publish.
+        "profile": {**bundle["profile"], "sections": sections, "unpublished": {
+            "fields": sorted(map(name_digest, {f["path"] for sec in bundle["profile"]["sections"] for f in sec["fields"]} - set(e.fields))),
+            "declarations": sorted(map(name_digest, set(bundle["declarations"]) - set(e.declarations))),
+            "guides": sorted(map(name_digest, set(bundle["guides"]) - set(e.guides)))}},
         "facts": facts,
         "schemes": {s: bundle["schemes"][s] for s in e.schemes},
     }
@@ -301,5 +308,11 @@ def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
     body = _drop_foreign_citations(body, e.sources)
     body = _cut_scheme_lists(body, set(bundle["schemes"]), set(e.schemes))
     body["profile"] = _drop_foreign_help(body["profile"], bundle.get("regions"), body.get("regions"))
+    # The provinces cut out of the divisions: a place in one of them is elsewhere, not a typo.
+    full, kept = bundle.get("regions"), body.get("regions")
+    if isinstance(full, Mapping) and isinstance(kept, Mapping) and isinstance(full.get("items"), list):
+        have = {r.get("code") for r in kept.get("items") or []}
+        body["profile"]["unpublished"]["provinces"] = sorted({name_digest(n) for r in full["items"] if r.get("level") == "province"
+                                                              and r.get("code") not in have for n in (r.get("name"), r.get("short")) if n})
     digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
     return {"format": body["format"], "version": digest, **{k: v for k, v in body.items() if k != "format"}}
