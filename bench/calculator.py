@@ -497,19 +497,28 @@ def page_bytes(browser, server: Nginx, path: str, *, calculator: bool) -> dict:
     urls = []
     ctx.on("request", lambda r: urls.append(r.url))
     page = ctx.new_page()
+    own = []  # what the page and its workers asked for (not the service worker)
+    page.on("request", lambda r: own.append(r.url))
     offset = server.log_offset()
     page.goto(server.origin + path)
     precache = None
     if calculator:
         page.wait_for_selector("#gg-results .gg-scheme", timeout=TIMEOUT_MS)
-        time.sleep(0.3)  # nginx writes a request's log line when it ends: let the last ones land
-        first_end = server.log_offset()
         state = wait_offline(page)
         page.wait_for_load_state("networkidle")
-        served = server.served(first_end)
-        precache = {"requests": len(served), "bytes": sum(b for _, _, b in served), "state": state,
-                    "by_file": sorted(((p, b) for p, _, b in served), key=lambda x: -x[1])}
-        out = _bytes_figures(server, offset, urls, end=first_end)
+        # The service worker registers right after the first result (when idle), so its
+        # install's requests interleave with the last of the page's in the log: a logged
+        # request is the first download's when the page (or its workers) asked for that
+        # path and it is the first time the path shows; the rest is the precache.
+        mine = {u.split("://", 1)[-1].split("/", 1)[-1].split("?")[0] for u in own}
+        first, later, seen = [], [], set()
+        for line in server.served(offset):
+            key = line[0].lstrip("/").split("?")[0]
+            (first if key in mine and key not in seen else later).append(line)
+            seen.add(key)
+        precache = {"requests": len(later), "bytes": sum(b for _, _, b in later), "state": state,
+                    "by_file": sorted(((p, b) for p, _, b in later), key=lambda x: -x[1])}
+        out = _bytes_figures(server, offset, urls, lines=first)
         out["precache"] = precache
     else:
         page.wait_for_load_state("networkidle")
@@ -518,8 +527,8 @@ def page_bytes(browser, server: Nginx, path: str, *, calculator: bool) -> dict:
     return out
 
 
-def _bytes_figures(server: Nginx, offset: int, urls: list[str], end: int | None = None) -> dict:
-    served = server.served(offset, end)
+def _bytes_figures(server: Nginx, offset: int, urls: list[str], lines=None) -> dict:
+    served = server.served(offset) if lines is None else lines
     total = sum(b for _, _, b in served)
     runtime = [u for u in urls if RUNTIME_URL.search(u)]
     pyodide = sum(b for p, _, b in served if "/pyodide-" in p)
