@@ -20,9 +20,25 @@ function cite(bundle, source) {
   return source ? el("p", { class: "gg-source" }, t("source"), el("cite", { text: citeText(bundle, source) })) : null;
 }
 
-function interpretation(text) {
+// Field paths never reach the words (issue 24): "enterprise.revenue_wan" reads as its question.
+let pathLabels = null;
+function pathWords(bundle, text) {
+  if (!text || !bundle) return text;
+  if (!pathLabels || pathLabels.bundle !== bundle) {
+    const map = new Map();
+    for (const sec of (bundle.profile && bundle.profile.sections) || []) for (const f of sec.fields) map.set(f.path, f.label);
+    for (const [path, f] of Object.entries(bundle.facts || {})) if (!map.has(path) && f && f.label) map.set(path, f.label);
+    pathLabels = { bundle, map };
+  }
+  return text.replace(/\b(?:[a-z_]+)\.[a-z0-9_-]+(?:\.[a-z0-9_-]+)?\b/g, (m) => {
+    const label = pathLabels.map.get(m);
+    return label ? `“${tx(label)}”` : m;
+  });
+}
+
+function interpretation(text, bundle = null) {
   if (!text) return null;
-  return el("details", { class: "gg-interp" }, el("summary", { text: t("interpretation") }), el("p", { text: tx(text) }));
+  return el("details", { class: "gg-interp" }, el("summary", { text: t("interpretation") }), el("p", { text: pathWords(bundle, tx(text)) }));
 }
 
 function verdictBadge(eligibility) {
@@ -40,7 +56,7 @@ function conditionItem(bundle, c) {
         c.soft ? el("span", { class: "gg-badge gg-badge--soft", text: t(c.informational ? "info" : "soft") }) : null),
       c.message ? el("p", { class: "gg-cond__msg", text: tx(c.message) }) : null,
       cite(bundle, c.source),
-      interpretation(c.interpretation)));
+      interpretation(c.interpretation, bundle)));
 }
 
 function scoreBlock(bundle, schemeId, score) {
@@ -57,7 +73,7 @@ function scoreBlock(bundle, schemeId, score) {
       el("td", {},
         el("p", { class: "gg-item__msg", text: tx(item.message) }),
         cite(bundle, item.source),
-        interpretation(item.interpretation || info.interpretation)));
+        interpretation(item.interpretation || info.interpretation, bundle)));
   });
   return el("div", { class: "gg-score" },
     el("h4", { text: t("score") }),
@@ -148,9 +164,9 @@ function derivedBlock(bundle, derived) {
     else if (Array.isArray(value)) value = value.join(", ");
     const unit = fact && fact.unit ? ` ${tx(fact.unit)}` : "";
     rows.push(el("li", { "data-derived": key },
-      el("span", { class: "gg-derived__label", text: colon(fact ? tx(fact.label) : key) }),
+      el("span", { class: "gg-derived__label", text: colon(fact ? tx(fact.label) : pathWords(bundle, `derived.${key}`).replace(/^derived\./, "")) }),
       el("strong", { text: `${value}${typeof d.value === "number" ? unit : ""}` }),
-      el("span", { class: "gg-muted", text: paren(tx(d.how)) })));
+      el("span", { class: "gg-muted", text: paren(pathWords(bundle, tx(d.how))) })));
   }
   if (!rows.length) return null;
   return el("details", { class: "gg-derived", open: true }, el("summary", { text: t("derived") }), el("ul", {}, rows));

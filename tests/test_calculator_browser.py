@@ -755,3 +755,20 @@ def test_the_ladder_card_puts_the_next_levels_missing_items_first(browser, serve
         opened = card.locator(".gg-ladder__steps details[open]")
         assert opened.count() == 1 and opened.locator("xpath=..").get_attribute("data-level") == nxt["id"]
     context.close()
+
+
+def test_no_field_paths_or_runtime_versions_in_the_words(browser, server, bundle, tmp_path):
+    """Issue 24: the page never shows a profile path or the runtime's versions outside the 技术信息 fold."""
+    import re
+    file = tmp_path / "p.json"
+    file.write_text(json.dumps(example_profile(), ensure_ascii=False), encoding="utf-8")
+    context, page = open_calculator(browser, server, f"?schemes={SME}")
+    page.set_input_files("#gg-import-file", str(file))
+    wait_settled(page, bundle, [SME])
+    page.evaluate("document.querySelectorAll('#gg-results details').forEach((d) => { d.open = true; })")
+    text = page.inner_text("#gg-results") + page.inner_text("#gg-step") + page.inner_text("#gg-status")
+    paths = {f["path"] for s in bundle["profile"]["sections"] for f in s["fields"]}
+    shown = sorted({m for m in re.findall(r"\b[a-z_]+\.[a-z0-9_-]+\b", text) if m in paths})
+    assert not shown, shown
+    assert "Pyodide" not in page.inner_text("#gg-status").split(page.inner_text("#gg-techinfo summary"))[0]
+    context.close()
