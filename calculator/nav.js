@@ -138,6 +138,14 @@ export function showErrorSummaries() {
 /** The history entry of the page as opened; back and forward from here on. */
 export function startHistory() {
   window.history.replaceState(entry(), "");
+  // Every answer is stored as it is typed; only text that is not an answer yet (a place typed
+  // but not picked) would be lost by leaving: then the browser asks first.
+  window.addEventListener("beforeunload", (event) => {
+    if (hooks.unsaved && hooks.unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
   window.addEventListener("popstate", (event) => {
     const gg = event.state && event.state.gg;
     if (!gg) return; // a fragment-only entry (a share link opened in place): handled by hashchange

@@ -39,6 +39,7 @@ export const page = {
 /** Late-bound actions of the other modules (set by app.js; they import this module, not each other). */
 export const hooks = {
   beforeLeave: null, // the current step's check before moving on (false: stay; it says why)
+  unsaved: null, // the current step's text not yet an answer (a place typed, not picked)
   replan() {},
   renderStep() {},
   schedule() {},

@@ -78,6 +78,7 @@ export function renderStep() {
   const step = currentStep();
   fields.reset();
   hooks.beforeLeave = null;
+  hooks.unsaved = null;
   clear(stepBox);
   stepBox.dataset.step = step.id;
   renderStepper();
@@ -278,6 +279,7 @@ function placeBlock() {
     chosen.focus();
   };
   chosen.setAttribute("tabindex", "-1");
+  hooks.unsaved = () => input.value.trim() !== "";
   // A place typed but not picked: taken when it means one place, else the step stays and says why.
   hooks.beforeLeave = () => {
     const text = input.value.trim();

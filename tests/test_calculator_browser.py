@@ -630,6 +630,8 @@ def test_a_place_typed_but_not_picked(browser, server):
     msg = page.locator(".gg-place .gg-error")
     assert msg.is_visible() and "Xyzzyville" in msg.inner_text()
     assert page_profile(page)["enterprise"]["city"] == "株洲市"  # the earlier choice is kept
+    # Leaving now would lose the typed text: the browser asks first.
+    assert page.evaluate("() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; }")
     # Cleared: the user may go on.
     page.fill(".gg-place__input", "")
     page.click("#gg-next")
