@@ -13,7 +13,9 @@ __all__ = ["DERIVED_FROM", "fact_inputs", "profile_inputs", "key_link_guide"]
 
 _SECTOR = ("enterprise.sector", "enterprise.industry_division")
 _SIZE = ("enterprise.employees", "enterprise.revenue_wan")
-_PLACE = ("enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code")
+# the place: names or a code, else the division in characters 3-8 of the credit code (core/places.py)
+_PLACE = ("enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code",
+          "enterprise.credit_code")
 
 # derived fact -> what core/facts.py reads to work it out (in the order it reads them)
 DERIVED_FROM: dict[str, tuple[str, ...]] = {
