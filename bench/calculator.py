@@ -744,7 +744,9 @@ TRACE_STEPS = (
     ("restored", "由快照恢复 Python", "Python restored from the snapshot"),
     ("booted", "Python 已启动（loadPyodide 完成）", "Python booted (loadPyodide resolved)"),
     ("wheel", "引擎 wheel 已解包", "engine wheel unpacked"),
-    ("engine", "数据包已解析、引擎就绪", "bundle parsed, engine ready"),
+    # First visit: the engine imported (its modules compiled) and the bundle parsed; returning
+    # visit: the bundle parsed (the snapshot holds the imported engine).
+    ("engine", "引擎已导入、数据包已解析", "engine imported, bundle parsed"),
     ("form", "表单可输入", "form accepts input"),
     ("ready", "就绪（页面收到）", "ready (page told)"),
     ("first result", "首个结果已显示", "first result drawn"),
