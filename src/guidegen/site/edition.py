@@ -23,8 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from ..core import DERIVED_FROM, fact_inputs
-from ..core.profile import name_digest
+from ..core import DERIVED_FROM, fact_inputs, name_digest
 
 __all__ = ["Edition", "EditionError", "resolve", "edition_bundle", "guides_read", "DERIVED_INPUTS"]
 
