@@ -37,12 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENGINES", "SiteBuildError", "SiteBuild", "build_site", "zensical_program", "UNUSED_THEME_FILES"]
+__all__ = ["ENGINES", "SiteBuildError", "SiteBuild", "build_site", "zensical_program"]
 
 ENGINES = ("properdocs", "zensical", "mkdocs")
-# Material's own search (lunr and its worker): this site searches with Pagefind
-# (guidegen.site.search), so these are never loaded and are not copied into a site.
-UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
 ZENSICAL_PROGRAM = "zensical-i18n"
 
 
@@ -138,7 +135,7 @@ def _plugin_entries(raw: dict) -> dict[str, Any]:
 
 def _guidegen_options(raw: dict):
     """The ``guidegen`` plugin's options, validated by the plugin's own schema."""
-    from .plugin import GuidegenConfig
+    from .plugin import GuidegenConfig, UNUSED_THEME_FILES
     options = GuidegenConfig()
     options.load_dict(_plugin_entries(raw).get("guidegen") or {})
     errors, _warnings = options.validate()
@@ -299,6 +296,7 @@ def _build_zensical(config: Path, out: Path, *, program: str, strict: bool) -> S
 
 
 def _drop_unused_theme_files(site: Path) -> list[str]:
+    from .plugin import UNUSED_THEME_FILES
     dropped = []
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()

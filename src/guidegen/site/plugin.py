@@ -41,7 +41,11 @@ from .edition import EditionError, edition_bundle, resolve as resolve_edition
 from .generate import DEFAULT_LANG, LANGS, SiteOptions, SiteOptionsError, ui
 from .search import SearchIndexError, build_search_index
 
-__all__ = ["GuidegenPlugin", "GuidegenConfig"]
+__all__ = ["GuidegenPlugin", "GuidegenConfig", "UNUSED_THEME_FILES"]
+
+# Material's own search (lunr and its worker): this site searches with Pagefind
+# (guidegen.site.search), so these are never loaded and are not copied into a site.
+UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
 
 log = get_plugin_logger(__name__)
 
@@ -167,8 +171,7 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
 
     def on_files(self, files, *, config):
         # Material's own search (lunr and its worker) is never loaded: the site searches
-        # with Pagefind. Its files are not copied into the site (guidegen.site.build).
-        from .build import UNUSED_THEME_FILES
+        # with Pagefind. Its files are not copied into the site.
         for file in list(files):
             if file.src_uri.startswith(UNUSED_THEME_FILES) and not file.src_uri.endswith(".md"):
                 files.remove(file)
