@@ -328,3 +328,31 @@ def test_spend_above_the_share_of_revenue_only_when_nothing_else_reaches_and_it_
     for plan in tight["plans"]:
         assert plan["cost"]["spend_wan"] <= 100 and not plan["reachable"]
     assert "100" in _route(tight, "least-cost")["note"]["zh"]
+
+
+def test_results_do_not_depend_on_what_was_evaluated_before(bundle):
+    """The engine remembers options, gaps and routes between evaluations (the calculator
+    re-evaluates on every keystroke); a remembered answer must never leak into another
+    profile's result. Every worked case, evaluated in file order and then shuffled, gives
+    the same result: the Pyodide parity run evaluates them in one process too."""
+    import random
+    from cases import load_cases
+
+    cases = load_cases()
+
+    def run(order):
+        out = {}
+        for i in order:
+            c = cases[i]
+            try:
+                r = evaluate(bundle, c["profile"], schemes=c.get("schemes"), today=c.get("today"))
+            except Exception as exc:  # invalid-profile cases: the error text must not vary either
+                r = repr(exc)
+            out[i] = json.dumps(r, sort_keys=True, ensure_ascii=False, default=str)
+        return out
+
+    first = run(range(len(cases)))
+    order = list(range(len(cases)))
+    random.Random(20261206).shuffle(order)
+    again = run(order)
+    assert [cases[i]["_where"] for i in order if first[i] != again[i]] == []

@@ -281,6 +281,8 @@ def cached_item_options(bundle: dict, item: dict, flat: dict, facts: dict, vocab
         if any(p.startswith("investment_wan.") for p in paths):  # more spend raises its local part
             paths |= {p for p in fields_of(bundle) if p.startswith("investment_wan.")}
         paths.add("enterprise.revenue_wan")
+        if paths & {LEVEL_PATH, SCORE_PATH}:  # level and score move together: each item's options, gap and plan read both
+            paths |= {LEVEL_PATH, SCORE_PATH}
         held = _INPUTS[id(item)] = (item, tuple(sorted(paths)))
     key = (id(item), index, tuple(_frozen(flat.get(p)) for p in held[1]))
     found = _OPTIONS.get(key)
