@@ -176,7 +176,8 @@ async function run() {
       { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
     const v = data.verdicts;
     clear(result).append(
-      el("p", { class: "gg-desk__verdicts", text: t("deskVerdicts", { qualifies: v.qualifies, short: v["short-of-pass-mark"], pending: v.pending, ineligible: v["not-eligible"] }) }),
+      el("p", { class: "gg-desk__verdicts", text: ["qualifies", "short-of-pass-mark", "pending", "not-eligible"]
+        .map((k) => t("deskVerdictCount", { verdict: t(`verdict_${k}`), n: v[k] })).join(" · ") }),
       el("a", { class: "gg-button", id: "gg-desk-download", href: downloadUrl, download: fileName, text: t("deskDownload", { file: fileName }) }),
       orderTable(data.order),
       leftOutList(data.left_out || []),

@@ -68,18 +68,18 @@ SME_HEADERS = [("序号", "企业名称", "项目名称", "项目起止年月", 
                (None, None, None, None, "姓名", "手机", None)]
 SME_ROWS = [
     (1, "攸县轴承科技有限公司", "轴承数字化车间项目", "2023年3月—2024年6月", "李工", "13800000003",
-     "自动初审：符合条件（93分，及格线80分）；材料待审核"),
+     "自动初审：符合认定要求（93分，及格线80分）；材料待审核"),
     (2, "株洲天元精密机械有限公司", "精密零件智能制造标杆项目", "2023年3月—2024年6月", "王工", "13800000001",
-     "自动初审：符合条件（88分，及格线80分）；材料待审核"),
+     "自动初审：符合认定要求（88分，及格线80分）；材料待审核"),
 ]
 PENDING_ROW = ("3（待确认）", "株洲芦淞电子有限公司", "电子装联智能工厂项目", "2023年3月—2024年6月", "赵工", None,
                "自动初审：待确认（88分，及格线80分）；材料待审核")
 # (summary row, file, verdict, score, pass mark, points short)
 SCREEN = [
-    (1, "c-youxian.json", "符合条件", 93, 80, 0),
-    (2, "a-tianyuan.json", "符合条件", 88, 80, 0),
-    ("—（重复，未列入）", "f-tianyuan-again.json", "符合条件", 84, 80, 0),
-    ("—（未列入：未达及格线）", "b-liling.yaml", "未达及格线", 79, 80, 1),
+    (1, "c-youxian.json", "符合认定要求", 93, 80, 0),
+    (2, "a-tianyuan.json", "符合认定要求", 88, 80, 0),
+    ("—（重复，未列入）", "f-tianyuan-again.json", "符合认定要求", 84, 80, 0),
+    ("—（未列入：条件符合、分数不够）", "b-liling.yaml", "条件符合、分数不够", 79, 80, 1),
     ("—（未列入：待确认；勾选“也列入‘待确认’的企业”或用 --include-pending 可列入）", "d-dianzi.json", "待确认", 88, 80, 0),
     ("—（未列入：不符合申报条件）", "e-chaling.json", "不符合申报条件", 88, 80, 0),
 ]
@@ -117,7 +117,7 @@ def test_pending_applicants_are_listed_only_when_asked_and_marked(tmp_path):
     table = book["株洲市智能制造标杆中小企业申报汇总表"]
     assert table[4:7] == [*SME_ROWS, PENDING_ROW]
     assert table[8][0] == "注：序号标“（待确认）”的企业尚有条件待确认（见“初审”表），推荐前请核实。"
-    assert [r[0] for r in book["初审"][3:]][:5] == [1, 2, "—（重复，未列入）", "—（未列入：未达及格线）", "3（待确认）"]
+    assert [r[0] for r in book["初审"][3:]][:5] == [1, 2, "—（重复，未列入）", "—（未列入：条件符合、分数不够）", "3（待确认）"]
     # what the listed pending applicant misses for the table is on the problems sheet again
     assert ("d-dianzi.json", "application.contact_phone", "汇总表缺项") in [r[:3] for r in book["问题"][2:]]
 
@@ -167,7 +167,7 @@ def test_english_sheets_keep_the_notice_table_and_translate_the_rest(tmp_path):
     book = run_batch(tmp_path, DESK / "zhuzhou-sme", SME, "--lang", "en")
     assert list(book) == ["株洲市智能制造标杆中小企业申报汇总表", "Pre-screen", "Problems"]
     assert book["株洲市智能制造标杆中小企业申报汇总表"][4:6] == SME_ROWS
-    assert book["Pre-screen"][3][3] == "Qualifies"
+    assert book["Pre-screen"][3][3] == "Meets the requirements"
     assert [row[2] for row in book["Problems"][2:]][:2] == ["unreadable", "field error"]
 
 
@@ -217,10 +217,10 @@ def test_hunan_lists_link_scene_instance_and_the_benchmark_remark(tmp_path):
                           "2. 质量管控—在线智能检测—壳体尺寸在线视觉检测\n"
                           "3. 计划调度—智能排产调度—基于约束的机加车间智能排产")
     # 附件2 注2: the benchmark title (the calculator's 2022–2024 question) and the material review
-    assert rows[3][6] == "湖南省智能制造标杆企业（2022—2024年）；自动初审：符合条件；材料待审核"
+    assert rows[3][6] == "湖南省智能制造标杆企业（2022—2024年）；自动初审：符合认定要求；材料待审核"
     # no instances named: the selected scenes are listed and the problems sheet says so
     assert rows[4][3].startswith("1. 工艺设计—工艺数字化设计\n2. 计划调度—生产计划优化")
-    assert rows[4][6] == "非湖南省智能制造标杆企业；自动初审：符合条件；材料待审核"
+    assert rows[4][6] == "非湖南省智能制造标杆企业；自动初审：符合认定要求；材料待审核"
     assert [r[:3] for r in book["问题"][2:]] == [("b-hetang.json", "scene_instances", "汇总表缺项")]
     assert rows[-1][0].startswith("注：1.推荐的先进级智能工厂项目按优先次序排名。")
     # 2025-04-01 is before 株洲's notice of 2025-04-24 (the call's data): not yet open
@@ -381,7 +381,7 @@ def test_the_english_desk_page_matches_the_english_cli_workbook(browser, server,
     data, _, shown = desk_workbook(browser, server, tmp_path, "en", SME, DESK / "zhuzhou-sme", axe=True)
     assert cells(data) == cells(cli.read_bytes())
     assert re.fullmatch(r"Done: 2 applicant(s|\(s\)) in the table, 6 problems?(\(s\))?", shown["status"]), shown["status"]
-    assert shown["order"][0].split("\t")[2] == "Qualifies"
+    assert shown["order"][0].split("\t")[2] == "Meets the requirements"
 
 
 @pytest.mark.browser

@@ -23,7 +23,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-from .core import ProfileError, evaluate
+from .core import VERDICT_WORDS, ProfileError, evaluate
 from .profile_file import MAX_BYTES, ProfileFileError, load_profile
 
 # openpyxl serialises with lxml when it can; Pyodide has no lxml. The standard library's
@@ -39,10 +39,7 @@ VERDICTS = ("qualifies", "short-of-pass-mark", "pending", "not-eligible")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 WORDS = {
-    "qualifies": {"zh": "符合条件", "en": "Qualifies"},
-    "short-of-pass-mark": {"zh": "未达及格线", "en": "Short of the pass mark"},
-    "pending": {"zh": "待确认", "en": "Pending"},
-    "not-eligible": {"zh": "不符合申报条件", "en": "Not eligible"},
+    **VERDICT_WORDS,  # the verdict words, once for the calculator, the CLI and the desk
     "open": {"zh": "申报中", "en": "open"},
     "closed": {"zh": "已截止", "en": "closed"},
     "unknown": {"zh": "未知", "en": "unknown"},

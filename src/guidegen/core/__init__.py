@@ -9,9 +9,10 @@ from .evaluate import evaluate, evaluate_json
 from .plan import apply_change
 from .profile import ProfileError, check_profile, name_digest
 from .questions import questions, questions_json
+from .verdicts import VERDICT_WORDS
 from .rules import LIST_OPERATORS, OPERATORS, RULE_KINDS, reads, rule_kind, rule_parts
 
-__all__ = ["evaluate", "evaluate_json", "questions", "questions_json", "apply_change", "ProfileError", "check_profile",
+__all__ = ["VERDICT_WORDS", "evaluate", "evaluate_json", "questions", "questions_json", "apply_change", "ProfileError", "check_profile",
            # the rule vocabulary and the derivation table, for every walker outside core
            "RULE_KINDS", "OPERATORS", "LIST_OPERATORS", "rule_kind", "rule_parts", "reads",
            "DERIVED_FROM", "fact_inputs", "profile_inputs", "key_link_guide",

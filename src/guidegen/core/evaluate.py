@@ -12,6 +12,7 @@ from .derivations import DERIVED_FROM, profile_inputs
 from .plan import cached_item_gap, cached_item_options, cached_rubric_plans
 from .costs import profile_warnings
 from .kpis import application_summary, kpi_summary, kpi_warnings
+from .verdicts import VERDICT_WORDS
 from .places import place_warnings
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
@@ -98,8 +99,6 @@ def _conditions(conds, facts, vocab, ctx) -> list[dict]:
 
 
 _PLACE_FACTS = ("derived.prefecture_code", "derived.province_code", "derived.county_code")
-_VERDICT_WORDS = {"qualifies": ("可以申报", "qualifies"), "short-of-pass-mark": ("分数不够", "short of the pass mark"),
-                  "pending": ("待确认", "pending"), "not-eligible": ("不符合", "not eligible")}
 
 
 def _place_rule(rule) -> bool:
@@ -147,7 +146,8 @@ def _elsewhere(scheme, rows, result, facts, vocab):
     region = info.get("region_name") or {"zh": "其辖区", "en": "its area"}
     own = _own_bureau(facts, vocab)
     titles = [r["title"] for r in rows if r["id"] in call_ids]
-    word = _VERDICT_WORDS.get(verdict, (verdict, verdict))
+    words = VERDICT_WORDS.get(verdict, {"zh": verdict, "en": verdict})
+    word = (words["zh"], words["en"])
     return {"verdict": verdict, "left_out": [r["id"] for r in rows if r["id"] in call_ids], "note": {
         "zh": f"本方案依据{issuer['zh']}的申报通知，只受理{region['zh']}的企业；本企业在{own['zh']}。"
               f"除该通知自己的条件（{'、'.join(t['zh'] for t in titles)}）外，其余条件的结论为“{word[0]}”。"

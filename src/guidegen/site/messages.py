@@ -2,8 +2,9 @@
 
 ``load_messages("site")`` feeds the page generator (``generate.ui``);
 ``load_messages("calculator")`` is written into the calculator's ``i18n.js`` at
-build time, with the group ``verdicts`` in it as ``verdict_KEY``; ``load_messages("verdicts")``
-gives the CLI's report and the desk the same verdict words. A missing language or a placeholder present in one language only is
+build time, with the verdict words in it as ``verdict_KEY``; ``load_messages("verdicts")``
+gives the CLI's report the same words (they live once, in ``guidegen.core.VERDICT_WORDS``,
+which the desk and the engine's notes read too). A missing language or a placeholder present in one language only is
 an error naming the file and the key.
 """
 
@@ -38,6 +39,9 @@ def _read(path: Path) -> dict:
 
 def load_messages(group: str, *, path: Path = MESSAGES_FILE) -> dict[str, dict[str, str]]:
     """The messages of ``group`` as {key: {"zh": text, "en": text}} (a fresh copy)."""
+    if group == "verdicts":
+        from ..core import VERDICT_WORDS
+        return {key: dict(words) for key, words in VERDICT_WORDS.items()}
     data = _read(Path(path))
     entries = data.get(group)
     if not isinstance(entries, dict):
@@ -54,6 +58,6 @@ def load_messages(group: str, *, path: Path = MESSAGES_FILE) -> dict[str, dict[s
         if names["zh"] != names["en"]:
             raise MessagesError(f"{where}: placeholders differ: zh {sorted(names['zh'])}, en {sorted(names['en'])}")
         out[str(key)] = {lang: entry[lang] for lang in LANGS}
-    if group == "calculator":  # the verdict words live once, in `verdicts`
+    if group == "calculator":  # the verdict words live once, in guidegen.core.VERDICT_WORDS
         out.update({f"verdict_{key}": words for key, words in load_messages("verdicts", path=path).items()})
     return out
