@@ -54,7 +54,9 @@ FRAGMENTS = {"schemes-at-a-glance": "fragments/at-a-glance.md.j2",
              "guide-list": "fragments/guide-list.md.j2",
              "guide-notes": "fragments/guide-notes.md.j2",
              # the how-to's pointer to the comparison page, where the edition has one
-             "compare-note": "fragments/compare-note.md.j2"}
+             "compare-note": "fragments/compare-note.md.j2",
+             # the home page's call to action, where the edition has the calculator
+             "calculator-cta": "fragments/calculator-cta.md.j2"}
 
 # Search weights (Pagefind's data-pagefind-weight: 1 for running text, 5 to 7 for headings,
 # at most 10), so that a query for a scene's subject finds the scene's own entry first
