@@ -248,6 +248,21 @@ function editionLine(r) {
     t("editionApplied", { edition: tx(e.edition) }), e.later ? el("br") : null, e.later ? el("small", { text: tx(e.later) }) : null);
 }
 
+// What recognition brings (issue 27): the scheme's benefits as the document states them, with
+// their conditions and the quoted text (bundle.schemes[ID].benefits; [] = the document states none).
+function benefitsBlock(bundle, r) {
+  const list = bundle && bundle.schemes && bundle.schemes[r.scheme] ? bundle.schemes[r.scheme].benefits : undefined;
+  if (!Array.isArray(list)) return null;
+  const box = el("details", { class: "gg-benefits", "data-benefits": String(list.length) }, el("summary", { text: t("benefitsTitle") }));
+  if (!list.length) box.append(el("p", { class: "gg-muted", text: t("benefitsNone") }));
+  else box.append(el("ul", {}, list.map((b) => el("li", {},
+    el("p", { text: tx(b.what) }),
+    b.conditions ? el("p", { class: "gg-muted", text: t("benefitConditions") + tx(b.conditions) }) : null,
+    b.source && b.source.quote ? el("blockquote", { class: "gg-quote", text: b.source.quote }) : null,
+    cite(bundle, b.source)))));
+  return box;
+}
+
 function planBlock(r) {
   const p = r.plan;
   if (!p || !Array.isArray(p.steps)) return null;
@@ -324,6 +339,7 @@ export function renderResults(root, result, bundle, opts = {}) {
         t("total", { total: num(r.score.total), max: num(r.score.max), pass_mark: num(r.score.pass_mark) })) : null,
       callLine(r),
       elsewhereLine(r),
+      benefitsBlock(bundle, r),
       plansBlock(r) || planBlock(r),
       failing ? el("div", { class: "gg-failing" }, el("h4", { text: t("failingTitle") }), failing) : null,
       pending ? el("div", { class: "gg-pending" }, el("h4", { text: t("pendingTitle") }), pending) : null,

@@ -774,3 +774,21 @@ def test_no_field_paths_or_runtime_versions_in_the_words(browser, server, bundle
     assert not shown, shown
     assert "Pyodide" not in page.inner_text("#gg-status").split(page.inner_text("#gg-techinfo summary"))[0]
     context.close()
+
+
+def test_each_result_says_what_recognition_brings_in_the_documents_words(browser, server, bundle, tmp_path):
+    """Issue 27: each scheme's result card states what recognition brings, quoted, with its
+    conditions and source (bundle.schemes[ID].benefits); a scheme whose document states none says so."""
+    file = tmp_path / "p.json"
+    file.write_text(json.dumps(example_profile(), ensure_ascii=False), encoding="utf-8")
+    context, page = open_calculator(browser, server, f"?schemes={SME}")
+    page.set_input_files("#gg-import-file", str(file))
+    wait_settled(page, bundle, [SME])
+    box = page.locator(f"#gg-res-{SME} .gg-benefits")
+    benefits = bundle["schemes"][SME]["benefits"]
+    assert box.get_attribute("data-benefits") == str(len(benefits)) and benefits
+    box.locator("summary").click()
+    quotes = [box.locator("blockquote").nth(i).text_content() for i in range(box.locator("blockquote").count())]
+    assert quotes == [b["source"]["quote"] for b in benefits]
+    assert "资金支持" in box.inner_text()
+    context.close()
