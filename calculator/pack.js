@@ -805,12 +805,12 @@ export async function buildDraft(docx, ctx, schemeId) {
           if (!byLink.has(s.link)) byLink.set(s.link, { name: s.linkName, scenes: [] });
           byLink.get(s.link).scenes.push(s);
         }
-        const rows = b.guide === "miit-2021"
+        const rows = b.style === "numbered-table"
           ? [headerRow(["序号", "环节", "序号", "场景", "有/无"]),
             ...b.scenes.map((s) => ({ cells: [textCell(String(s.link)), textCell(s.linkName), textCell(String(s.number)), textCell(s.name), textCell(s.ticked ? "☑有" : "☐无")] }))]
           : [headerRow(["环节", "场景"]),
             ...[...byLink.values()].map((l) => ({ cells: [textCell(l.name), textCell(l.scenes.map((s) => `${s.ticked ? "☑" : "☐"}${s.name}`).join("  "))] }))];
-        body.push(table(rows, b.guide === "miit-2021" ? [8, 22, 8, 47, 15] : [25, 75]));
+        body.push(table(rows, b.style === "numbered-table" ? [8, 22, 8, 47, 15] : [25, 75]));
         body.push(plain(b.other || "", { comment: `已勾选${ticked.length}个场景。` }));
       }
     } else if (b.kind === "kpis") {

@@ -14,7 +14,11 @@ import { chosenSchemes } from "./state.js";
 const AUTO = new Set(["same", "renamed", "merged-into"]);
 const CONFIRM = new Set(["split", "partly"]);
 // bundle.sectors[s].key_links are link numbers of this guide (catalogs/FORMAT.md).
-export const KEY_LINK_GUIDE = "miit-2021";
+// The guide whose link numbers the sectors' key links name (catalog data: the guide marked
+// sector_key_links in catalogs/guides/).
+export function keyLinkGuide(bundle) {
+  return Object.keys(bundle.guide_info || {}).find((g) => bundle.guide_info[g].sector_key_links) || null;
+}
 
 const asList = (v) => (Array.isArray(v) ? v : []);
 const sortNum = (list) => [...new Set(list)].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : 0));
@@ -170,7 +174,7 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
     const counter = el("span", { class: "gg-count", "aria-live": "polite" });
     const section = el("section", { class: "gg-guide", "data-guide": gid, "data-role": "ticked" },
       el("h3", { class: "gg-guide__title" }, tx(info.title), " ", counter));
-    const keys = new Set(gid === KEY_LINK_GUIDE && sector && bundle.sectors[sector] ? bundle.sectors[sector].key_links || [] : []);
+    const keys = new Set(gid === keyLinkGuide(bundle) && sector && bundle.sectors[sector] ? bundle.sectors[sector].key_links || [] : []);
     if (keys.size) section.append(el("p", { class: "gg-keynote", text: t("keyLinksNote", { sector: tx(bundle.sectors[sector].name), n: keys.size }) }));
     const checks = [];
     const setCount = () => {

@@ -4,16 +4,9 @@
 // the steps a person goes through: where & what -> enterprise -> spend -> scenes ->
 // honours and results -> declarations.
 
-// Schema sections (catalogs/profile.yaml) by step: a section's `step` (catalog data), else
-// this table (for bundles before `step`). A section named nowhere gets a step of its own,
-// before the declarations.
+// Schema sections (catalogs/profile.yaml) by step: each section's `step` (catalog data), in
+// this order. A section with no step gets a step of its own, before the declarations.
 const STEP_ORDER = ["enterprise", "spend", "scenes", "honours"];
-const STEP_SECTIONS = [
-  ["enterprise", ["enterprise", "maturity"]],
-  ["spend", ["investment"]],
-  ["scenes", ["support"]],
-  ["honours", ["honors", "innovation", "changzhou"]],
-];
 // Asked by the place picker of the first step.
 export const PLACE_PATHS = ["enterprise.province", "enterprise.city", "enterprise.county", "enterprise.region_code"];
 // Asked whatever the schemes read: the name heads the printed report and the saved answers.
@@ -86,10 +79,7 @@ export function stepsFor(bundle, plan) {
   }
   const steps = [{ id: "where", fields: [] }];
   const named = new Set();
-  const fromData = bundle.profile.sections.some((s) => s.step);
-  const grouping = fromData
-    ? STEP_ORDER.map((id) => [id, bundle.profile.sections.filter((s) => s.step === id).map((s) => s.id)])
-    : STEP_SECTIONS;
+  const grouping = STEP_ORDER.map((id) => [id, bundle.profile.sections.filter((s) => s.step === id).map((s) => s.id)]);
   for (const [id, sections] of grouping) {
     sections.forEach((s) => named.add(s));
     const fields = sections.flatMap((s) => bySection.get(s) || []);

@@ -427,7 +427,7 @@ FORM_PART = Obj(
                   "table", "years", "scene-form", "scene-tables"), "source": CITATION},
     {"id": ID, "title": TEXT, "level": Enum(1, 2), "rows": ListOf(FORM_ROW, 1), "word_limit": Nullable(POS),
      "min_words": POS, "prompt": TEXT, "required": BOOL, "per_scene": BOOL, "guide": ID,
-     "style": Enum("list", "table", "none"), "list": ID, "text": TEXT, "note": TEXT,
+     "style": Enum("list", "table", "numbered-table", "none"), "list": ID, "text": TEXT, "note": TEXT,
      "comment": TEXT, "applying": STR, "unit_in_name": BOOL, "other_row": TEXT, "outline": BOOL, "count_with": ListOf(ID, 1),
      "items": ANY, "window": STR, "columns": ListOf(FORM_COLUMN, 1), "labels": ANY, "total": ANY,
      "optional": BOOL, "sources": ListOf(FORM_SOURCE, 1), "corner": TEXT, "years": ANY,
