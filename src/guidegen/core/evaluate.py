@@ -16,7 +16,7 @@ from .verdicts import VERDICT_WORDS
 from .places import place_warnings
 from .profile import ProfileError, check_profile
 from .rubric import D, cite, json_number, score_rubric
-from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule, rule_status
+from .rules import FAIL, PASS, UNKNOWN, Vocabulary, check_rule, rule_parts, rule_status
 
 __all__ = ["evaluate", "evaluate_json"]
 
@@ -169,13 +169,7 @@ def _eligibility(conds: list[dict]) -> str:
 
 def _machine_checkable(rule) -> bool:
     """A rule that needs no self-declaration (the level ladder's 'checkable')."""
-    if "declaration" in rule:
-        return False
-    if "compare" in rule:
-        return True
-    if "not" in rule:
-        return _machine_checkable(rule["not"])
-    return all(_machine_checkable(p) for p in rule.get("all", rule.get("any", [])))
+    return "declaration" not in rule and all(_machine_checkable(p) for p in rule_parts(rule))
 
 
 def _levels(scheme, base_rows, facts, vocab, ctx):

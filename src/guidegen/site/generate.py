@@ -25,7 +25,7 @@ from typing import Any, Iterator, Mapping
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from ..core import key_link_guide
+from ..core import key_link_guide, rule_kind, rule_parts
 from .edition import EditionError, guides_read, resolve as resolve_edition
 from .messages import load_messages
 
@@ -163,17 +163,14 @@ def _lang_of(file_name: str) -> str:
 
 
 def _walk_rule(rule: Mapping, alternative: bool = False, negated: bool = False) -> Iterator[tuple[Mapping, bool, bool]]:
-    """Yield (rule leaf, inside an `any`, inside a `not`) for every compare/declaration."""
-    if "all" in rule:
-        for part in rule["all"]:
-            yield from _walk_rule(part, alternative, negated)
-    elif "any" in rule:
-        for part in rule["any"]:
-            yield from _walk_rule(part, alternative or len(rule["any"]) > 1, negated)
-    elif "not" in rule:
-        yield from _walk_rule(rule["not"], alternative, not negated)
-    else:
+    """Yield (rule leaf, inside an `any`, inside a `not`) for every compare/declaration
+    (the rule tree's shape from guidegen.core: rule_kind, rule_parts)."""
+    kind = rule_kind(rule)
+    if kind not in ("all", "any", "not"):
         yield rule, alternative, negated
+        return
+    for part in rule_parts(rule):
+        yield from _walk_rule(part, alternative or (kind == "any" and len(rule["any"]) > 1), negated != (kind == "not"))
 
 
 @dataclass
