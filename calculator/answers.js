@@ -129,7 +129,8 @@ async function importProfile() {
     const data = await file.arrayBuffer();
     let answer = null;
     try {
-      answer = JSON.parse((await page.engine.request({ type: "read-profile", name: file.name, data }, [data])).json);
+      const yaml = /\.ya?ml$/i.test(file.name) ? { wheels: page.yamlWheels } : {};
+      answer = JSON.parse((await page.engine.request({ type: "read-profile", name: file.name, data, ...yaml }, [data])).json);
     } catch {
       answer = null;
     }

@@ -39,6 +39,10 @@ import { loadBundle } from "./bundle.js";
 
 const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", pyodideVersion: "" }; // @assets
 
+// A YAML import (the CLI's format) needs PyYAML, which only the desk's runtime files carry: the
+// worker installs these on the first YAML import, never at start.
+page.yamlWheels = (ASSETS.deskWheels || []).filter((n) => /^(PyYAML|desk-stdlib)/.test(n)).map((n) => new URL(n, import.meta.url).href);
+
 // ---------------------------------------------------------------- public API
 const timings = page.timings;
 const engineReady = { promise: null };

@@ -33,6 +33,7 @@ export const page = {
   lastErrors: [],
   renders: 0,
   engine: null, // client.js startEngine()
+  yamlWheels: [], // URLs of PyYAML and the standard-library files it needs: installed in the worker on a YAML import only
   timings: {}, // window.guidegen.timings
 };
 

@@ -605,9 +605,12 @@ self.onmessage = async (event) => {
   }
 };
 
-// {type: "read-profile", id, name, data: ArrayBuffer} -> {type: "result", id, json}: json is
-// {"profile": {...}} or {"errors": [{field, kind, line, column, message: {zh, en}}]}. The
-// calculator has no PyYAML: every import is read as JSON (its file picker offers .json).
+// {type: "read-profile", id, name, data: ArrayBuffer[, wheels: [URL]]} -> {type: "result", id, json}:
+// json is {"profile": {...}} or {"errors": [{field, kind, line, column, message: {zh, en}}]}.
+// A .yaml/.yml file is read as YAML once `wheels` (PyYAML and the standard-library files it
+// needs, the desk's runtime files) are installed: on the first YAML import, never at start.
+// Without them every import is read as JSON.
+const installedWheels = new Set();
 async function readProfile(message) {
   if (starting) {
     try {
@@ -618,9 +621,20 @@ async function readProfile(message) {
   }
   let fn = null;
   try {
-    fn = py.runPython("from guidegen.profile_file import read_profile_json\n(lambda data, name: read_profile_json(data.to_bytes(), name))");
     const name = String(message.name || "import.json");
-    return fn(new Uint8Array(message.data || new ArrayBuffer(0)), name.toLowerCase().endsWith(".json") ? name : `${name}.json`);
+    const wheels = (Array.isArray(message.wheels) ? message.wheels : []).filter((url) => !installedWheels.has(url));
+    const yaml = /\.ya?ml$/i.test(name) && (wheels.length > 0 || installedWheels.size > 0);
+    if (yaml && wheels.length) {
+      try {
+        await installExtraWheels(wheels.map((url) => [url, fetchBytes(url)]));
+        wheels.forEach((url) => installedWheels.add(url));
+      } catch (err) {
+        return errorJson(`无法加载读取 YAML 所需的文件（${describe(err)}）；请改用计算器导出的 .json 档案`,
+          `could not load what reading YAML needs (${describe(err)}); import the calculator's .json export instead`);
+      }
+    }
+    fn = py.runPython("from guidegen.profile_file import read_profile_json\n(lambda data, name: read_profile_json(data.to_bytes(), name))");
+    return fn(new Uint8Array(message.data || new ArrayBuffer(0)), yaml || name.toLowerCase().endsWith(".json") ? name : `${name}.json`);
   } catch (err) {
     return errorJson(`无法读取档案：${describe(err)}`, `cannot read the profile: ${describe(err)}`);
   } finally {

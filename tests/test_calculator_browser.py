@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import time
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
@@ -791,4 +792,23 @@ def test_each_result_says_what_recognition_brings_in_the_documents_words(browser
     quotes = [box.locator("blockquote").nth(i).text_content() for i in range(box.locator("blockquote").count())]
     assert quotes == [b["source"]["quote"] for b in benefits]
     assert "资金支持" in box.inner_text()
+    context.close()
+
+
+def test_the_calculator_imports_the_cli_yaml_profile_through_the_one_reader(browser, server, bundle, tmp_path):
+    """Issue 24: the calculator imports the CLI's formats. A YAML profile (the project's own
+    example) is read in the worker by guidegen.profile_file, with PyYAML installed on that first
+    YAML import only; a YAML alias is refused with the reader's words, nothing imported."""
+    import yaml
+    example = Path(__file__).resolve().parent.parent / "examples" / "profile-equipment.yaml"
+    context, page = open_calculator(browser, server, f"?schemes={SME}")
+    page.set_input_files("#gg-import-file", str(example))
+    expected = yaml.safe_load(example.read_text(encoding="utf-8"))["enterprise"]["name"]
+    until(page, "n => (window.guidegen.profile().enterprise || {}).name === n", expected, timeout=60_000)
+    wait_settled(page, bundle, [SME])
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("profile: 1\na: &a [x, x]\nb: [*a, *a]\n", encoding="utf-8")
+    page.set_input_files("#gg-import-file", str(bomb))
+    until(page, "() => [...document.querySelectorAll('.gg-alert--error')].some((n) => /锚点|anchors/.test(n.textContent))")
+    assert (page.evaluate("() => window.guidegen.profile().enterprise.name")) == expected  # nothing lost
     context.close()
