@@ -193,14 +193,14 @@ def check_rule(rule: dict, facts: dict, vocab: Vocabulary, template: dict | None
         label = {lang: vocab.label(path, lang) for lang in ("zh", "en")}
         answer = facts.get(path)
         if answer is None:
-            return {"status": UNKNOWN, "message": {"zh": f"未声明：{label['zh']}", "en": f"not declared: {label['en']}"},
-                    "gap": {"zh": f"请确认并声明：{label['zh']}", "en": f"confirm and declare: {label['en']}"},
+            return {"status": UNKNOWN, "message": {"zh": f"尚未声明：{label['zh']}", "en": f"Not yet declared: {label['en']}"},
+                    "gap": {"zh": f"请确认并声明：{label['zh']}", "en": f"Confirm and declare: {label['en']}"},
                     "missing": [path]}
         if answer:
-            return {"status": PASS, "message": {"zh": f"已声明：{label['zh']}", "en": f"declared: {label['en']}"},
+            return {"status": PASS, "message": {"zh": f"已声明：{label['zh']}", "en": f"Declared: {label['en']}"},
                     "gap": None, "missing": []}
-        return {"status": FAIL, "message": {"zh": f"声明不符合：{label['zh']}", "en": f"declared not met: {label['en']}"},
-                "gap": {"zh": f"需满足：{label['zh']}", "en": f"must hold: {label['en']}"}, "missing": []}
+        return {"status": FAIL, "message": {"zh": f"声明不符合：{label['zh']}", "en": f"Declared as not met: {label['en']}"},
+                "gap": {"zh": f"需满足：{label['zh']}", "en": f"Must hold: {label['en']}"}, "missing": []}
     if "not" in rule:
         inner = check_rule(rule["not"], facts, vocab)
         status = {PASS: FAIL, FAIL: PASS, UNKNOWN: UNKNOWN}[inner["status"]]
@@ -276,6 +276,9 @@ def _check_compare(rule, facts, vocab, template):
         if yes_no:
             default = {"zh": f"需“{labels['zh']}”为“{word['zh']}”，尚未回答",
                        "en": f"“{labels['en']}” must be {word['en']}; not answered yet"}
+        elif op == "in" and expected and all(isinstance(v, bool) for v in expected):
+            default = {"zh": f"请回答“{labels['zh']}”（是或否），尚未回答",
+                       "en": f"Please answer “{labels['en']}” (yes or no); not answered yet"}
         else:
             default = {"zh": f"需{labels['zh']}{want('zh')}，尚未填写",
                        "en": f"{labels['en']} must be {want('en')}; not answered yet"}
