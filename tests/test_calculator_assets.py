@@ -12,7 +12,8 @@ import pytest
 
 from guidegen import runtime
 from guidegen.site import calculator
-from guidegen.site.calculator import CalculatorBuildError, build_calculator_assets, pyodide_dist
+from guidegen.runtime import pyodide_dist
+from guidegen.site.calculator import CalculatorBuildError, build_calculator_assets
 
 from test_calculator_support import ROOT, engine_inputs, require_node_modules
 
@@ -104,7 +105,7 @@ def test_app_names_its_siblings_and_the_worker_carries_the_engine_glue(built):
 def test_the_wheel_is_pure_python_and_reproducible(tmp_path):
     wheel, _ = engine_inputs()
     assert wheel.name.endswith("-py3-none-any.whl")
-    again = calculator.build_wheel(ROOT, tmp_path)
+    again = runtime.build_wheel(ROOT, tmp_path)
     assert again.read_bytes() == wheel.read_bytes()
 
 
@@ -249,7 +250,7 @@ def test_results_and_form_never_parse_html():
 
 def test_the_shipped_stdlib_is_trimmed_to_the_measured_keep_list(built):
     site, files = built
-    version, keep = calculator.read_stdlib_keep()
+    version, keep = runtime.read_stdlib_keep()
     assert version == pyodide_dist(ROOT)[1], "stdlib_keep.txt is stale: run python3 bench/measure_stdlib.py"
     zips = [f for f in files if f.name == "python_stdlib.zip"]
     assert len(zips) == 1 and zips[0].with_name("python_stdlib.zip.gz") in files
@@ -259,14 +260,14 @@ def test_the_shipped_stdlib_is_trimmed_to_the_measured_keep_list(built):
         assert "json/__init__.py" in keep and "email/__init__.py" not in z.namelist()
     # Same inputs, same bytes (the Pyodide folder's hash depends on it).
     stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
-    assert calculator.trim_stdlib(stock, keep) == zips[0].read_bytes()
+    assert runtime.trim_stdlib(stock, keep) == zips[0].read_bytes()
 
 
 def test_a_stale_keep_list_is_a_clear_error():
     require_node_modules()
     stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
     with pytest.raises(CalculatorBuildError, match="measure_stdlib"):
-        calculator.trim_stdlib(stock, ["json/__init__.py", "no/such/module.py"])
+        runtime.trim_stdlib(stock, ["json/__init__.py", "no/such/module.py"])
 
 
 def test_the_page_rebuilds_every_place_row_from_the_compact_index(built):

@@ -67,7 +67,7 @@ def test_pyodide_is_the_pinned_version(pyodide_run):
 
 
 def test_the_runner_uses_the_shipped_trimmed_stdlib(pyodide_run):
-    from guidegen.site.calculator import pyodide_runtime, read_stdlib_keep
+    from guidegen.runtime import pyodide_runtime, read_stdlib_keep
 
     shipped = pyodide_runtime(ROOT)[1]["python_stdlib.zip"]
     used = (pyodide_runtime_dir() / "python_stdlib.zip").read_bytes()

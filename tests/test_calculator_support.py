@@ -74,7 +74,7 @@ def _scratch(prefix: str) -> Path:
 def engine_inputs() -> tuple[Path, Path]:
     """(wheel, bundle.json) built once per process with the calculator's own build functions."""
     from guidegen.catalog import load_catalog
-    from guidegen.site.calculator import build_wheel, bundle_bytes
+    from guidegen.runtime import build_wheel, bundle_bytes
 
     out = _scratch("guidegen-engine-")
     wheel = build_wheel(ROOT, out)
@@ -87,7 +87,7 @@ def engine_inputs() -> tuple[Path, Path]:
 def pyodide_runtime_dir() -> Path:
     """Pyodide's runtime files exactly as the site ships them (python_stdlib.zip trimmed
     to the measured keep-list), for the Node runner: parity holds for what users get."""
-    from guidegen.site.calculator import write_pyodide_runtime
+    from guidegen.runtime import write_pyodide_runtime
 
     return write_pyodide_runtime(ROOT, _scratch("guidegen-pyodide-"))
 

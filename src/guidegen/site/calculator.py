@@ -17,8 +17,8 @@ and are served ``no-cache``; their references to ``app.js`` / ``calculator.css``
 rewritten here to the hashed names (idempotently: the i18n plugin runs the post-build
 step once per language).
 
-The names below that belong to the runtime room (build_wheel, bundle_bytes,
-pyodide_dist, ...) are re-exported for older callers; new code imports guidegen.runtime.
+The runtime itself (Pyodide, the trimmed stdlib, the wheel, the bundle parts) is built by
+guidegen.runtime; this module only writes the page files around it.
 """
 
 from __future__ import annotations
@@ -31,26 +31,12 @@ import subprocess
 from pathlib import Path
 
 from ..runtime import (
-    HASH_LEN, PYODIDE_FILES, STDLIB_KEEP, RuntimeBuildError, build_wheel, bundle_bytes, hashed_name,
-    pyodide_dist, pyodide_runtime, read_stdlib_keep, replace_marker, trim_stdlib, write_file,
-    write_pyodide_runtime, write_runtime,
+    HASH_LEN, RuntimeBuildError, hashed_name, replace_marker, write_file,
+    write_runtime,
 )
 from .messages import load_messages
 
-__all__ = [
-    "CalculatorBuildError",
-    "build_calculator_assets",
-    "build_docx_module",
-    "build_wheel",
-    "bundle_bytes",
-    "pyodide_dist",
-    "pyodide_runtime",
-    "read_stdlib_keep",
-    "trim_stdlib",
-    "write_pyodide_runtime",
-    "CSP",
-    "PYODIDE_FILES",
-]
+__all__ = ["CalculatorBuildError", "build_calculator_assets", "build_docx_module", "CSP"]
 
 # The page's Content-Security-Policy (also sent as a header by deploy/nginx/guidegen.conf).
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
