@@ -109,7 +109,8 @@ def built_texts(site: Path):
         if data[:4] == b"PK\x03\x04":
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 for member in z.namelist():
-                    if not (path.suffix == ".whl" and member.startswith("guidegen/")):
+                    # the wheel and its precompressed twin (NAME.whl.gz) alike
+                    if not (path.name.endswith((".whl", ".whl.gz")) and member.startswith("guidegen/")):
                         yield f"{rel}!{member}", z.read(member).decode("utf-8", "replace")
             continue
         # Pagefind's index keeps Chinese text split into words by U+200B (guidegen.site.search)
@@ -211,6 +212,12 @@ def _restrict(profile: dict, bundle: dict) -> dict:
     if place and resolve_place(bundle, place)[1]:
         profile = {**profile, "enterprise": {k: v for k, v in profile["enterprise"].items()
                                              if f"enterprise.{k}" not in place}}
+    # The credit code is a place field too (characters 3–8 are the registering authority's
+    # division): a division the edition does not know is left out the same way.
+    credit = (profile.get("enterprise") or {}).get("credit_code")
+    if isinstance(credit, str) and len(credit.strip()) == 18 and \
+            resolve_place(bundle, {"enterprise.region_code": credit.strip()[2:8]})[1]:
+        profile = {**profile, "enterprise": {k: v for k, v in profile["enterprise"].items() if k != "credit_code"}}
     out = {}
     for key, value in profile.items():
         if key == "scenes" and isinstance(value, dict):

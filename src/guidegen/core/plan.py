@@ -283,6 +283,8 @@ def cached_item_options(bundle: dict, item: dict, flat: dict, facts: dict, vocab
         paths.add("enterprise.revenue_wan")
         if paths & {LEVEL_PATH, SCORE_PATH}:  # level and score move together: each item's options, gap and plan read both
             paths |= {LEVEL_PATH, SCORE_PATH}
+        # one title, two fields (facts._implied_titles): an answer that implies a field read here is read too
+        paths |= {p for p, f in fields_of(bundle).items() if any(i.get("path") in paths for i in f.get("implies") or ())}
         held = _INPUTS[id(item)] = (item, tuple(sorted(paths)))
     key = (id(item), index, tuple(_frozen(flat.get(p)) for p in held[1]))
     found = _OPTIONS.get(key)

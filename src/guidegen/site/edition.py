@@ -31,6 +31,9 @@ __all__ = ["Edition", "EditionError", "resolve", "edition_bundle", "guides_read"
 # one table, under the name this module has always exported.
 DERIVED_INPUTS = DERIVED_FROM
 SECTOR_FACTS = ("derived.sector", "sector.technologies", "sector.modes")
+# Bundle tables the engine reads only to plan a rubric (catalogs/plan-costs.yaml), with the
+# facts a rubric must read for the table to matter (none: any rubric).
+RUBRIC_TABLES = {"plan_costs": (), "maturity_levels": ("maturity.level", "maturity.score")}
 SIZE_FACTS = ("derived.size_class", "derived.sme", "derived.above_designated_size")
 
 
@@ -53,6 +56,7 @@ class Edition:
     vocabularies: bool               # new technologies / modes are asked or read
     crosswalk: tuple[int, ...]       # indexes of the crosswalk rows between published guides
     complete: bool                   # everything in the catalog is published
+    plans: bool = False              # a published scheme has a rubric: plans to its pass mark (the /plans/ page)
 
     @property
     def has_crosswalk(self) -> bool:
@@ -101,6 +105,17 @@ def _closure(facts: set[str]) -> set[str]:
     return facts
 
 
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
 def _citations(value) -> set[str]:
     return {m["doc"] for m in _walk(value) if isinstance(m.get("doc"), str) and "article" in m}
 
@@ -139,6 +154,20 @@ def resolve(bundle: Mapping, *, schemes=(), guides=()) -> Edition:
                   if p in facts or (set(f.get("schemes") or ()) & set(scheme_ids))
                   or (p not in read_anywhere and not f.get("schemes"))}
     fields |= {all_fields[p]["max_field"] for p in list(fields) if all_fields[p].get("max_field")}
+    # An itemized list (type items) stands for the plain fields its totals write (``into``): it is
+    # published with one of them, or when a published scheme's application form reads it; never
+    # because no rule reads it directly.
+    forms = bundle.get("application_forms") or {}
+    read_by_forms = {v for fid, form in forms.items() if isinstance(form, Mapping)
+                     and set(form.get("schemes") or (fid,)) & set(scheme_ids)
+                     for v in _strings(form) if v in all_fields}
+    for p, f in all_fields.items():
+        if f.get("type") == "items" and not f.get("schemes"):
+            into = {t.get("into") for t in f.get("totals") or ()}
+            if into & fields or p in read_by_forms:
+                fields.add(p)
+            else:
+                fields.discard(p)
     sectors = bool(facts & {*SECTOR_FACTS}) or any(p.endswith(".sector_key_links") for p in facts)
     vocabularies = sectors or bool({"new_technologies", "new_modes"} & fields)
     if not sectors:
@@ -163,21 +192,70 @@ def resolve(bundle: Mapping, *, schemes=(), guides=()) -> Edition:
     return Edition(schemes=tuple(scheme_ids), guides=tuple(guide_ids), sources=frozenset(sources),
                    kpi_lists=tuple(kpis), declarations=tuple(d for d in bundle["declarations"] if d in decls),
                    fields=frozenset(fields), facts=frozenset(facts), sectors=sectors, vocabularies=vocabularies,
-                   crosswalk=rows, complete=complete)
+                   crosswalk=rows, complete=complete,
+                   plans=any(bundle["schemes"][s].get("rubric") for s in scheme_ids))
 
 
 def _drop_foreign_citations(value: Any, sources: frozenset[str]) -> Any:
     """A copy of ``value`` without any citation of a document outside ``sources``."""
     if isinstance(value, Mapping):
         out = {}
+        dropped = False
         for k, v in value.items():
             if isinstance(v, Mapping) and isinstance(v.get("doc"), str) and "article" in v and v["doc"] not in sources:
+                dropped = True
                 continue
             out[k] = _drop_foreign_citations(v, sources)
+        if dropped:
+            # The reading of a document (its ``interpretation``) is carried beside its citation:
+            # without the document it reads nothing the edition publishes.
+            out.pop("interpretation", None)
         return out
     if isinstance(value, (list, tuple)):
         return [_drop_foreign_citations(v, sources) for v in value]
     return value
+
+
+def _foreign_names(regions: Mapping | None, kept: Mapping | None):
+    """A pattern matching the names of provinces and prefectures (and counties' full names)
+    outside the edition's divisions, or None."""
+    if not regions or not kept:
+        return None
+    inside = {r["code"] for r in kept["items"]}
+    names = set()
+    for r in regions["items"]:
+        if r.get("code") in inside:
+            continue
+        if r.get("level") in ("province", "prefecture"):
+            names.update(n for n in (r.get("name"), r.get("short"), r.get("en")) if n and len(n) >= 2)
+        elif r.get("name") and len(r["name"]) >= 3:  # a county's full name (溧阳市), never a bare 城区
+            names.add(r["name"])
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True)))) if names else None
+
+
+def _names(pattern, value) -> bool:
+    return bool(pattern) and any(pattern.search(t) for t in _strings(value))
+
+
+def _drop_foreign_columns(profile: Mapping, pattern) -> dict:
+    """An itemized list's columns and options whose label names a region outside the edition
+    (another scheme's city: "④本市产（株洲本地）", "（湖南附1-2）") are cut: they belong to a
+    scheme the edition does not publish."""
+    if not pattern:
+        return dict(profile)
+
+    def column(c):
+        if c.get("options"):
+            return {**c, "options": [o for o in c["options"] if not _names(pattern, o.get("label"))]}
+        return c
+
+    def clean(field):
+        if field.get("type") != "items" or not isinstance(field.get("item"), list):
+            return field
+        cols = [column(c) for c in field["item"] if not _names(pattern, c.get("label"))]
+        return {**field, "item": cols}
+
+    return {**profile, "sections": [{**sec, "fields": [clean(f) for f in sec["fields"]]} for sec in profile["sections"]]}
 
 
 def _cut_scheme_lists(value: Any, known: set[str], published: set[str]) -> Any:
@@ -198,18 +276,9 @@ def _cut_scheme_lists(value: Any, known: set[str], published: set[str]) -> Any:
 def _drop_foreign_help(profile: Mapping, regions: Mapping | None, kept: Mapping | None) -> dict:
     """Question help whose examples name a province or prefecture outside the edition's
     divisions is left out (the label stays): the edition names no other region."""
-    if not regions or not kept:
+    pattern = _foreign_names(regions, kept)
+    if pattern is None:
         return dict(profile)
-    inside = {r["code"] for r in kept["items"]}
-    names = set()
-    for r in regions["items"]:
-        if r.get("code") in inside:
-            continue
-        if r.get("level") in ("province", "prefecture"):
-            names.update(n for n in (r.get("name"), r.get("short"), r.get("en")) if n and len(n) >= 2)
-        elif r.get("name") and len(r["name"]) >= 3:  # a county's full name (溧阳市), never a bare 城区
-            names.add(r["name"])
-    pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True)))) if names else None
 
     def clean(field):
         help_text = field.get("help")
@@ -239,7 +308,10 @@ def _regions(regions: Mapping, schemes: list) -> dict:
     rows = regions["items"]
     hit = [r for r in rows if {str(r.get("code")), r.get("name"), r.get("short")} & names]
     provinces = {str(r.get("code"))[:2] for r in hit}
-    return {**regions, "items": [r for r in rows if str(r.get("code"))[:2] in provinces]}
+    out = {**regions, "items": [r for r in rows if str(r.get("code"))[:2] in provinces]}
+    if isinstance(regions.get("successors"), list):
+        out["successors"] = [r for r in regions["successors"] if str(r.get("code"))[:2] in provinces]
+    return out
 
 
 def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
@@ -303,10 +375,18 @@ def edition_bundle(bundle: Mapping, edition: Edition) -> dict:
             value = _regions(value, [bundle["schemes"][s] for s in e.schemes])
         elif isinstance(value, Mapping) and value and set(value) <= set(bundle["schemes"]):
             value = {k: v for k, v in value.items() if k in e.schemes}
+        elif key in RUBRIC_TABLES:
+            # The engine reads them only to plan a published rubric (and the maturity ranges only
+            # for a rubric scoring the maturity level or score): otherwise not published.
+            rubrics = [bundle["schemes"][s]["rubric"] for s in e.schemes if bundle["schemes"][s].get("rubric")]
+            read = set().union(*(_reads(r)[0] for r in rubrics)) if rubrics else set()
+            if not e.plans or (RUBRIC_TABLES[key] and not read & set(RUBRIC_TABLES[key])):
+                continue
         body[key] = value
     body = _drop_foreign_citations(body, e.sources)
     body = _cut_scheme_lists(body, set(bundle["schemes"]), set(e.schemes))
     body["profile"] = _drop_foreign_help(body["profile"], bundle.get("regions"), body.get("regions"))
+    body["profile"] = _drop_foreign_columns(body["profile"], _foreign_names(bundle.get("regions"), body.get("regions")))
     # The provinces cut out of the divisions: a place in one of them is elsewhere, not a typo.
     full, kept = bundle.get("regions"), body.get("regions")
     if isinstance(full, Mapping) and isinstance(kept, Mapping) and isinstance(full.get("items"), list):

@@ -597,7 +597,8 @@ def _pages(site: SiteModel) -> list[PageSpec]:
         pages.append(PageSpec("industries/index.md", "industries-index.md.j2"))
         pages += [PageSpec(f"industries/{sid}.md", "sector.md.j2", {"sector": s}) for sid, s in site.catalog.sectors.items()]
     pages += [PageSpec("kpis.md", "kpis.md.j2"), PageSpec("sources.md", "sources.md.j2")]
-    if site.catalog.plan_costs is not None and site.catalog.maturity_levels is not None:  # issue #23
+    # issue #23; an edition without a published rubric plans nothing (its bundle has no plan costs)
+    if site.catalog.plan_costs is not None and site.catalog.maturity_levels is not None and site.edition.plans:
         pages.append(PageSpec("plans.md", "plans.md.j2"))
     if site.calculator:
         pages.append(PageSpec("calculator.md", "calculator.md.j2"))
