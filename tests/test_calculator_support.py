@@ -11,6 +11,7 @@ import atexit
 import functools
 import http.server
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -122,9 +123,11 @@ def calculator_csp(site: Path) -> str:
 
 class StaticServer:
     """The built site over loopback (python http.server in a thread). Calculator
-    responses carry the page's CSP as a header too, so the worker runs under it."""
+    responses carry the page's CSP as a header too, so the worker runs under it.
+    ``deploy_cache``: the deployed cache policy (deploy/nginx/guidegen.conf: hashed files
+    immutable, the rest revalidated) instead of revalidating everything."""
 
-    def __init__(self, root: Path, csp: str):
+    def __init__(self, root: Path, csp: str, *, deploy_cache: bool = False):
         types = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
                  ".json": "application/json", ".whl": "application/zip", ".css": "text/css"}
 
@@ -137,7 +140,8 @@ class StaticServer:
             def end_headers(self):
                 if "/calculator/" in self.path:
                     self.send_header("Content-Security-Policy", csp)
-                self.send_header("Cache-Control", "no-cache")
+                hashed = deploy_cache and re.search(r"\.[0-9a-f]{10}(\.[a-z]+$|/)", self.path.split("?")[0])
+                self.send_header("Cache-Control", "public, max-age=31536000, immutable" if hashed else "no-cache")
                 super().end_headers()
 
             def log_message(self, *args):
@@ -154,14 +158,21 @@ class StaticServer:
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self):
+    def start(self):
         self.thread.start()
         return self
 
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
     def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        self.stop()
 
 
 def wait_for_results(page, timeout=60_000):

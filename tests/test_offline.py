@@ -13,19 +13,17 @@ site's root as sw.js by the build) in Debian's chromium, on the real site.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from test_calculator_support import (  # noqa: F401 - browser is a fixture
-    ROOT, browser, built_site, calculator_csp, require_chromium, require_node_modules, wait_for_results,
+    ROOT, StaticServer, browser, built_site, calculator_csp, require_chromium, require_node_modules, wait_for_results,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,45 +64,16 @@ DAMAGE_SNAPSHOT = """async () => {
 }"""
 
 
-class SwitchableServer:
-    """The site over loopback from a folder that can be switched to another build (a symlink
-    swapped in one rename, as deploy/release.sh switches /srv/guidegen/current); stoppable."""
+class SwitchableServer(StaticServer):
+    """The site over loopback, with the deployed cache policy, from a folder that can be
+    switched to another build (a symlink swapped in one rename, as deploy/release.sh switches
+    /srv/guidegen/current); stoppable."""
 
     def __init__(self, tmp: Path, site: Path, csp: str):
         self.current = tmp / "current"
         self.switch(site)
-        types = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
-                 ".json": "application/json", ".whl": "application/zip", ".css": "text/css"}
-        current = str(self.current)
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **types}
-
-            def __init__(self, *a, **kw):
-                super().__init__(*a, directory=current, **kw)
-
-            def end_headers(self):
-                if "/calculator/" in self.path:
-                    self.send_header("Content-Security-Policy", csp)
-                # As deploy/nginx/guidegen.conf: hashed files immutable, the rest revalidated.
-                hashed = re.search(r"\.[0-9a-f]{10}(\.[a-z]+$|/)", self.path.split("?")[0])
-                self.send_header("Cache-Control", "public, max-age=31536000, immutable" if hashed else "no-cache")
-                super().end_headers()
-
-            def log_message(self, *args):
-                pass
-
-            def handle(self):
-                try:
-                    super().handle()
-                except (ConnectionResetError, BrokenPipeError):
-                    pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__(self.current, csp, deploy_cache=True)
+        self.start()
 
     def switch(self, site: Path) -> None:
         tmp_link = self.current.with_name("current.new")
@@ -112,12 +81,6 @@ class SwitchableServer:
             tmp_link.unlink()
         os.symlink(site, tmp_link)
         os.replace(tmp_link, self.current)
-
-    def stop(self) -> None:
-        if self.thread.is_alive():
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
