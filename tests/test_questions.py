@@ -57,6 +57,9 @@ def restrict(profile: dict, asked: list[dict]) -> dict:
         elif key == "support_elements":
             if any(q["kind"] == "support_elements" for q in asked):
                 out[key] = value
+        elif key == "constraints":
+            # the user's own limits on a plan (budget): set beside the result, not asked as a question
+            out[key] = value
         elif isinstance(value, dict):
             kept = {k: v for k, v in value.items() if f"{key}.{k}" in fields}
             if kept:
