@@ -80,6 +80,14 @@ def questions(bundle: dict, schemes=None) -> list[dict]:
                 users = needed.setdefault(key, [])
                 if sid not in users:
                     users.append(sid)
+    # One title, two fields: an answer whose `implies` names a field read here is read too
+    # (core/facts.py counts it as that field), so it is asked with the same schemes.
+    for path, f in fields_of(bundle).items():
+        for target in (i.get("path") for i in f.get("implies") or ()):
+            for sid in needed.get(target, ()):
+                users = needed.setdefault(path, [])
+                if sid not in users:
+                    users.append(sid)
     # Fields no rule reads but a bureau's summary table does (project name, contact person):
     # the question schema marks them with those schemes, checked against the tables (#17).
     for section in bundle["profile"]["sections"]:

@@ -154,6 +154,8 @@ def resolve(bundle: Mapping, *, schemes=(), guides=()) -> Edition:
                   if p in facts or (set(f.get("schemes") or ()) & set(scheme_ids))
                   or (p not in read_anywhere and not f.get("schemes"))}
     fields |= {all_fields[p]["max_field"] for p in list(fields) if all_fields[p].get("max_field")}
+    # one title, two fields: an answer that implies a published field counts there, so it is asked too
+    fields |= {p for p, f in all_fields.items() if any(i.get("path") in fields for i in f.get("implies") or ())}
     # An itemized list (type items) stands for the plain fields its totals write (``into``): it is
     # published with one of them, or when a published scheme's application form reads it; never
     # because no rule reads it directly.
