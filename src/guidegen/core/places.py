@@ -242,6 +242,11 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
         text = given["city"]
         # A prefecture (or a municipality, 北京市, which is its own prefecture) first, then a county-level name.
         m = match_place(bundle, text, levels=("prefecture",), within=within)
+        # A name several prefectures share (Yichun: 宜春 and 伊春) is the one the division code lies in.
+        if m is not None and m.get("alternatives") and by_code is not None:
+            fitting = [c for c in (m, *m["alternatives"]) if c["code"] == by_code["code"] or _inside(index, by_code, c["code"])]
+            if fitting:
+                m = {**fitting[0], "how": m["how"], "alternatives": []}
         if m is None:
             m = match_place(bundle, text, levels=("province",), within=within)
             if m is not None and m["code"][:2] not in _MUNICIPALITIES:
