@@ -812,3 +812,25 @@ def test_the_calculator_imports_the_cli_yaml_profile_through_the_one_reader(brow
     until(page, "() => [...document.querySelectorAll('.gg-alert--error')].some((n) => /锚点|anchors/.test(n.textContent))")
     assert (page.evaluate("() => window.guidegen.profile().enterprise.name")) == expected  # nothing lost
     context.close()
+
+
+def test_a_xiangtan_enterprise_gets_the_provincial_verdict_and_where_to_apply(browser, server, bundle):
+    """Issue 24 (with issue 22's call vs scheme): 湘潭 has no municipal scheme, so the calculator
+    preselects the provincial schemes open to it; the Hunan card gives the engine's `elsewhere`
+    verdict and says to apply through 湘潭's own bureau."""
+    context, page = open_calculator(browser, server)
+    # ("湘潭" alone also names 湘潭县: the step would ask which; the city's full name is one place)
+    page.fill(".gg-place__input", "湘潭市")
+    page.click("#gg-next")
+    until(page, "() => window.guidegen.state().step !== 'where'")
+    assert page_profile(page)["enterprise"]["city"] == "湘潭市"
+    chosen = state(page)["schemes"]
+    provincial = sorted(s for s, v in bundle["schemes"].items() if v.get("tier") == "provincial"
+                        and "湖南" in str((v.get("region") or {}).get("zh", "")))
+    assert provincial and sorted(chosen) == provincial, chosen
+    hunan = "hunan-advanced-factory-2025"
+    until(page, "id => !!document.querySelector(`#gg-res-${id} .gg-elsewhere`)", hunan, timeout=60_000)
+    note = page.locator(f"#gg-res-{hunan} .gg-elsewhere").inner_text()
+    expected = evaluate(bundle, page_profile(page), schemes=[hunan])["results"][0]["elsewhere"]
+    assert note == expected["note"]["zh"] and "湘潭" in note
+    context.close()
