@@ -12,26 +12,29 @@ __all__ = ["main"]
 DEFAULT_CATALOG = "catalogs"
 
 
-def _load(catalog_dir: str):
+def _load(catalog_dir: str, calls=None):
+    """The catalog, with each ``--call FILE`` (a bureau's own call of a scheme, catalog/calls.py) applied."""
     from .catalog import CatalogError, load_catalog
     try:
-        return load_catalog(catalog_dir)
+        return load_catalog(catalog_dir, calls=tuple(calls or ()))
     except CatalogError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in {catalog_dir}", file=sys.stderr)
+        where = " + ".join([catalog_dir, *(calls or ())])
+        print(f"{len(exc.problems)} problem(s) in {where}", file=sys.stderr)
         raise SystemExit(1) from None
 
 
 def cmd_validate(args) -> int:
-    catalog = _load(args.catalog_dir)
+    catalog = _load(args.catalog_dir, args.call)
     counts = ", ".join(f"{v} {k}" for k, v in catalog.counts().items())
-    print(f"ok: {args.catalog_dir}: {counts}")
+    calls = "".join(f" + call {c}" for c in args.call or ())
+    print(f"ok: {args.catalog_dir}{calls}: {counts}")
     return 0
 
 
 def cmd_export(args) -> int:
-    bundle = _load(args.catalog).bundle()
+    bundle = _load(args.catalog, args.call).bundle()
     Path(args.out).write_text(json.dumps(bundle, ensure_ascii=False, indent=None, sort_keys=False), encoding="utf-8")
     print(f"wrote {args.out} (bundle {bundle['version']})")
     return 0
@@ -40,7 +43,7 @@ def cmd_export(args) -> int:
 def cmd_evaluate(args) -> int:
     from .core import ProfileError, evaluate
     from .profile_file import ProfileFileError, read_profile
-    bundle = _load(args.catalog).bundle()
+    bundle = _load(args.catalog, args.call).bundle()
     try:
         profile = read_profile(args.profile)
     except ProfileFileError as exc:  # the one reader's reason, as the desk words it
@@ -67,7 +70,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_questions(args) -> int:
     from .core import ProfileError, questions
-    bundle = _load(args.catalog).bundle()
+    bundle = _load(args.catalog, args.call).bundle()
     try:
         asked = questions(bundle, args.scheme or None)
     except ProfileError as exc:
@@ -85,7 +88,7 @@ def cmd_questions(args) -> int:
 def cmd_render(args) -> int:
     from .site.generate import SiteOptions, render_tree
     from .site.generate import SiteOptionsError
-    catalog = _load(args.catalog)
+    catalog = _load(args.catalog, args.call)
     try:
         options = SiteOptions(schemes=tuple(args.scheme or ()), guides=tuple(args.guide or ()))
         written = render_tree(catalog, Path(args.out_dir), options)
@@ -98,7 +101,7 @@ def cmd_render(args) -> int:
 
 def cmd_batch(args) -> int:
     from .desk import DeskError, batch_folder
-    bundle = _load(args.catalog).bundle()
+    bundle = _load(args.catalog, args.call).bundle()
     try:
         counts = batch_folder(bundle, args.dir, args.out, scheme=args.scheme, today=args.today, lang=args.lang,
                               include_pending=args.include_pending, reviewed=args.reviewed or ())
@@ -115,7 +118,7 @@ def cmd_batch(args) -> int:
 
 def cmd_calculator(args) -> int:
     from .site.calculator import build_calculator_assets
-    catalog = _load(args.catalog)
+    catalog = _load(args.catalog, args.call)
     files = build_calculator_assets(catalog, Path(args.out_dir), root=Path(args.project_root))
     print(f"wrote {len(files)} calculator files to {args.out_dir}")
     return 0
@@ -127,10 +130,16 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("validate", help="validate a catalog folder")
     p.add_argument("catalog_dir", nargs="?", default=DEFAULT_CATALOG)
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("export", help="write the compiled JSON bundle")
     p.add_argument("out")
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_export)
 
@@ -139,12 +148,18 @@ def main(argv=None) -> int:
     p.add_argument("--scheme", action="append", help="limit to this scheme id (repeatable)")
     p.add_argument("--json", action="store_true", help="print the result JSON")
     p.add_argument("--today", help="evaluation date YYYY-MM-DD (default: today); decides the call status")
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("questions", help="list the questions the chosen schemes read, in form order")
     p.add_argument("--scheme", action="append", help="this scheme id (repeatable; default all)")
     p.add_argument("--json", action="store_true", help="print the question list JSON")
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_questions)
 
@@ -152,6 +167,9 @@ def main(argv=None) -> int:
     p.add_argument("out_dir")
     p.add_argument("--scheme", action="append", help="publish only this scheme (repeatable; default all)")
     p.add_argument("--guide", action="append", help="publish only this scene guide (repeatable; default all)")
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_render)
 
@@ -166,11 +184,17 @@ def main(argv=None) -> int:
     p.add_argument("--reviewed", action="append", metavar="FILE",
                    help="a file whose materials the bureau reviewed and passed (repeatable): its remarks say 材料审核通过, "
                         "not 材料待审核")
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("calculator", help="build the calculator's runtime files (wheel, bundle, Pyodide)")
     p.add_argument("out_dir")
+    p.add_argument("--call", action="append", metavar="FILE",
+                   help="a bureau's own call of a scheme (YAML, docs-dev/bureau.md): replaces that scheme's "
+                        "scope: call rows (repeatable, one file per scheme)")
     p.add_argument("--catalog", default=DEFAULT_CATALOG)
     p.add_argument("--project-root", default=".")
     p.set_defaults(func=cmd_calculator)

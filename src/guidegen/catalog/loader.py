@@ -156,15 +156,25 @@ def _index(entries: list[_Entry], key: str, kind: str) -> dict[str, _Entry]:
     return out
 
 
-def load_catalog(root: str | Path) -> Catalog:
-    """Read every YAML file below ``root``; raise CatalogError listing every problem."""
+def load_catalog(root: str | Path, calls=()) -> Catalog:
+    """Read every YAML file below ``root``; raise CatalogError listing every problem.
+
+    ``calls``: paths of bureau call files (catalog/calls.py), each replacing the ``scope: call``
+    parts of one scheme before the cross-checks run; their problems name the call file."""
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
         raise CatalogError([Problem(str(root), 1, "(folder)", "catalog folder not found")])
     merged = _read_files(root, problems)
+    if calls:
+        from .calls import apply_calls, bilingual
+        apply_calls(merged, calls, problems, _Entry)
+        names = {str(Path(p)) for p in calls}
     catalog = _cross_check(root, merged, problems)
     if problems:
+        if calls:  # a bureau's file: its problems in both languages
+            problems = [Problem(p.file, p.line, p.key, bilingual(p.message)) if p.file in names else p
+                        for p in problems]
         raise CatalogError(problems)
     return catalog
 

@@ -45,6 +45,14 @@ class Where:
         else:
             line = self.line
         part = f"[{name}]" if isinstance(name, int) else (f".{name}" if self.key else str(name))
+        # A row a bureau's call file put into a scheme (catalog/calls.py) names that file, its line and key.
+        try:
+            origin = getattr(parent[name], "origin_file", None)
+        except (KeyError, IndexError, TypeError):
+            origin = None
+        if origin is not None and origin != self.file:
+            value = parent[name]
+            return Where(origin, value.line, value.origin_key, self.problems)
         return Where(self.file, line, self.key + part, self.problems)
 
     def fail(self, message: str) -> None:
@@ -398,13 +406,17 @@ SOURCE = Obj(
 )
 
 # Where the administrative divisions come from (compiled into bundle["regions"]).
+# issue 22: the overlay of changes after the package's data — units set up since (`additions`, compiled in by
+# `make regions`) and abolished units with their successors (`successors`) — each citing the approval or
+# announcement as published (issuer, date, number: null where not verified) and where it was read (`read_in`);
+# the texts themselves are not among this project's sources.
+REGION_SOURCE = Obj({"issuer": Nullable(TEXT), "title": Nullable(STR), "date": STR},
+                    {"number": Nullable(STR), "note": TEXT, "read_in": TEXT})
 REGIONS = Obj({"package": STR, "romanization": STR}, {"note": TEXT, "interpretation": TEXT,
-              # issue 22: abolished units and their successors (after the package's data), each citing the
-              # approval as published; the approvals' texts are not among this project's sources
+              "additions": ListOf(Obj({"code": STR, "name": STR, "parent": STR, "since": STR,
+                                       "source": REGION_SOURCE}, {"note": TEXT})),
               "successors": ListOf(Obj({"code": STR, "name": STR, "successor": STR, "since": STR,
-                                        "source": Obj({"issuer": TEXT, "title": STR, "date": STR},
-                                                      {"number": Nullable(STR), "note": TEXT}),
-                                        "note": TEXT}))})
+                                        "source": REGION_SOURCE}, {"note": TEXT}))})
 # One official term and its single English rendering; `variants` are other accepted
 # spellings of the same rendering (plural, capitalisation is ignored anyway).
 GLOSSARY_TERM = Obj({"zh": STR, "en": STR}, {"variants": ListOf(STR), "note": STR, "source": CITATION})

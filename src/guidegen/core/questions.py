@@ -13,10 +13,15 @@ import json
 
 from .actions import fields_of, inputs_of
 from .derivations import DERIVED_FROM
+from .places import resolve_place
 from .profile import ProfileError
 from .rules import reads
 
-__all__ = ["questions", "questions_json", "facts_read", "item_facts"]
+__all__ = ["questions", "questions_json", "facts_read", "item_facts", "place_codes", "outside_call"]
+
+# The answers the engine reads a place from (core/places.py resolve_place); nothing else of a
+# profile is read here.
+PLACE_KEYS = ("province", "city", "county", "region_code", "credit_code")
 
 
 def _rule_facts(rule: dict, out: set) -> None:
@@ -38,10 +43,13 @@ def item_facts(item: dict, out: set | None = None) -> set:
     return out
 
 
-def facts_read(scheme: dict) -> set:
-    """Every fact path (and ``declarations.ID``) the scheme's rules read."""
+def facts_read(scheme: dict, *, without_call: bool = False) -> set:
+    """Every fact path (and ``declarations.ID``) the scheme's rules read; ``without_call``: not
+    those only its ``scope: call`` conditions read (an enterprise outside the call's region)."""
     out: set = set()
     for c in scheme.get("conditions", []):
+        if without_call and c.get("scope") == "call":
+            continue
         _rule_facts(c["rule"], out)
     for lvl in scheme.get("levels", []):
         for c in lvl["conditions"]:
@@ -53,13 +61,45 @@ def facts_read(scheme: dict) -> set:
     return out
 
 
-def questions(bundle: dict, schemes=None) -> list[dict]:
+def place_codes(bundle: dict, profile) -> set[str]:
+    """The GB/T 2260 codes (county, prefecture, province) of the enterprise's place, resolved as the
+    evaluation resolves it (core/places.py, the codes behind ``derived.prefecture_code`` …); empty
+    when the profile gives no place or one that does not resolve."""
+    enterprise = profile.get("enterprise") if isinstance(profile, dict) else None
+    if not isinstance(enterprise, dict):
+        return set()
+    flat = {f"enterprise.{k}": enterprise[k].strip() for k in PLACE_KEYS if isinstance(enterprise.get(k), str)}
+    try:
+        place, errors = resolve_place(bundle, flat)
+    except (TypeError, ValueError, KeyError):  # a half-typed answer is no place yet
+        return set()
+    if place is None or any(e.get("field") != "enterprise.credit_code" for e in errors):
+        return set()
+    return {row["code"] for row in (place.get("county"), place.get("prefecture"), place.get("province")) if row}
+
+
+def outside_call(scheme: dict, codes: set[str]) -> bool:
+    """Whether a place (``place_codes``) lies outside the region of the scheme's call (issue 22):
+    the same test the evaluation's call status makes. An unknown place is not outside."""
+    region = {str(r) for r in (scheme.get("call") or {}).get("region") or ()}
+    if not region or not codes or codes & region:
+        return False
+    if all(c.endswith("0000") for c in codes):  # only the province is known: outside when the call is in another
+        return not any(r[:2] == c[:2] for r in region for c in codes)
+    return True
+
+
+def questions(bundle: dict, schemes=None, profile=None) -> list[dict]:
     """The questions the chosen schemes (all when None) read, in form order: the fields
     of the question schema section by section, then the scene guides, then the declarations.
 
     Each is {"kind": "field", "path", "section", "schemes"}, {"kind": "support_elements",
     "schemes"}, {"kind": "scenes", "guide", "schemes"} or {"kind": "declaration", "id",
     "schemes"}; ``schemes`` lists the chosen schemes that read it, in bundle order.
+
+    ``profile`` (optional; only its place is read): when the enterprise's place resolves outside
+    the region of a scheme's call, what only that call's ``scope: call`` conditions read (株洲's
+    list for an enterprise in 湘潭) is not asked for that scheme. An unknown place asks everything.
     """
     if schemes is not None:
         unknown = [s for s in schemes if s not in bundle["schemes"]]
@@ -70,10 +110,11 @@ def questions(bundle: dict, schemes=None) -> list[dict]:
     known = set(fields_of(bundle)) | {f"scenes.{g}" for g in bundle["guides"]} | \
         {f"declarations.{d}" for d in bundle["declarations"]}
     needed: dict[str, list] = {}
+    codes = place_codes(bundle, profile) if profile is not None else set()
     for sid, scheme in bundle["schemes"].items():
         if schemes is not None and sid not in schemes:
             continue
-        for fact in sorted(facts_read(scheme)):
+        for fact in sorted(facts_read(scheme, without_call=outside_call(scheme, codes))):
             for key in inputs_of(fact):
                 if key not in known and fact in DERIVED_FROM:
                     continue  # an alternative input this question schema does not ask
@@ -116,14 +157,22 @@ def questions(bundle: dict, schemes=None) -> list[dict]:
     return out
 
 
-def questions_json(bundle: dict, schemes_json: str | None = None) -> str:
-    """The browser's entry point: a JSON list of questions, or {"errors": [...]}."""
+def questions_json(bundle: dict, schemes_json: str | None = None, profile_json: str | None = None) -> str:
+    """The browser's entry point: a JSON list of questions, or {"errors": [...]}. ``profile_json``
+    (optional): the answers so far, of which only the place is read (see ``questions``); a profile
+    that cannot be read is no place (everything is asked), never an error."""
     try:
         schemes = None if schemes_json is None else json.loads(schemes_json)
         if schemes is not None and not (isinstance(schemes, list) and all(isinstance(s, str) for s in schemes)):
             raise ProfileError([{"field": "schemes", "message": {
                 "zh": "申报类别应为编号列表", "en": "schemes must be a list of scheme ids"}}])
-        return json.dumps(questions(bundle, schemes), ensure_ascii=False)
+        profile = None
+        if isinstance(profile_json, str) and len(profile_json) <= 1_000_000:
+            try:
+                profile = json.loads(profile_json)
+            except (ValueError, RecursionError):
+                profile = None
+        return json.dumps(questions(bundle, schemes, profile), ensure_ascii=False)
     except ProfileError as exc:
         return json.dumps({"errors": exc.errors}, ensure_ascii=False)
     except ValueError as exc:

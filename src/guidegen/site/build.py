@@ -176,7 +176,7 @@ def _build_zensical(config: Path, out: Path, *, program: str, strict: bool) -> S
     options = _guidegen_options(raw)
     catalog_dir = (here / options.catalog).resolve()
     try:
-        catalog = load_catalog(catalog_dir)
+        catalog = load_catalog(catalog_dir, calls=[here / f for f in options.calls])  # a bureau's own calls
     except CatalogError as exc:
         raise SiteBuildError(f"{len(exc.problems)} problem(s) in the catalog {catalog_dir}:\n"
                              + "\n".join(f"  {p}" for p in exc.problems)) from None

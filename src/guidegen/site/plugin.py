@@ -87,6 +87,9 @@ class BureauConfig(base.Config):
 
 class GuidegenConfig(base.Config):
     catalog = c.Type(str, default="catalogs")  # relative to mkdocs.yml
+    # A bureau's own call of a scheme (issue 22, catalog/calls.py): files relative to this config
+    # file, each replacing one scheme's `scope: call` rows in the pages and the calculator alike.
+    calls = c.ListOfItems(c.Type(str), default=[])
     publish = c.SubConfig(PublishConfig)
     bureau = c.SubConfig(BureauConfig)
 
@@ -113,7 +116,7 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
         project_dir = Path(config.config_file_path).resolve().parent
         catalog_dir = (project_dir / self.config.catalog).resolve()
         try:
-            self.catalog = load_catalog(catalog_dir)
+            self.catalog = load_catalog(catalog_dir, calls=[project_dir / f for f in self.config.calls])
         except CatalogError as exc:
             problems = "\n".join(f"  {p}" for p in exc.problems)
             raise PluginError(f"guidegen: {len(exc.problems)} problem(s) in the catalog {catalog_dir}:\n{problems}") from None
