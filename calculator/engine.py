@@ -6,7 +6,8 @@
 # Expects the global `_bundle_text` (the compiled catalog bundle as JSON text), or
 # `_bundle_parts` (the bundle's parts as JSON texts, guidegen.runtime.bundle_parts: their
 # union is the bundle); defines `_evaluate(profile_json, schemes_json=None, today=None) -> str` and
-# `_questions(schemes_json=None) -> str` (the questions the chosen schemes read).
+# `_questions(schemes_json=None, profile_json=None) -> str` (the questions the chosen schemes read;
+# the profile's place, when given, leaves out a call's own rows outside its region).
 import json
 
 from guidegen.core import evaluate_json as _evaluate_json
@@ -28,5 +29,7 @@ def _evaluate(profile_json, schemes_json=None, today=None):
     return _evaluate_json(_BUNDLE, profile_json, schemes, today=today if isinstance(today, str) else None)
 
 
-def _questions(schemes_json=None):
-    return _questions_json(_BUNDLE, schemes_json if isinstance(schemes_json, str) else None)
+def _questions(schemes_json=None, profile_json=None):
+    # profile_json (optional): the answers' place; outside a call's region its own rows are not asked (issue 22)
+    return _questions_json(_BUNDLE, schemes_json if isinstance(schemes_json, str) else None,
+                           profile_json if isinstance(profile_json, str) else None)

@@ -3,7 +3,7 @@
 // questions of a schema section, the scenes, the declarations, the application step.
 import { el, clear, uid } from "./dom.js";
 import { t, tx, lang } from "./i18n.js";
-import { ctx, page, hooks, saveUi, chosenSchemes } from "./state.js";
+import { ctx, page, hooks, saveUi, chosenSchemes, onWrite } from "./state.js";
 import { stepBox } from "./layout.js";
 import { currentStep, stepTitle, goStep, renderStepper, openResults, showErrorSummaries } from "./nav.js";
 import { questionPlan, stepsFor, schemaGates, PLACE_PATHS } from "./steps.js";
@@ -14,12 +14,28 @@ import { checkAnswers } from "./cya.js";
 import { searchPlaces, nearPlaces, placeValues, placeLabel, uniquePlace } from "./places.js";
 
 // ---------------------------------------------------------------- which steps
+// The answers the engine reads a place from (core/questions.py PLACE_KEYS): the questions depend on
+// them too (issue 22: outside a call's region its own rows are not asked, 株洲's list in 湘潭).
+const PLACE_KEYS = ["province", "city", "county", "region_code", "credit_code"];
+function placeOfAnswers() {
+  const e = (ctx.profile && ctx.profile.enterprise) || {};
+  const place = {};
+  for (const k of PLACE_KEYS) if (typeof e[k] === "string" && e[k].trim()) place[k] = e[k].trim();
+  return place;
+}
+/** What the question list depends on: the chosen schemes and the place. */
+function questionsKey(schemes) {
+  return `${schemes.join(",")}|${JSON.stringify(placeOfAnswers())}`;
+}
+
 export function replan() {
   const bundle = page.bundle;
   if (!bundle) return;
   const schemes = chosenSchemes();
-  const key = schemes.join(",");
-  page.plan = questionPlan(bundle, schemes, page.questionsFor === key ? page.questions : null);
+  const key = questionsKey(schemes);
+  // The list for the same schemes at the previous place stays while the new one comes (no flicker).
+  const same = page.questionsFor === key || page.questionsFor.split("|")[0] === schemes.join(",");
+  page.plan = questionPlan(bundle, schemes, same ? page.questions : null);
   page.steps = stepsFor(bundle, page.plan);
   // Check your answers before the print and the draft.
   page.steps.push({ id: "check", fields: [] });
@@ -32,10 +48,11 @@ export function replan() {
 let questionsAsked = "";
 export function loadQuestions() {
   const schemes = chosenSchemes();
-  const key = schemes.join(",");
+  const key = questionsKey(schemes);
   if (questionsAsked === key) return;
   questionsAsked = key;
-  page.engine.request({ type: "questions", schemes }).then((m) => {
+  const place = placeOfAnswers();
+  page.engine.request({ type: "questions", schemes, profile: { enterprise: place } }).then((m) => {
     let list = null;
     try {
       const value = JSON.parse(m.json);
@@ -43,10 +60,10 @@ export function loadQuestions() {
     } catch {
       list = null;
     }
-    if (key !== chosenSchemes().join(",")) return; // the choice changed meanwhile
+    if (key !== questionsKey(chosenSchemes())) return; // the choice or the place changed meanwhile
     page.questions = list;
     page.questionsFor = key;
-    const shape = () => page.steps.map((s) => `${s.id}:${s.fields.length}:${(s.declarations || []).length}:${(s.guides || []).length}`).join();
+    const shape = () => page.steps.map((s) => `${s.id}:${s.fields.length}:${(s.declarations || []).map((d) => d.id).join("+")}:${(s.guides || []).length}`).join();
     const before = shape();
     replan();
     const after = shape();
@@ -57,6 +74,18 @@ export function loadQuestions() {
     stepBox.dataset.questions = page.plan.exact ? "engine" : "all";
   }, () => { questionsAsked = ""; });
 }
+
+// A new place asks again, once the typing stops (an answer to a question no longer asked stays
+// in the profile: nothing entered is lost, and it is asked again if the place comes back).
+let placeTimer = 0;
+let lastPlace = "";
+onWrite(() => {
+  const now = JSON.stringify(placeOfAnswers());
+  if (now === lastPlace) return;
+  lastPlace = now;
+  clearTimeout(placeTimer);
+  placeTimer = setTimeout(() => { if (page.runtime === "ready") loadQuestions(); }, 300);
+});
 
 /** What the application step (kpis.js, pack.js) reads: the answers and the engine's last answer. */
 export function applicationCtx() {

@@ -7,7 +7,7 @@
 //               then {type: "bundle", text}
 //               (the page fetches the bundle for its form; the runtime loads meanwhile)
 //               {type: "evaluate", id, profile: JSON text, schemes: [ids] | null, today: "YYYY-MM-DD" | null}
-//               {type: "questions", id, schemes: [ids] | null} -> {type: "result", id, json}
+//               {type: "questions", id, schemes: [ids] | null[, profile: {enterprise: {…place}}]} -> {type: "result", id, json}
 //               (json: guidegen.core.questions_json, or {"errors": …} when the engine has none)
 //               {type: "desk", id, files: [{name, data: ArrayBuffer}], scheme, today, lang}
 //               -> {type: "result", id, json, workbook: ArrayBuffer (.xlsx)} (bureau desk page;
@@ -652,5 +652,8 @@ async function questions(message) {
   }
   const fn = py.globals.get("_questions");
   if (!fn) return errorJson("此版本的计算引擎不提供问题清单", "this engine offers no question list");
-  return fn(JSON.stringify(Array.isArray(message.schemes) ? message.schemes : null));
+  // message.profile (optional): the answers' place ({enterprise: {province, city, …}}); outside a
+  // scheme's call region the engine leaves out what only that call's rows read (issue 22).
+  const place = message.profile && typeof message.profile === "object" ? JSON.stringify(message.profile) : null;
+  return fn(JSON.stringify(Array.isArray(message.schemes) ? message.schemes : null), place);
 }

@@ -112,12 +112,12 @@ def read_call(path: Path, problems: list[Problem]) -> LocDict | None:
         top.fail(f"无法打开申报通知文件：{exc.strerror or exc} / cannot open the call file: {exc.strerror or exc}")
         return None
     if raw is None:
-        top.fail(f"文件过大（上限 {MAX_BYTES // 1024} KB）/ the file is too large (at most {MAX_BYTES // 1024} KB)")
+        top.fail(f"文件过大（上限 {MAX_BYTES // 1024} KB） / the file is too large (at most {MAX_BYTES // 1024} KB)")
         return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        top.fail(f"不是 UTF-8 文本（第 {exc.start} 字节）/ not UTF-8 text (byte {exc.start})")
+        top.fail(f"不是 UTF-8 文本（第 {exc.start} 字节） / not UTF-8 text (byte {exc.start})")
         return None
     if _refuse_anchors(text, top):
         return None
@@ -129,7 +129,7 @@ def read_call(path: Path, problems: list[Problem]) -> LocDict | None:
         problems.append(Problem(name, exc.line, exc.key or "(file)", message))
         return None
     if not isinstance(data, LocDict):
-        top.fail("申报通知文件应为键值映射（scheme、document、call …）/ a call file is a mapping (scheme, document, call …)")
+        top.fail("申报通知文件应为键值映射（scheme、document、call …） / a call file is a mapping (scheme, document, call …)")
         return None
     before = len(problems)
     CALL_FILE.check(data, top)
@@ -159,14 +159,14 @@ def apply_calls(merged: dict, paths, problems: list[Problem], entry) -> None:
         schemes = [e for e in merged["scheme"] if e.value.get("id") == sid]
         if not schemes:
             known = ", ".join(e.value.get("id", "?") for e in merged["scheme"] if e.value.get("call"))
-            top.child(data, "scheme").fail(f"未知的方案 {sid!r}（有申报通知可替换的方案：{known}）/ "
+            top.child(data, "scheme").fail(f"未知的方案 {sid!r}（有申报通知可替换的方案：{known}） / "
                                            f"unknown scheme {sid!r} (schemes with a call to replace: {known})")
             continue
         scheme_entry = schemes[0]
         scheme = scheme_entry.value
         if not scheme.get("call"):
             top.child(data, "scheme").fail(
-                f"方案 {sid} 没有可替换的申报通知（其目录文件中没有 call:）/ "
+                f"方案 {sid} 没有可替换的申报通知（其目录文件中没有 call:） / "
                 f"scheme {sid} has no call to replace (no call: in its catalog file)")
             continue
         _apply_one(data, name, scheme_entry, merged, problems, entry)
@@ -213,7 +213,7 @@ def _apply_one(data: LocDict, name: str, scheme_entry, merged: dict, problems: l
     for i, row in enumerate(conds):
         rat = cat.child(conds, i)
         if row.get("scope") != "call":
-            rat.fail("申报通知文件只能给出 scope: call 的条件（省级条件保留不变）/ "
+            rat.fail("申报通知文件只能给出 scope: call 的条件（省级条件保留不变） / "
                      "a call file gives only scope: call conditions (the provincial ones stay)")
         old = old_rows.get(row["id"])
         if old is not None and old.get("scope") != "call":
