@@ -14,7 +14,10 @@ export function placeIndex(bundle) {
   const items = bundle && bundle.regions && Array.isArray(bundle.regions.items) ? bundle.regions.items : null;
   if (!items || !items.length) return null;
   const byCode = new Map(items.map((r) => [r.code, r]));
-  const rows = items.map((r) => ({
+  // Abolished units with a successor (the catalog's overlay, issue 22) are aliases the engine reads with a
+  // note; the picker offers only the units that exist (祁阳 finds 祁阳市, not also 祁阳县).
+  const gone = new Set(((bundle.regions.successors) || []).filter((s) => byCode.has(s.successor)).map((s) => s.code));
+  const rows = items.filter((r) => !gone.has(r.code)).map((r) => ({
     row: r,
     keys: [...new Set([r.name, r.short, r.pinyin, r.en].filter(Boolean).map(fold))],
   }));

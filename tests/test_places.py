@@ -160,3 +160,37 @@ def test_credit_code_check_and_mismatch_warning(bundle):
     out = evaluate(bundle, {"enterprise": {"credit_code": "91430221MA4L000015", "county": "渌口区"}},
                    schemes=["zhuzhou-benchmark-workshop"])
     assert not [x for x in out["warnings"] if x["field"] == "enterprise.credit_code"]
+
+
+# ---- issue 22: the overlay of changes after the package's data (catalogs/regions.yaml)
+
+def test_the_2024_counties_resolve_to_hotan_xinjiang(bundle):
+    for text, code in (("和安县", "653229"), ("和康县", "653228"), ("和安", "653229"), ("He'an", "653229")):
+        place, errors = resolve_place(bundle, {"enterprise.county": text})
+        assert not errors, (text, errors)
+        assert (place["county"]["code"], place["prefecture"]["code"], place["province"]["code"]) == (code, "653200", "650000")
+    place, _ = resolve_place(bundle, {"enterprise.city": "和安县"})
+    assert "和安县属和田地区（653200）" in place["how"]["zh"]
+
+
+def test_abolished_units_are_aliases_with_the_approval_cited(bundle):
+    # 沙县 is still in the package beside 沙县区: read as its successor, with the note.
+    place, errors = resolve_place(bundle, {"enterprise.county": "沙县"})
+    assert not errors and place["county"]["code"] == "350405"
+    assert "沙县（350427）已撤销，2021年起为沙县区" in place["how"]["zh"] and "批准文件本处未核实" in place["how"]["zh"]
+    assert "the approval not verified here" in place["how"]["en"]
+    # 株洲县 cites the approval by issuer and title (its number was not verified, so none is printed).
+    place, _ = resolve_place(bundle, {"enterprise.region_code": "430221"})
+    assert "国务院《国务院关于同意湖南省调整株洲市部分行政区划的批复》" in place["how"]["zh"]
+    # An abolished unit is never matched or suggested as itself: "祁阳" is 祁阳市 only, 横县 is 横州市.
+    assert match_place(bundle, "祁阳")["code"] == "431181" and not match_place(bundle, "祁阳")["alternatives"]
+    assert resolve_place(bundle, {"enterprise.county": "横县"})[0]["county"]["code"] == "450181"
+    assert all(r["code"] not in {"431121", "450127", "350427"} for r in suggest_places(bundle, "祁阳县", limit=10))
+
+
+def test_an_old_address_naming_an_abolished_unit(bundle):
+    from guidegen.core.places import find_in_address
+    place, errors = resolve_place(bundle, {"enterprise.county": "湖南省株洲市株洲县渌口镇学堂路1号"})
+    assert not errors and place["county"]["code"] == "430212"
+    assert "从地址" in place["how"]["zh"] and "株洲县（430221）已撤销" in place["how"]["zh"]
+    assert find_in_address(bundle, "新疆维吾尔自治区和田地区和安县红柳镇")["code"] == "653229"

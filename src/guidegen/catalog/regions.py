@@ -121,8 +121,16 @@ def _english(syllables: str, short: str = "") -> str:
     return text[:1].upper() + text[1:]
 
 
+def _additions(spec: dict) -> str:
+    """The overlay's units set up after the package's data (regions.yaml `additions`) as the compile needs
+    them: JSON of [code, name, parent] (hashable, for the compile's cache)."""
+    return json.dumps([[str(a["code"]), str(a["name"]), str(a["parent"])] for a in spec.get("additions") or ()],
+                      ensure_ascii=False)
+
+
 @lru_cache(maxsize=4)
-def _compile_text(modules: str, package: str, version: str, romaniser: str, romaniser_version: str) -> str:
+def _compile_text(modules: str, package: str, version: str, romaniser: str, romaniser_version: str,
+                  additions: str = "[]") -> str:
     dist = Path(modules) / package / "dist"
     try:
         provinces = json.loads((dist / "province.json").read_text(encoding="utf-8"))
@@ -145,6 +153,19 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
         # Counties of a municipality (北京市) or directly under a province (仙桃市) hang from the province.
         rows.append({"code": a["code"], "name": a["name"], "level": "county",
                      "parent": parent if parent in prefectures else f"{a['province']}0000"})
+    # Issue 22: the catalog's overlay of units set up after the package's data (和安县 2024, …), each under a
+    # parent the package has; a unit the package already holds is an overlay entry to drop.
+    known = {r["code"] for r in rows}
+    added = []
+    for code, name, parent in json.loads(additions):
+        if code in known:
+            raise RegionsError(f"regions.yaml additions: {code} {name} is already in {package} {version}; "
+                               "drop it from the overlay")
+        if parent not in known:
+            raise RegionsError(f"regions.yaml additions: {code} {name}: parent {parent} is not in {package} {version}")
+        rows.append({"code": code, "name": name, "level": "county", "parent": parent})
+        known.add(code)
+        added.append(code)
     for r in rows:
         r["short"] = short_name(r["name"])
     spelled = _romanize(Path(modules).parent, [r["short"] for r in rows])
@@ -153,8 +174,11 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
         py = syllables.replace(" ", "")
         items.append({"code": r["code"], "name": r["name"], "short": r["short"], "pinyin": py,
                       "en": _english(syllables, r["short"]), "level": r["level"], "parent": r["parent"]})
-    return json.dumps({"source": {"package": package, "version": version, "romanization": romaniser,
-                                  "romanization_version": romaniser_version}, "items": items}, ensure_ascii=False)
+    source = {"package": package, "version": version, "romanization": romaniser,
+              "romanization_version": romaniser_version}
+    if added:
+        source["additions"] = added
+    return json.dumps({"source": source, "items": items}, ensure_ascii=False)
 
 
 def check_regions(spec: dict, catalog_root: Path) -> tuple[Path, str, str]:
@@ -180,7 +204,8 @@ def compile_regions(spec: dict, catalog_root: Path) -> dict:
     """``bundle["regions"]`` from the packages named in ``spec`` (the regions.yaml mapping)."""
     modules, version, romaniser_version = check_regions(spec, catalog_root)
     # Cached as text (node runs once per process); each bundle gets its own copy.
-    return json.loads(_compile_text(str(modules), spec["package"], version, spec["romanization"], romaniser_version))
+    return json.loads(_compile_text(str(modules), spec["package"], version, spec["romanization"], romaniser_version,
+                                    _additions(spec)))
 
 
 def _package_json(*starts: Path) -> Path | None:
@@ -227,7 +252,13 @@ def read_compiled(spec: dict, catalog_root: Path) -> dict:
         if pinned is not None and pinned != source.get(key):
             raise RegionsError(f"{COMPILED} was compiled from {package} {source.get(key)}, package.json pins "
                                f"{pinned}; {again}")
-    # Issue 22: the catalog's overlay of changes after the package's data (regions.yaml `successors`).
+    # Issue 22: the overlay's additions are compiled in (romanized with the rest): the vendored file must
+    # hold exactly the units regions.yaml adds.
+    wanted = [str(a["code"]) for a in spec.get("additions") or ()]
+    if list(source.get("additions") or ()) != wanted:
+        raise RegionsError(f"{COMPILED} was compiled with the additions {list(source.get('additions') or ())}, "
+                           f"regions.yaml adds {wanted}; {again}")
+    # The overlay's abolished units and their successors (regions.yaml `successors`), read by the engine.
     data["successors"] = [dict(s) for s in spec.get("successors") or ()]
     return data
 
@@ -238,7 +269,8 @@ def write_compiled(catalog_root: Path) -> Path:
 
     root = Path(catalog_root)
     spec = load_yaml((root / "regions.yaml").read_text(encoding="utf-8"))["regions"]
-    spec = {"package": str(spec["package"]), "romanization": str(spec["romanization"])}
+    spec = {"package": str(spec["package"]), "romanization": str(spec["romanization"]),
+            "additions": list(spec.get("additions") or ())}
     path = root / COMPILED
     path.write_text(dump_compiled(compile_regions(spec, root)), encoding="utf-8")
     return path

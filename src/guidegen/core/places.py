@@ -41,18 +41,26 @@ def _index(bundle: dict) -> dict | None:
     cached = _INDEX.get("key")
     if cached is not None and cached[0] == key and cached[1] is regions:
         return cached[2]
-    by_code, keys = {}, {}
-    for row in regions["items"]:
-        by_code[row["code"]] = row
-        for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"])):
-            keys.setdefault(_fold(value), []).append((how, row))
-    # Abolished units (catalog overlay, issue 22): their code and full name lead to the successor.
+    by_code = {row["code"]: row for row in regions["items"]}
+    # Abolished units (catalog overlay, issue 22): their code and full name lead to the successor, and they
+    # are aliases only — never matched or suggested as themselves (祁阳 is 祁阳市, not also 祁阳县).
     successors = {}
     for s in regions.get("successors") or ():
         if s.get("successor") in by_code:
             successors[s["code"]] = s
             successors[_fold(s["name"])] = s
-    index = {"by_code": by_code, "keys": keys, "rows": regions["items"], "successors": successors}
+    rows = [row for row in regions["items"] if row["code"] not in successors]
+    keys: dict = {}
+    for row in rows:
+        for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"])):
+            keys.setdefault(_fold(value), []).append((how, row))
+    # An abolished unit the package no longer lists (株洲县 430221) is still named by old licences' addresses:
+    # a row for the address reader, under its successor's parent.
+    gone = [{"code": s["code"], "name": s["name"], "short": s["name"], "pinyin": "", "en": s["name"],
+             "level": "county", "parent": by_code[s["successor"]]["parent"]}
+            for s in regions.get("successors") or () if s.get("successor") in by_code and s["code"] not in by_code]
+    index = {"by_code": by_code, "keys": keys, "rows": rows, "all": [*regions["items"], *gone],
+             "successors": successors}
     _INDEX["key"] = (key, regions, index)
     return index
 
@@ -381,11 +389,11 @@ def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: 
         if s is not None:
             new = index["by_code"][s["successor"]]
             given[field] = new["code"]
-            src = s["source"]
-            notes_zh.append(f"{s['name']}（{s['code']}）已撤销，{src['date'][:4]}年起为{_full(index, new, 'zh')}（"
-                            f"{src['issuer']['zh']}《{src['title']}》）：按{new['name']}计")
-            notes_en.append(f"{s['name']} ({s['code']}) was abolished; since {src['date'][:4]} it is "
-                            f"{_full(index, new, 'en')} ({src['issuer']['en']}, {src['title']}): counted as {new['en']}")
+            cite_zh, cite_en = _citation(s)
+            notes_zh.append(f"{s['name']}（{s['code']}）已撤销，{str(s['since'])[:4]}年起为{_full(index, new, 'zh')}"
+                            f"（{cite_zh}）：按{new['name']}计")
+            notes_en.append(f"{s['name']} ({s['code']}) was abolished; since {str(s['since'])[:4]} it is "
+                            f"{_full(index, new, 'en')} ({cite_en}): counted as {new['en']}")
             continue
         if field == "region_code" or _exact(index, text):
             continue
@@ -394,6 +402,22 @@ def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: 
             given[field] = row["code"]
             notes_zh.append(f"从地址“{text[:40]}”中识别出{_full(index, row, 'zh')}")
             notes_en.append(f"found {_full(index, row, 'en')} in the address “{text[:40]}”")
+            s = succ.get(row["code"])
+            if s is not None:  # an old address names an abolished unit: its successor, with the note
+                one = {field: row["code"]}
+                _historic_and_addresses(index, one, notes_zh, notes_en)
+                given[field] = one[field]
+
+
+def _citation(entry: dict) -> tuple[str, str]:
+    """The overlay entry's approval as published: issuer and title, or that they were not verified."""
+    src = entry.get("source") or {}
+    issuer, title, number = src.get("issuer"), src.get("title"), src.get("number")
+    zh = "".join([issuer["zh"] if issuer else "", f"《{title}》" if title else "", number or ""])
+    en = ", ".join([x for x in (issuer["en"] if issuer else "", title or "", number or "") if x])
+    if not zh:
+        return "批准文件本处未核实", "the approval not verified here"
+    return zh, en
 
 
 def _exact(index: dict, text: str) -> bool:
@@ -404,7 +428,8 @@ def _exact(index: dict, text: str) -> bool:
 def find_in_address(index_or_bundle: dict, text: str) -> dict | None:
     """The most specific unit named at the start of an address, read left to right: province (may be
     left out), prefecture, county — "湖南省株洲市天元区黄河北路…" → 天元区. Full names only (an
-    address writes them so); each level must lie in the one before. None when nothing is found."""
+    address writes them so); each level must lie in the one before. An abolished unit (株洲县) is found too,
+    as its overlay row; the caller reads it as its successor. None when nothing is found."""
     index = index_or_bundle if "by_code" in index_or_bundle else _index(index_or_bundle)
     if index is None or not text:
         return None
@@ -412,13 +437,15 @@ def find_in_address(index_or_bundle: dict, text: str) -> dict | None:
     if len(s) < 4 or _latin(s):
         return None
     by_level: dict = {}
-    for row in index["rows"]:
+    # Every unit, abolished ones included: an old licence's address (…株洲市株洲县…) names them.
+    for row in index.get("all", index["rows"]):
         by_level.setdefault(row["level"], []).append(row)
     found, pos = None, 0
     for level in ("province", "prefecture", "county"):
         best = None
         for row in by_level.get(level, ()):
-            if s.startswith(row["name"], pos) and (found is None or _inside(index, row, found["code"])):
+            if s.startswith(row["name"], pos) and (found is None or row["parent"] == found["code"]
+                                                   or _inside(index, row, found["code"])):
                 if best is None or len(row["name"]) > len(best["name"]):
                     best = row
         if best is not None:
