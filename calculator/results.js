@@ -282,7 +282,9 @@ function openList(bundle, r, status, onAnswer) {
   const rules = new Map();
   for (const c of scheme.conditions || []) rules.set(c.id, c.rule);
   for (const l of scheme.levels || []) for (const c of l.conditions || []) if (!rules.has(c.id)) rules.set(c.id, c.rule);
-  const seen = new Set();
+  // Issue 22: outside the call's region, the call's own unanswered rows (株洲's list for an enterprise in
+  // 湘潭) are not asked, so not listed to confirm: the card's `elsewhere` line says where to apply instead.
+  const seen = new Set(status === "unknown" && r.elsewhere ? r.elsewhere.left_out || [] : []);
   const conds = [];
   for (const c of [...hardOpen(r.conditions, status), ...(r.levels || []).flatMap((l) => hardOpen(l.conditions, status))]) {
     if (seen.has(c.id)) continue;

@@ -64,6 +64,11 @@ def test_a_xiangtan_enterprise_is_not_asked_the_zhuzhou_list_and_a_zhuzhou_one_i
         assert "hunan-market-competitiveness" in in_xiangtan  # the provincial declarations are still asked
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"calls-declarations-xiangtan-{lang}-{width}.png"), full_page=True)
+        # nor listed on the Hunan card as a condition to confirm (the card says where to apply instead)
+        card = f"#gg-res-{HUNAN}"
+        until(page, "c => !!document.querySelector(`${c} .gg-elsewhere`)", card, timeout=60_000)
+        assert page.locator(f'{card} .gg-open--unknown li[data-condition="zhuzhou-basic-factory-list"]').count() == 0
+        assert page.locator(f'{card} .gg-open--unknown li[data-condition="market-competitiveness"]').count() == 1
 
         in_zhuzhou = _asked_for(page, "株洲市")
         assert ZHUZHOU_LIST in in_zhuzhou and set(in_zhuzhou) - {ZHUZHOU_LIST} == set(in_xiangtan)
