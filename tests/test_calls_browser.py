@@ -69,6 +69,8 @@ def test_a_xiangtan_enterprise_is_not_asked_the_zhuzhou_list_and_a_zhuzhou_one_i
         until(page, "c => !!document.querySelector(`${c} .gg-elsewhere`)", card, timeout=60_000)
         assert page.locator(f'{card} .gg-open--unknown li[data-condition="zhuzhou-basic-factory-list"]').count() == 0
         assert page.locator(f'{card} .gg-open--unknown li[data-condition="market-competitiveness"]').count() == 1
+        if SHOTS:
+            page.locator(card).screenshot(path=str(Path(SHOTS) / f"calls-card-xiangtan-{lang}-{width}.png"))
 
         in_zhuzhou = _asked_for(page, "株洲市")
         assert ZHUZHOU_LIST in in_zhuzhou and set(in_zhuzhou) - {ZHUZHOU_LIST} == set(in_xiangtan)

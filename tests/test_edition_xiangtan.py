@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, site_command, site_env
-from test_calculator_support import require_node_modules, site_bundle
+from test_calculator_support import StaticServer, calculator_csp, launch, require_node_modules, site_bundle
 
 pytestmark = pytest.mark.slow  # builds an edition
 
@@ -78,3 +78,35 @@ def test_the_calculator_bundle_evaluates_the_xiangtan_call(site):
 def test_the_bureau_and_example_are_on_the_pages(site):
     text = text_of(site / "index.html")
     assert "湘潭市智能工厂申报指南（示例）" in text and "湘ICP备00000000号" in text
+
+
+@pytest.mark.browser
+def test_the_editions_calculator_asks_and_judges_by_xiangtans_call(site, tmp_path):
+    """In the 湘潭 edition's calculator, an enterprise in 湘潭 is judged by 湘潭's call (no elsewhere line, the
+    city row passes) and one in 株洲 is pointed to its own bureau (the engine's elsewhere note)."""
+    from playwright.sync_api import sync_playwright
+    from test_calculator_browser import page_profile, until
+    from guidegen.core import evaluate
+    bundle = site_bundle(site)
+    with StaticServer(site, calculator_csp(site)) as server, sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{server.origin}/calculator/?schemes={HUNAN}")
+        page.wait_for_selector(".gg-place__input", timeout=15_000)
+        until(page, "() => window.guidegen.state().exact", timeout=60_000)
+        card = f"#gg-res-{HUNAN}"
+        for city, elsewhere in (("湘潭市", False), ("株洲市", True)):
+            page.click('.gg-stepper__button[data-step="where"]')
+            page.fill(".gg-place__input", city)
+            page.click("#gg-next")
+            until(page, "() => window.guidegen.state().step !== 'where'")
+            until(page, "a => { const n = document.querySelector(a.card + ' [data-condition=\"registered-in-xiangtan\"]');"
+                        " return !!document.querySelector(a.card) && !!document.querySelector(a.card + ' .gg-elsewhere') === a.e; }",
+                  {"card": card, "e": elsewhere}, timeout=60_000)
+            expected = evaluate(bundle, page_profile(page), schemes=[HUNAN])["results"][0]
+            assert ("elsewhere" in expected) is elsewhere
+            if elsewhere:
+                assert page.locator(f"{card} .gg-elsewhere").inner_text() == expected["elsewhere"]["note"]["zh"]
+                assert "株洲" in expected["elsewhere"]["note"]["zh"]
+            assert page.locator(f'{card} .gg-open--unknown li[data-condition="zhuzhou-basic-factory-list"]').count() == 0
+        browser.close()
