@@ -75,7 +75,7 @@ from test_calculator_support import (  # noqa: E402
 
 REPEATS = 5
 DWELL_S = 2.0
-SNAPSHOT_CACHE = "guidegen-snapshot-v1"  # calculator/worker.js
+SNAPSHOT_CACHE = "guidegen-snapshot-v2"  # calculator/worker.js
 EDITS = 200
 WARMUP_EDITS = 10
 FORM_PROBES = 3
@@ -309,7 +309,7 @@ def stored_snapshots(page) -> list[str]:
       const out = [];
       for (const r of await cache.keys()) {{
         const m = await cache.match(r);
-        if (m.headers.get("X-Snapshot") === "gzip") out.push(r.url);
+        if (m.headers.get("X-Snapshot") === "heap") out.push(r.url);
       }}
       return out;
     }}""")
@@ -737,15 +737,15 @@ def figures(samples, probes, reeval, calc_bytes, guide_bytes, back_bytes, stdlib
 
 # The side-by-side trace: (key in the visit's trace, zh, en), in the order the steps end.
 TRACE_STEPS = (
-    ("worker", "创建 Worker", "worker created"),
+    ("worker", "Worker 开始运行", "worker running"),
     ("pyodide.mjs", "pyodide.mjs 已导入", "pyodide.mjs imported"),
     ("lookup", "查找快照", "snapshot looked up"),
-    ("unpacked", "快照已解压", "snapshot unpacked"),
+    ("unpacked", "快照已读取", "snapshot read"),
     ("restored", "由快照恢复 Python", "Python restored from the snapshot"),
     ("booted", "Python 已启动（loadPyodide 完成）", "Python booted (loadPyodide resolved)"),
     ("wheel", "引擎 wheel 已解包", "engine wheel unpacked"),
     # First visit: the engine imported (its modules compiled) and the bundle parsed; returning
-    # visit: the bundle parsed (the snapshot holds the imported engine).
+    # visit: the engine's self-check (the snapshot holds the imported engine and the parsed bundle).
     ("engine", "引擎已导入、数据包已解析", "engine imported, bundle parsed"),
     ("form", "表单可输入", "form accepts input"),
     ("ready", "就绪（页面收到）", "ready (page told)"),

@@ -34,10 +34,9 @@ import { currentStep, openResults, startHistory } from "./nav.js";
 import { replan, renderStep, loadQuestions } from "./stepview.js";
 import { schedule, evaluateText } from "./evaluation.js";
 import { initialProfile, askAboutShare, renderSaved, startAnswers } from "./answers.js";
-import { startEngine, describe } from "./client.js";
-import { loadBundle } from "./bundle.js";
-
-const ASSETS = { worker: "worker.js", bundle: "catalog.json", wheel: "guidegen.whl", pyodide: "pyodide/", pyodideVersion: "" }; // @assets
+import { describe } from "./client.js";
+// The worker and the bundle's downloads were started by boot.js, ahead of this module graph.
+import { ASSETS, engine as bootEngine, bundle as bootBundle } from "./boot.js";
 
 // A YAML import (the CLI's format) needs PyYAML, which only the desk's runtime files carry: the
 // worker installs these on the first YAML import, never at start.
@@ -104,28 +103,24 @@ function failed(info) {
 }
 
 function startWorker() {
-  page.engine = startEngine({
-    assets: ASSETS,
-    base: import.meta.url,
-    name: "guidegen-engine",
-    on: {
-      progress: setStep,
-      ready(m) {
-        page.runtime = "ready";
-        timings.ready = Math.round(performance.now());
-        setStep(STEPS);
-        statusBox.dataset.state = "ready";
-        statusText.textContent = t("step4");
-        // Versions are for whoever asks, not in the owner's way: a 技术信息 fold.
-        statusBox.append(el("details", { class: "gg-techinfo", id: "gg-techinfo" }, el("summary", { text: t("techInfo") }),
-          el("p", { text: t("techRuntime", { pyodide: m.pyodide, python: m.python, version: page.bundle ? page.bundle.version : "" }) })));
-        loadQuestions(); // (requests wait for the ready promise)
-        schedule(0);
-      },
-      snapshot: (state) => { timings.snapshot = state; },
-      restarting: () => { statusText.textContent = t("restarting"); },
-      failed,
+  page.engine = bootEngine;
+  page.engine.listen({
+    progress: setStep,
+    ready(m) {
+      page.runtime = "ready";
+      timings.ready = Math.round(performance.now());
+      setStep(STEPS);
+      statusBox.dataset.state = "ready";
+      statusText.textContent = t("step4");
+      // Versions are for whoever asks, not in the owner's way: a 技术信息 fold.
+      statusBox.append(el("details", { class: "gg-techinfo", id: "gg-techinfo" }, el("summary", { text: t("techInfo") }),
+        el("p", { text: t("techRuntime", { pyodide: m.pyodide, python: m.python, version: page.bundle ? page.bundle.version : "" }) })));
+      loadQuestions(); // (requests wait for the ready promise)
+      schedule(0);
     },
+    snapshot: (state) => { timings.snapshot = state; },
+    restarting: () => { statusText.textContent = t("restarting"); },
+    failed,
   });
   engineReady.promise = page.engine.ready.then((m) => ({ pyodide: m.pyodide, python: m.python, ms: m.ms, snapshot: m.snapshot, phases: m.phases }));
   engineReady.promise.catch(() => {});
@@ -144,11 +139,11 @@ async function main() {
   ctx.ui = loadUi();
   load(initialProfile());
   renderSaved();
-  // The runtime downloads while the questions are fetched and rendered.
+  // The runtime downloads (started by boot.js) while the questions are fetched and rendered.
   startWorker();
   let bundleMessage; // the bundle's parts, fetched side by side (bundle.js), for the worker too
   try {
-    ({ bundle: page.bundle, post: bundleMessage } = await loadBundle(ASSETS, import.meta.url));
+    ({ bundle: page.bundle, post: bundleMessage } = await bootBundle);
   } catch (err) {
     page.runtime = "failed";
     statusBox.dataset.state = "failed";

@@ -3,6 +3,9 @@
 // and match the answers, and name the file at fault when the runtime cannot load.
 //
 //   const engine = startEngine({assets, base, name, extraWheels, on})
+//   engine.listen(on)                 the handlers, when they were not ready at the start (on: null;
+//                                     boot.js starts the worker before the page's other modules arrive):
+//                                     what the worker said meanwhile is handed to them in order
 //   engine.ready                      Promise of the worker's "ready" message
 //   engine.request(message[, transfer])  Promise of the worker's "result" message
 //   engine.post(message)              a message without an answer (the bundle)
@@ -12,15 +15,23 @@
 // on: {progress(step), ready(message), snapshot(state), restarting(), failed(info) -> Error}
 // info = {detail, file?, problem?}: problem is missing | damaged | unavailable | type.
 
-export function startEngine({ assets, base, name = "guidegen-engine", extraWheels = [], on = {} }) {
+export function startEngine({ assets, base, name = "guidegen-engine", extraWheels = [], on: handlers = {} }) {
   let worker = null;
+  let on = handlers;
+  const early = []; // what happened before listen(): replayed in order
+  const later = (fn) => (...args) => (on ? fn(...args) : early.push(() => fn(...args)));
   let nextId = 1;
   const pending = new Map();
   let resolveReady;
   let rejectReady;
   const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
   ready.catch(() => {}); // the pages report failures themselves
-  const engine = { ready, state: "loading", request, post, fail };
+  const engine = { ready, state: "loading", request, post, fail, listen };
+
+  function listen(handlers) {
+    on = handlers || {};
+    for (const fn of early.splice(0)) fn();
+  }
 
   function stop() {
     if (worker) {
@@ -44,7 +55,7 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
     fail(err);
   }
 
-  function onMessage(event) {
+  const onMessage = later((event) => {
     const m = event.data || {};
     if (m.type === "progress") {
       if (engine.state !== "failed" && on.progress) on.progress(m.step);
@@ -65,7 +76,7 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
         p.resolve(m);
       }
     }
-  }
+  });
 
   function request(message, transfer = []) {
     return ready.then(() => new Promise((resolve, reject) => {
@@ -86,27 +97,32 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
   const url = new URL(assets.worker, base);
   try {
     worker = new Worker(url, { type: "module", name });
+    performance.mark(`${name}:worker`); // for bench/: when the page created the worker
   } catch (err) {
     // (after the caller got the engine: its handlers are in place)
-    queueMicrotask(() => failed({ detail: describe(err) }));
+    queueMicrotask(later(() => failed({ detail: describe(err) })));
     return engine;
   }
   worker.addEventListener("message", onMessage);
-  worker.addEventListener("error", (event) => {
-    event.preventDefault();
-    const detail = event.message || "could not be loaded";
+  const onError = later((detail) => {
     // The worker script itself: ask the server whether it is there.
     fetch(url, { method: "HEAD", cache: "no-store" }).then(
       (r) => failed(r.ok ? { detail, file: assets.worker, problem: "damaged" }
         : { detail: `HTTP ${r.status}`, file: assets.worker, problem: r.status === 404 || r.status === 410 ? "missing" : "unavailable" }),
       () => failed({ detail, file: assets.worker, problem: "unavailable" }));
   });
-  worker.addEventListener("messageerror", () => failed({ detail: "message error" }));
+  worker.addEventListener("error", (event) => {
+    event.preventDefault();
+    onError(event.message || "could not be loaded");
+  });
+  worker.addEventListener("messageerror", later(() => failed({ detail: "message error" })));
   worker.postMessage({
     type: "init",
     pyodide: new URL(assets.pyodide, base).href,
     wheel: new URL(assets.wheel, base).href,
     files: assets.files || {},
+    // The bundle's content-hashed names: the return-visit snapshot holds the parsed bundle.
+    bundleKey: (Array.isArray(assets.bundleParts) && assets.bundleParts.length ? assets.bundleParts : [assets.bundle]).filter(Boolean),
     ...(extraWheels.length ? { extraWheels: extraWheels.map((n) => new URL(n, base).href) } : {}),
   });
   return engine;

@@ -27,16 +27,21 @@
 // that suffered a fatal error is replaced by a fresh one.
 //
 // Return visits start from a memory snapshot (Pyodide's private `_makeSnapshot` /
-// `makeMemorySnapshot` / `_loadSnapshot`) of a heap right after the engine is imported
-// (before the bundle is parsed, so it does not depend on the catalog and the heap has
-// not grown). The first visit does not make it on its way to the first result: once
-// that result is out and no request came for CAPTURE_IDLE_MS, this worker starts a
-// second one from its own file ({type: "capture"}), which boots Pyodide with
-// `_makeSnapshot`, imports the engine, copies the heap, stores it gzip-compressed in
-// Cache Storage under the names of the Pyodide folder, the wheel and this worker (all
-// content-hashed), and ends. The next visit restores it instead of booting Python and
-// importing, then unpacks the wheel (the file system is not in the snapshot) and
-// parses the bundle. Any failure (no Cache Storage or streams,
+// `makeMemorySnapshot` / `_loadSnapshot`) of a heap with the engine imported, the bundle
+// parsed and one warm-up evaluation done (its caches filled: the first real evaluation
+// after a restore takes about half as long as a cold one). The first visit does not make
+// it on its way to the first result: once that result is out and no request came for
+// CAPTURE_IDLE_MS, this worker starts a second one from its own file ({type: "capture"},
+// carrying the bundle's parts), which boots Pyodide with `_makeSnapshot`, does the above
+// with a profile of no answers (nothing the user entered is in the heap), copies the heap,
+// stores it as it is (not compressed: unpacking cost more than reading the larger copy) in
+// Cache Storage under the names of the Pyodide folder, the wheel, this worker and the
+// bundle's parts (all content-hashed), and ends. The next visit restores it instead of
+// booting Python, importing and parsing, then unpacks the wheel (the file system is not in
+// the snapshot, and later imports read it). The warm-up grows the heap past the size a
+// fresh Pyodide starts with, which a restore cannot fit (pyodide#6254): the restore grows
+// the new instance's memory to the snapshot's size as soon as it is instantiated, before
+// Pyodide copies the heap in (growForSnapshot). Any failure (no Cache Storage,
 // quota, a restore error such as a build-id mismatch) means a normal start, silently;
 // a failed restore replaces the stored copy by a marker so this release does not try
 // again (a failed store just deletes what was written: the next visit tries again).
@@ -63,6 +68,8 @@ const MAX_DEPTH = 64;
 let config = null;
 let resolveBundle;
 const bundleMessage = new Promise((resolve) => { resolveBundle = resolve; });
+// The bundle message with the parts this worker fetched, as texts: what a capture worker parses.
+let capturedBundle = null;
 let py = null;
 let evaluateFn = null;
 let starting = null;
@@ -172,9 +179,9 @@ function failedMessage(info) {
 }
 
 // ---------------------------------------------------------------- memory snapshot
-const SNAPSHOT_CACHE = "guidegen-snapshot-v1";
-// What the snapshot holds: the engine imported, nothing of the bundle.
-const SNAPSHOT_IMPORTS = "import json\nimport guidegen.core";
+const SNAPSHOT_CACHE = "guidegen-snapshot-v2";
+// The warm-up evaluation in the snapshot: a profile of no answers, every scheme.
+const WARM_UP_PROFILE = '{"profile": 1}';
 // After the first result, a capture starts once no request came for this long.
 const CAPTURE_IDLE_MS = 1500;
 let captureWanted = false; // nothing stored for this release yet: capture after the first result
@@ -185,14 +192,15 @@ let startedAt = 0;
 const mark = (name) => { phases[name] = Math.round(performance.now() - startedAt); };
 
 function canStoreSnapshots() {
-  return Boolean(self.caches && self.CompressionStream && self.DecompressionStream);
+  return Boolean(self.caches);
 }
 
 // One key per release: the content-hashed names of the Pyodide folder (its version
-// and files), the wheel and this worker (which carries the engine glue).
+// and files), the wheel, this worker (which carries the engine glue) and the bundle's
+// parts (config.bundleKey: the heap holds the parsed bundle).
 function snapshotURL() {
   const last = (url) => new URL(url, self.location.href).pathname.split("/").filter(Boolean).pop();
-  const key = [config.pyodide, config.wheel, self.location.href].map(last).join("+");
+  const key = [config.pyodide, config.wheel, self.location.href].map(last).concat(config.bundleKey || []).join("+");
   return new URL(`guidegen-snapshot/${encodeURIComponent(key)}`, self.location.href).href;
 }
 
@@ -204,18 +212,40 @@ async function storedSnapshot() {
     const cache = await caches.open(SNAPSHOT_CACHE);
     const response = await cache.match(snapshotURL());
     if (!response) return {};
-    return response.headers.get("X-Snapshot") === "gzip" ? { response } : { marker: true };
+    return response.headers.get("X-Snapshot") === "heap" ? { response } : { marker: true };
   } catch {
     return { marker: true }; // e.g. opaque-origin or storage-denied workers
   }
 }
 
 async function unpack(response) {
-  const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
-  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  const bytes = new Uint8Array(await response.arrayBuffer());
   if (String(bytes.length) !== response.headers.get("X-Snapshot-Size")) throw new Error("snapshot: wrong size");
   mark("unpacked");
   return bytes;
+}
+
+// While Pyodide instantiates its WebAssembly for a restore: grow the new instance's memory
+// to hold `size` bytes before the heap is copied in (a snapshot taken after the heap grew is
+// larger than a fresh instance's memory, pyodide#6254). Emscripten builds its views of the
+// memory after instantiation, so they see the grown one. Returns the function that undoes it.
+function growForSnapshot(size) {
+  const wasm = self.WebAssembly;
+  const original = { streaming: wasm.instantiateStreaming, plain: wasm.instantiate };
+  const grow = (result) => {
+    const instance = result instanceof wasm.Instance ? result : result.instance;
+    const memory = instance && instance.exports && instance.exports.memory;
+    if (memory instanceof wasm.Memory && memory.buffer.byteLength < size) {
+      memory.grow(Math.ceil((size - memory.buffer.byteLength) / 65536));
+    }
+    return result;
+  };
+  wasm.instantiateStreaming = (...args) => original.streaming.apply(wasm, args).then(grow);
+  wasm.instantiate = (...args) => original.plain.apply(wasm, args).then(grow);
+  return () => {
+    wasm.instantiateStreaming = original.streaming;
+    wasm.instantiate = original.plain;
+  };
 }
 
 // Replace the stored snapshot by a marker (or just delete it): this release does not try again.
@@ -232,14 +262,13 @@ async function dropSnapshot({ marker = true } = {}) {
 // Store a heap copy for this release (in the capture worker); resolves with the message for the page.
 async function storeSnapshot(url, bytes) {
   try {
-    const body = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
     const cache = await caches.open(SNAPSHOT_CACHE);
     // One release at a time: snapshots (and markers) of other releases go.
     for (const request of await cache.keys()) {
       if (request.url !== url) await cache.delete(request);
     }
-    await cache.put(url, new Response(body, {
-      headers: { "Content-Type": "application/octet-stream", "X-Snapshot": "gzip", "X-Snapshot-Size": String(bytes.length) },
+    await cache.put(url, new Response(bytes, {
+      headers: { "Content-Type": "application/octet-stream", "X-Snapshot": "heap", "X-Snapshot-Size": String(bytes.length) },
     }));
     return { type: "snapshot", state: "stored", bytes: bytes.length };
   } catch (err) {
@@ -249,8 +278,10 @@ async function storeSnapshot(url, bytes) {
   }
 }
 
-// The capture worker ({type: "capture"}): a fresh runtime, the engine imported, the heap
-// copied and stored; nothing else. Answers one "snapshot" message, then the worker ends.
+// The capture worker ({type: "capture", bundle: the engine worker's bundle message with its
+// fetched parts as texts}): a fresh runtime, the engine imported, the bundle parsed, one
+// warm-up evaluation, the heap copied and stored; nothing else. Answers one "snapshot"
+// message, then the worker ends.
 async function capture() {
   const t0 = performance.now();
   const wheel = fetchBytes(config.wheel);
@@ -258,11 +289,17 @@ async function capture() {
   try {
     const mod = await import(new URL("pyodide.mjs", config.pyodide).href);
     py = await bootPyodide(mod, { _makeSnapshot: true });
-    const bootHeap = py._module.HEAP8.length;
     await installWheel(wheel);
-    py.runPython(SNAPSHOT_IMPORTS);
-    // A heap that grew past its size at boot would not fit a fresh one (pyodide#6254).
-    if (py._module.HEAP8.length !== bootHeap) return { type: "snapshot", state: "failed", detail: "the heap grew while importing" };
+    resolveBundle({ ...config.bundle, fetched: Promise.resolve(config.bundle.fetched || []) });
+    await loadEngine();
+    const warm = py.globals.get("_evaluate");
+    try {
+      warm(WARM_UP_PROFILE);
+    } finally {
+      warm.destroy();
+    }
+    evaluateFn.destroy();
+    evaluateFn = null;
     const bytes = py.makeMemorySnapshot();
     const message = await storeSnapshot(snapshotURL(), bytes);
     return { ...message, ms: Math.round(performance.now() - t0) };
@@ -280,6 +317,10 @@ function scheduleCapture() {
 
 function startCapture() {
   captureWanted = false;
+  if (!capturedBundle) {
+    capturing = null;
+    return; // no bundle came (or a part failed): nothing to capture
+  }
   let child;
   try {
     child = new Worker(self.location.href, { type: "module", name: "guidegen-snapshot" });
@@ -294,9 +335,10 @@ function startCapture() {
     capturing = null;
     post(message);
   };
-  child.onmessage = (event) => done(event.data);
+  child.onmessage = (event) => { if (event.data && event.data.type === "snapshot") done(event.data); }; // (not its progress)
   child.onerror = (event) => { event.preventDefault(); done({ type: "snapshot", state: "failed", detail: event.message || "capture worker failed" }); };
-  child.postMessage({ type: "capture", pyodide: config.pyodide, wheel: config.wheel, files: config.files, snapshot: config.snapshot });
+  child.postMessage({ type: "capture", pyodide: config.pyodide, wheel: config.wheel, files: config.files, snapshot: config.snapshot,
+    bundleKey: config.bundleKey, bundle: capturedBundle });
 }
 
 // ---------------------------------------------------------------- start
@@ -346,16 +388,23 @@ async function loadEngine() {
   if (!Array.isArray(probe.results)) throw new Error(`engine self-check: ${JSON.stringify(probe).slice(0, 200)}`);
 }
 
-// From the stored snapshot: restore the heap, unpack the wheel, load the engine.
+// From the stored snapshot: restore the heap (engine imported, bundle parsed), unpack the wheel.
 async function startFromSnapshot(mod, stored, wheel) {
-  // Unpacked first: a damaged copy fails here, before Pyodide starts a runtime (and its downloads) for it.
+  // Read first: a damaged copy fails here, before Pyodide starts a runtime (and its downloads) for it.
   const bytes = await unpack(stored);
-  py = await bootPyodide(mod, { _loadSnapshot: bytes });
+  const undo = growForSnapshot(bytes.length);
+  try {
+    py = await bootPyodide(mod, { _loadSnapshot: bytes });
+  } finally {
+    undo();
+  }
   mark("restored");
   post({ type: "progress", step: 2 });
   await installWheel(wheel);
   mark("wheel");
-  await loadEngine();
+  evaluateFn = py.globals.get("_evaluate");
+  const probe = JSON.parse(evaluateFn('{"profile": 1}', "[]"));
+  if (!Array.isArray(probe.results)) throw new Error(`engine self-check: ${JSON.stringify(probe).slice(0, 200)}`);
   mark("engine");
 }
 
@@ -568,7 +617,7 @@ self.onmessage = async (event) => {
   } else if (message.type === "bundle") {
     const decoder = new TextDecoder();
     const fetched = Promise.all((message.fetch || []).map((url) => fetchBytes(url).then((b) => decoder.decode(b))));
-    fetched.catch(() => {});
+    fetched.then((texts) => { capturedBundle = { type: "bundle", parts: message.parts, text: message.text, fetched: texts }; }, () => {});
     resolveBundle({ ...message, fetched });
   } else if (message.type === "evaluate") {
     let json;

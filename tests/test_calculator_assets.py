@@ -70,6 +70,10 @@ def test_pages_point_at_the_hashed_app_and_rewrite_is_idempotent(built):
     app_text = (site / "calculator" / app).read_text(encoding="utf-8")
     assert all(p in app_text for p in re.findall(r'from "\./([^"]+)"', app_text)), "a direct import is not preloaded"
     assert set(re.findall(r'from "\./([^"]+)"', app_text)) <= set(preloads)
+    # boot.js runs as a script of its own, before app.js, so the worker starts at once.
+    boot = re.search(r'<script type="module" async src="\.\./calculator/(boot\.[0-9a-f]{10}\.js)" data-gg-boot></script>', html)
+    assert boot and html.index(boot.group(0)) < html.index(f'src="../calculator/{app}"'), "no boot script before app.js"
+    assert boot.group(1) in preloads and f'from "./{boot.group(1)}"' in app_text
     # A second run (the i18n plugin builds once per language) changes nothing.
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
     _, bundle = engine_inputs()
@@ -82,7 +86,9 @@ def test_app_names_its_siblings_and_the_worker_carries_the_engine_glue(built):
     site, _ = built
     out = site / "calculator"
     app = next(out.glob("app.*.js")).read_text(encoding="utf-8")
-    assets = json.loads(re.search(r"const ASSETS = (\{.*\}); // @assets", app).group(1))
+    # The manifest lives in boot.js, which starts the worker ahead of the page's other modules.
+    boot = next(out.glob("boot.*.js")).read_text(encoding="utf-8")
+    assets = json.loads(re.search(r"^export const ASSETS = (\{.*\}); // @assets$", boot, re.M).group(1))
     for key in ("worker", "bundle", "wheel"):
         assert (out / assets[key]).is_file(), key
     assert (out / assets["pyodide"] / "pyodide.asm.wasm").is_file()

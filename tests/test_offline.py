@@ -56,11 +56,11 @@ CACHED_BYTES = """async (name) => {
 }"""
 
 DAMAGE_SNAPSHOT = """async () => {
-  const cache = await caches.open("guidegen-snapshot-v1");
+  const cache = await caches.open("guidegen-snapshot-v2");
   const [request] = await cache.keys();
   const stored = await cache.match(request);
   await cache.put(request, new Response(new Uint8Array(4096).fill(7), {headers: {
-    "X-Snapshot": "gzip", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size")}}));
+    "X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size")}}));
 }"""
 
 

@@ -34,7 +34,7 @@ from test_calculator_support import (  # noqa: F401 - bundle, server, browser ar
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-SNAPSHOT_CACHE = "guidegen-snapshot-v1"  # calculator/worker.js
+SNAPSHOT_CACHE = "guidegen-snapshot-v2"  # calculator/worker.js
 TIMEOUT_MS = 120_000
 CASES = load_cases()
 
@@ -58,7 +58,8 @@ HARNESS = """async ({steps, snapshot}) => {
     }
   };
   const init = {type: "init", pyodide: new URL(assets.pyodide, base).href, wheel: new URL(assets.wheel, base).href,
-                files: assets.files || {}};
+                files: assets.files || {},
+                bundleKey: (assets.bundleParts && assets.bundleParts.length ? assets.bundleParts : [assets.bundle])};
   if (snapshot === false) init.snapshot = false;
   worker.postMessage(init);
   const text = await (await fetch(new URL(assets.bundle, base))).text();
@@ -86,19 +87,18 @@ STORED = """async () => {
   return out;
 }""" % SNAPSHOT_CACHE
 
-# Rewrite the stored snapshot: "garbage" (not gzip) or "build-id" (a valid snapshot of
+# Rewrite the stored snapshot: "garbage" (not a heap copy) or "build-id" (a valid snapshot of
 # another Pyodide build: the 32 bytes after the magic, size and length words differ).
 DAMAGE = """async (how) => {
   const cache = await caches.open("%s");
   const [request] = await cache.keys();
   const stored = await cache.match(request);
-  const headers = {"X-Snapshot": "gzip", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size")};
+  const headers = {"X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size")};
   let body;
   if (how === "garbage") body = new Uint8Array(4096).fill(7);
   else {
-    const raw = new Uint8Array(await new Response(stored.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
-    for (let i = 16; i < 48; i++) raw[i] ^= 0xff;
-    body = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    body = new Uint8Array(await stored.arrayBuffer());
+    for (let i = 16; i < 48; i++) body[i] ^= 0xff;
   }
   await cache.put(request, new Response(body, {headers}));
   return request.url;
@@ -132,7 +132,7 @@ def visited(browser, server):
     # No snapshot on the way to the first result: one is captured afterwards, when idle.
     assert page.evaluate("window.guidegen.ready")["snapshot"] == "later"
     deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while not any(e["kind"] == "gzip" for e in page.evaluate(STORED)):
+    while not any(e["kind"] == "heap" for e in page.evaluate(STORED)):
         assert time.monotonic() < deadline, "the first visit stored no snapshot"
         page.wait_for_timeout(200)
     yield context, page
@@ -153,10 +153,10 @@ def run(page, steps=(), *, snapshot=None):
 def test_a_restored_runtime_evaluates_every_worked_case_as_cpython(visited, bundle):
     _, page = visited
     stored = page.evaluate(STORED)
-    assert [e["kind"] for e in stored] == ["gzip"], stored
-    # The key names this release's Pyodide folder, wheel and worker (all content-hashed).
+    assert [e["kind"] for e in stored] == ["heap"], stored
+    # The key names this release's Pyodide folder, wheel, worker and bundle parts (all content-hashed).
     assets = page.evaluate("window.guidegen.assets")
-    for name in (assets["pyodide"].strip("/"), assets["wheel"], assets["worker"]):
+    for name in (assets["pyodide"].strip("/"), assets["wheel"], assets["worker"], *assets["bundleParts"]):
         assert name in stored[0]["url"].replace("%2B", "+"), (name, stored[0]["url"])
     steps = [{"profile": json.dumps(c["profile"], ensure_ascii=False), "schemes": c.get("schemes"),
               "today": c.get("today")} for c in CASES]
@@ -177,7 +177,7 @@ def test_a_damaged_snapshot_falls_back_silently_and_is_not_tried_again(visited, 
             "today": case.get("today")}
     out = run(page, [step])
     assert out["ready"]["type"] == "ready" and out["ready"]["snapshot"] == "fallback", out["ready"]
-    # Garbage fails to decompress; a valid snapshot of another build fails Pyodide's own check.
+    # Garbage has the wrong size; a valid snapshot of another build fails Pyodide's own check.
     assert ("build id mismatch" in out["ready"]["snapshotError"]) == (how == "build-id"), out["ready"]
     assert canonical(out["results"][0]) == canonical(expected_json(bundle, case))
     assert page.evaluate(STORED) == [{"url": url, "kind": "failed"}]  # the snapshot is gone, a marker stays

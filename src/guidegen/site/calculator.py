@@ -107,8 +107,9 @@ def _js_modules(src: Path, assets: dict[str, str], extra: dict[str, bytes] | Non
         for dep in sorted(deps[name]):
             visit(dep, stack + (name,))
         text = _IMPORT.sub(lambda m: f"{m.group(1)}{m.group(2)}./{out[m.group(3)][0]}{m.group(2)}", sources[name])
-        if "// @assets" in text:  # the modules that start the engine (app, desk, or their client)
-            text = _replace_marker(text, "// @assets", f"const ASSETS = {json.dumps(assets)}; // @assets")
+        if "// @assets" in text:  # the modules that start the engine (boot, desk)
+            export = "export " if re.search(r"^export const ASSETS\b.*// @assets$", text, re.M) else ""
+            text = _replace_marker(text, "// @assets", f"{export}const ASSETS = {json.dumps(assets)}; // @assets")
         elif name == "i18n.js":
             words = json.dumps(load_messages("calculator"), ensure_ascii=False)
             text = _replace_marker(text, "// @messages", f"export const STRINGS = {words}; // @messages")
@@ -122,6 +123,7 @@ def _js_modules(src: Path, assets: dict[str, str], extra: dict[str, bytes] | Non
 
 _HASHED_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])\./([A-Za-z0-9_.-]+\.js)\2""")
 _PRELOAD = re.compile(r'\s*<link rel="modulepreload" href="[^"]*" data-gg-preload>')
+_BOOT = re.compile(r'<script type="module" async src="[^"]*" data-gg-boot></script>\n')
 
 
 def static_imports(modules: dict[str, tuple[str, bytes]], entry: str) -> list[str]:
@@ -152,8 +154,19 @@ def _preload_links(html: str, app: str, preload: list[str]) -> str:
     return html[:m.end()] + links + html[m.end():]
 
 
+def _boot_script(html: str, app: str, boot: str | None) -> str:
+    """Before the page's app script: boot.js as a script of its own, ``async``, so the engine's
+    worker and the bundle's downloads start as soon as its three small files arrive, not after
+    the whole module graph of app.js (which imports the same module: it runs once). Idempotent."""
+    html = _BOOT.sub("", html)
+    m = re.search(r'<script type="module" src="([^"]*calculator/)%s"></script>' % re.escape(app), html)
+    if not m or not boot:
+        return html
+    return html[:m.start()] + f'<script type="module" async src="{m.group(1)}{boot}" data-gg-boot></script>\n' + html[m.start():]
+
+
 def _rewrite_pages(site_dir: Path, names: dict[str, str], written: list[Path],
-                   preload: list[str] | None = None) -> list[Path]:
+                   preload: list[str] | None = None, boot: str | None = None) -> list[Path]:
     """Point every calculator page at the hashed app.js / calculator.css (idempotent);
     ``preload``: the hashed modules app.js imports, linked as modulepreload."""
     pages = []
@@ -171,6 +184,7 @@ def _rewrite_pages(site_dir: Path, names: dict[str, str], written: list[Path],
                          lambda m, h=hashed: m.group(1) + h, new)
         if preload is not None:
             new = _preload_links(new, names["app.js"], preload)
+            new = _boot_script(new, names["app.js"], boot)
         if new != html:
             page.write_text(new, encoding="utf-8")
         pages.append(page)
@@ -215,7 +229,7 @@ def build_calculator_assets(catalog, site_dir: Path, *, root: Path) -> list[Path
     _remove_stale(out, {p if p.parent == out else pyodide_dir for p in written})
     pages = _rewrite_pages(site_dir, {"app.js": names["app.js"], "calculator.css": names["calculator.css"],
                                       **({"desk.js": names["desk.js"]} if "desk.js" in names else {})}, written,
-                           preload=static_imports(modules, "app.js"))
+                           preload=static_imports(modules, "app.js"), boot=names.get("boot.js"))
     calculator_pages = [p for p in pages if names["app.js"] in p.read_text(encoding="utf-8")]
     written.append(write_service_worker(src, site_dir, assets, names, calculator_pages))
     return written
