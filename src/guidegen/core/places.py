@@ -22,11 +22,28 @@ _INDEX: dict = {}
 _MUNICIPALITIES = ("11", "12", "31", "50")
 
 
+_FOLD_DROP = re.compile(r"[\s'’\-·.,]")
+# Names of CJK unified ideographs only fold to themselves; so do ASCII runs with nothing to drop.
+_CJK_ONLY = re.compile("[\u4e00-\u9fff]+").fullmatch
+_ASCII_DROP = str.maketrans("", "", "".join(c for c in map(chr, range(128)) if _FOLD_DROP.match(c)))
+
+
 def _fold(text: str) -> str:
-    """Case, width, tone marks, spaces and apostrophes do not matter; ü is written v."""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower().replace("ü", "v").replace("u:", "v")
-    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    return re.sub(r"[\s'’\-·.,]", "", s)
+    """Case, width, tone marks, spaces and apostrophes do not matter; ü is written v.
+
+    Building the place index folds every division's name, short name and pinyin (~13,000
+    strings), most of a first evaluation: plain Chinese names and ASCII take a short way with
+    the same result (tests/test_fold.py checks it against the long way)."""
+    text = str(text)
+    if _CJK_ONLY(text):
+        return text
+    if text.isascii():
+        return text.strip().lower().replace("u:", "v").translate(_ASCII_DROP)
+    s = unicodedata.normalize("NFKC", text).strip().lower().replace("ü", "v").replace("u:", "v")
+    s = unicodedata.normalize("NFKD", s)
+    if any(map(unicodedata.combining, s)):
+        s = "".join(c for c in s if not unicodedata.combining(c))
+    return _FOLD_DROP.sub("", s)
 
 
 def _latin(s: str) -> bool:
@@ -48,8 +65,13 @@ def _index(bundle: dict) -> dict | None:
     for s in regions.get("successors") or ():
         if s.get("successor") in by_code:
             successors[s["code"]] = s
-            successors[_fold(s["name"])] = s
     rows = [row for row in regions["items"] if row["code"] not in successors]
+    # An abolished unit's name leads to its successor unless a unit that exists bears it (三元区 350403 was
+    # merged into a new 三元区 350404: "三元区" is the new one; the old code still gets the note).
+    live = {_fold(row["name"]) for row in rows}
+    for s in regions.get("successors") or ():
+        if s["code"] in successors and _fold(s["name"]) not in live:
+            successors[_fold(s["name"])] = s
     keys: dict = {}
     for row in rows:
         for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"])):
@@ -221,7 +243,8 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
         notes_en.append(f"place taken from characters 3–8 of the unified social credit code ({code_from_credit})")
     if not any(v is not None for v in given.values()):
         return None, errors
-    _historic_and_addresses(index, given, notes_zh, notes_en)
+    # Fields rewritten to a code (an abolished unit, an address) already carry their note: no second one.
+    rewritten = _historic_and_addresses(index, given, notes_zh, notes_en)
 
     province = None
     if given["province"] is not None:
@@ -240,7 +263,7 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
         if by_code is None:
             errors.append(_err("enterprise.region_code", f"“{code}”不是有效的六位行政区划代码（GB/T 2260）",
                                f"“{code}” is not a known six-digit administrative division code (GB/T 2260)"))
-        else:
+        elif "region_code" not in rewritten:
             notes_zh.append(f"代码{code}为{_full(index, by_code, 'zh')}")
             notes_en.append(f"code {code} is {_full(index, by_code, 'en')}")
 
@@ -268,6 +291,8 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
                                    f"“{text}” names several county-level divisions: {'; '.join(_full(index, r, 'en') for r in names[:6])}; "
                                    "give the prefecture-level city or the division code"))
                 m = None
+            elif m is not None and "city" in rewritten:
+                pass
             elif m is not None and m["prefecture"] is not None:
                 notes_zh.append(f"“{text}”为县级行政区{_full(index, m, 'zh')}，按其所属地级市计")
                 notes_en.append(f"“{text}” is the county-level division {_full(index, m, 'en')}, counted under its prefecture")
@@ -275,7 +300,7 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
                 up = m["province"] or m
                 notes_zh.append(f"“{text}”为{up['name']}直辖的县级行政区，按其自身计")
                 notes_en.append(f"“{text}” is a county-level division directly under {up['en']}, counted as itself")
-        elif m["how"] != "name":
+        elif m["how"] != "name" and "city" not in rewritten:
             notes_zh.append(f"“{text}”按{_HOW[m['how']][0]}识别为{m['name']}")
             notes_en.append(f"“{text}” recognized by its {_HOW[m['how']][1]} as {m['name']} ({m['en']})")
         if m is None and province is not None and not any(e["field"] == "enterprise.city" for e in errors):
@@ -317,7 +342,7 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
                                "also give the city"))
         else:
             county = m
-            if m["how"] != "name":
+            if m["how"] != "name" and "county" not in rewritten:
                 notes_zh.append(f"“{text}”按{_HOW[m['how']][0]}识别为{m['name']}")
                 notes_en.append(f"“{text}” recognized by its {_HOW[m['how']][1]} as {m['name']} ({m['en']})")
 
@@ -377,10 +402,12 @@ def statistical(row: dict) -> bool:
     return row.get("level") == "county" and 70 <= int(row["code"][4:6]) <= 79
 
 
-def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: list) -> None:
+def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: list) -> set:
     """Rewrite the answers in place: an abolished unit (its name or code) becomes its successor's code;
-    a full licence address in the city or county field becomes the code of the most specific unit found."""
+    a full licence address in the city or county field becomes the code of the most specific unit found.
+    The fields rewritten (each with its note)."""
     succ = index.get("successors") or {}
+    rewritten = set()
     for field in ("region_code", "city", "county"):
         text = given.get(field)
         if text is None:
@@ -389,6 +416,7 @@ def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: 
         if s is not None:
             new = index["by_code"][s["successor"]]
             given[field] = new["code"]
+            rewritten.add(field)
             cite_zh, cite_en = _citation(s)
             notes_zh.append(f"{s['name']}（{s['code']}）已撤销，{str(s['since'])[:4]}年起为{_full(index, new, 'zh')}"
                             f"（{cite_zh}）：按{new['name']}计")
@@ -400,6 +428,7 @@ def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: 
         row = find_in_address(index, text)
         if row is not None:
             given[field] = row["code"]
+            rewritten.add(field)
             notes_zh.append(f"从地址“{text[:40]}”中识别出{_full(index, row, 'zh')}")
             notes_en.append(f"found {_full(index, row, 'en')} in the address “{text[:40]}”")
             s = succ.get(row["code"])
@@ -407,6 +436,7 @@ def _historic_and_addresses(index: dict, given: dict, notes_zh: list, notes_en: 
                 one = {field: row["code"]}
                 _historic_and_addresses(index, one, notes_zh, notes_en)
                 given[field] = one[field]
+    return rewritten
 
 
 def _citation(entry: dict) -> tuple[str, str]:
