@@ -227,7 +227,9 @@ class GuidegenPlugin(BasePlugin[GuidegenConfig]):
                 server.unwatch(str(self.rendered_dir))
             except KeyError:
                 pass
-        for path in (self.source_docs_dir, Path(self.catalog.root), OVERRIDES_DIR):
+        project_dir = Path(config.config_file_path).resolve().parent
+        calls = [project_dir / f for f in self.config.calls]  # a bureau's call files reload the site too
+        for path in (self.source_docs_dir, Path(self.catalog.root), OVERRIDES_DIR, *calls):
             if path is not None and path.exists():
                 server.watch(str(path))
         return server
