@@ -212,3 +212,19 @@ def test_a_merged_unit_whose_name_lives_on(bundle):
     # 孟津县 and 吉利区 → 孟津区 410308: "孟津" is no longer two units.
     assert resolve_place(bundle, {"enterprise.county": "孟津"})[0]["county"]["code"] == "410308"
     assert resolve_place(bundle, {"enterprise.county": "吉利区"})[0]["county"]["code"] == "410308"
+
+
+def test_shaanxi_as_written_in_english_and_shanxi_with_a_city_of_shaanxi(bundle):
+    # The engine prints 陕西 as "Shaanxi": it must read it back (it answered "no province called Shaanxi").
+    place, errors = resolve_place(bundle, {"enterprise.province": "Shaanxi", "enterprise.city": "Xi'an"})
+    assert not errors and (place["province"]["code"], place["prefecture"]["code"]) == ("610000", "610100")
+    # "Shanxi" alone is 山西 (its official spelling) …
+    place, errors = resolve_place(bundle, {"enterprise.province": "Shanxi"})
+    assert not errors and place["province"]["code"] == "140000"
+    # … but it is also the plain pinyin of 陕西: with Xi'an it is 陕西, said in the note, not a contradiction.
+    place, errors = resolve_place(bundle, {"enterprise.province": "Shanxi", "enterprise.city": "Xi'an"})
+    assert not errors and place["province"]["code"] == "610000"
+    assert "“Shanxi”是山西省与陕西省共同的拼音" in place["how"]["zh"] and "pinyin of both" in place["how"]["en"]
+    # A real contradiction stays one: Shaanxi with 太原 (山西).
+    _, errors = resolve_place(bundle, {"enterprise.province": "Shaanxi", "enterprise.city": "Taiyuan"})
+    assert [e["field"] for e in errors] == ["enterprise.city"]

@@ -74,8 +74,11 @@ def _index(bundle: dict) -> dict | None:
             successors[_fold(s["name"])] = s
     keys: dict = {}
     for row in rows:
-        for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"])):
-            keys.setdefault(_fold(value), []).append((how, row))
+        # The English name too: "Shaanxi" (陕西; plain pinyin would be shanxi, as 山西), "Xi'an".
+        for how, value in (("name", row["name"]), ("short", row["short"]), ("pinyin", row["pinyin"]),
+                           ("en", row.get("en") or "")):
+            if value:
+                keys.setdefault(_fold(value), []).append((how, row))
     # An abolished unit the package no longer lists (株洲县 430221) is still named by old licences' addresses:
     # a row for the address reader, under its successor's parent.
     gone = [{"code": s["code"], "name": s["name"], "short": s["name"], "pinyin": "", "en": s["name"],
@@ -112,7 +115,7 @@ def _candidates(index: dict, text: str) -> list[tuple[str, dict]]:
         if bare and bare != q:
             hits = index["keys"].get(bare, [])
     best = {}
-    order = {"name": 0, "short": 1, "pinyin": 2}
+    order = {"name": 0, "short": 1, "pinyin": 2, "en": 3}
     for how, row in hits:
         if row["code"] not in best or order[how] < order[best[row["code"]][0]]:
             best[row["code"]] = (how, row)
@@ -217,6 +220,7 @@ _HOW = {
     "name": ("全称", "full name"),
     "short": ("不带“市/县/区”等的名称", "name without its suffix"),
     "pinyin": ("拼音/英文名", "pinyin / English name"),
+    "en": ("英文名", "English name"),
 }
 
 
@@ -255,6 +259,20 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
                                f"no province called “{given['province']}”{s_en}"))
         else:
             province = m
+            # A province name two provinces share in plain pinyin (Shanxi: 山西, and 陕西 Shaanxi) is the one the
+            # city or county given lies in.
+            place_text = given["city"] or given["county"]
+            if place_text is not None:
+                others = [r for how, r in _candidates(index, given["province"])
+                          if r["level"] == "province" and r["code"] != m["code"]]
+                inside = lambda c: match_place(bundle, place_text, levels=("prefecture", "county"), within=c) is not None
+                fits = [r for r in others if inside(r["code"])]
+                if fits and not inside(m["code"]):
+                    province = _result(index, "pinyin", fits[0], [])
+                    notes_zh.append(f"“{given['province']}”是{m['name']}与{fits[0]['name']}共同的拼音，按所填地名取"
+                                    f"{fits[0]['name']}")
+                    notes_en.append(f"“{given['province']}” is the pinyin of both {m['name']} ({m['en']}) and "
+                                    f"{fits[0]['name']} ({fits[0]['en']}); the place given lies in {fits[0]['en']}")
 
     by_code = None
     if given["region_code"] is not None:
