@@ -375,3 +375,16 @@ def test_the_xiangtan_edition_names_its_call_file_and_says_it_is_an_example():
     assert not errors and config.calls == ["xiangtan/hunan-2025-call.yaml"]
     text = XIANGTAN.read_text(encoding="utf-8")
     assert "ILLUSTRATIVE EXAMPLE" in text and "PLACEHOLDERS" in text and "示例" in data["site_name"]
+
+
+def test_the_workers_engine_glue_passes_the_place_on(bundle):
+    """calculator/engine.py's `_questions(schemes_json, profile_json)`: the worker's questions message with
+    a place; a JS null (any non-text) is no place."""
+    glue = (ROOT / "calculator" / "engine.py").read_text(encoding="utf-8")
+    env = {"_bundle_text": json.dumps(bundle, ensure_ascii=False)}
+    exec(compile(glue, "engine.py", "exec"), env)  # noqa: S102 - the project's own glue file
+    ids = lambda text: [q.get("id") for q in json.loads(text)]  # noqa: E731
+    assert "hunan-zhuzhou-basic-factory-list" not in ids(
+        env["_questions"](json.dumps([HUNAN]), json.dumps({"enterprise": {"city": "湘潭市"}})))
+    assert "hunan-zhuzhou-basic-factory-list" in ids(env["_questions"](json.dumps([HUNAN]), object()))
+    assert env["_questions"](json.dumps([HUNAN])) == env["_questions"](json.dumps([HUNAN]), None)
