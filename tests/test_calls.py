@@ -264,6 +264,8 @@ def test_an_unknown_key_a_bad_date_and_a_bad_region(tmp_path):
     assert "应为 YYYY-MM-DD 格式的日期" in keys["deadline"] and "未知的键" in keys["mailbox"]
     (p,) = problems_of(tmp_path, GOOD.replace('region: ["430300"]', 'region: ["湘潭"]'))
     assert p.key == "call.region[0]" and "430300" in p.message
+    (p,) = problems_of(tmp_path, GOOD.replace('region: ["430300"]', 'region: ["439900"]'))
+    assert p.key == "call.region[0]" and "不在本项目的 GB/T 2260 区划表中" in p.message
 
 
 def test_a_deadline_before_the_call_opens(tmp_path):

@@ -138,9 +138,10 @@ def read_call(path: Path, problems: list[Problem]) -> LocDict | None:
     return data
 
 
-def apply_calls(merged: dict, paths, problems: list[Problem], entry) -> None:
+def apply_calls(merged: dict, paths, problems: list[Problem], entry, division_codes=lambda: None) -> None:
     """Replace, in ``merged`` (the catalog's entries by top-level key), the call of each scheme a
-    call file names. ``entry`` makes a catalog entry (loader._Entry) from (value, Where)."""
+    call file names. ``entry`` makes a catalog entry (loader._Entry) from (value, Where);
+    ``division_codes()`` the GB/T 2260 codes the catalog knows (None: not checked)."""
     first_at = len(problems)
     taken: dict[str, str] = {}
     for path in paths:
@@ -169,13 +170,14 @@ def apply_calls(merged: dict, paths, problems: list[Problem], entry) -> None:
                 f"方案 {sid} 没有可替换的申报通知（其目录文件中没有 call:） / "
                 f"scheme {sid} has no call to replace (no call: in its catalog file)")
             continue
-        _apply_one(data, name, scheme_entry, merged, problems, entry)
+        _apply_one(data, name, scheme_entry, merged, problems, entry, division_codes)
     for i in range(first_at, len(problems)):
         p = problems[i]
         problems[i] = Problem(p.file, p.line, p.key, bilingual(p.message))
 
 
-def _apply_one(data: LocDict, name: str, scheme_entry, merged: dict, problems: list[Problem], entry) -> None:
+def _apply_one(data: LocDict, name: str, scheme_entry, merged: dict, problems: list[Problem], entry,
+               division_codes) -> None:
     top = Where(name, 1, "", problems)
     scheme = scheme_entry.value
     doc = data["document"]
@@ -196,11 +198,17 @@ def _apply_one(data: LocDict, name: str, scheme_entry, merged: dict, problems: l
 
     call_at = top.child(data, "call")
     cites_notice(data["call"]["source"], call_at.child(data["call"], "source"))
+    known = None
     for i, code in enumerate(data["call"]["region"]):
+        rat = call_at.child(data["call"], "region").child(data["call"]["region"], i)
         if not re.fullmatch(r"\d{6}", str(code)):
-            call_at.child(data["call"], "region").child(data["call"]["region"], i).fail(
-                f"应为 GB/T 2260 六位行政区划代码（如 430300），实为 {str(code)[:20]!r} / "
-                f"expected a six-digit GB/T 2260 division code (e.g. 430300), got {str(code)[:20]!r}")
+            rat.fail(f"应为 GB/T 2260 六位行政区划代码（如 430300），实为 {str(code)[:20]!r} / "
+                     f"expected a six-digit GB/T 2260 division code (e.g. 430300), got {str(code)[:20]!r}")
+            continue
+        known = division_codes() if known is None else known
+        if known is not None and str(code) not in known:
+            rat.fail(f"行政区划代码 {code} 不在本项目的 GB/T 2260 区划表中 / "
+                     f"division code {code} is not in this project's GB/T 2260 table")
     if data["deadline"] is not None and data["deadline"] < data["call"]["opens"]:
         top.child(data, "deadline").fail(
             f"截止日期 {data['deadline']} 早于通知发布日期 {data['call']['opens']} / "

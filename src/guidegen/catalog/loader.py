@@ -168,7 +168,7 @@ def load_catalog(root: str | Path, calls=()) -> Catalog:
     merged = _read_files(root, problems)
     if calls:
         from .calls import apply_calls, bilingual
-        apply_calls(merged, calls, problems, _Entry)
+        apply_calls(merged, calls, problems, _Entry, division_codes=lambda: _division_codes(root, merged))
         names = {str(Path(p)) for p in calls}
     catalog = _cross_check(root, merged, problems)
     if problems:
@@ -177,6 +177,16 @@ def load_catalog(root: str | Path, calls=()) -> Catalog:
                         for p in problems]
         raise CatalogError(problems)
     return catalog
+
+
+def _division_codes(root: Path, merged) -> set[str] | None:
+    """The GB/T 2260 codes the catalog knows (regions.compiled.json), or None without regions."""
+    if not merged["regions"]:
+        return None
+    try:
+        return {str(i["code"]) for i in read_compiled(_thaw(merged["regions"][0].value), root)["items"]}
+    except (RegionsError, KeyError, TypeError):
+        return None  # reported by the cross-checks
 
 
 def _walk(value, at: Where):
