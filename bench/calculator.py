@@ -21,9 +21,12 @@ assertions):
   calculator stored its memory snapshot and DWELL_S more, for Chromium's WebAssembly
   code cache) and starts again on the same profile for the returning visit. The floor
   is bench/floor.html, copied into SITE/calculator/floor/ (same CSP, same origin),
-  which only imports pyodide.mjs and calls loadPyodide() from the calculator's own
-  pyodide folder, on the main thread; with ?worker=1 the same in a module worker
-  (bench/floor-worker.js), which is how the calculator runs it. A fourth visitor is
+  which only imports pyodide.mjs and calls loadPyodide() from Pyodide as the npm package
+  ships it (bench copies it into SITE/calculator/pyodide-stock-VERSION.HASH/ with gzip twins),
+  on the main thread; with ?worker=1 the same in a module worker (bench/floor-worker.js),
+  which is how the calculator runs it. A fifth visitor runs the same worker page on the
+  calculator's own Pyodide folder (trimmed standard library, byte-compiled, as the
+  calculator ships it): the gap to it is the calculator's own work after the boot. A fourth visitor is
   the calculator with its snapshot deleted before returning (what the snapshot
   saves). The four alternate, REPEATS rounds (the order rotates every round), after
   one unrecorded round.
@@ -178,13 +181,37 @@ def build_site(out: Path) -> Path:
 
 
 def pyodide_folder(site: Path) -> Path:
-    found = sorted((site / "calculator").glob("pyodide-*"))
+    found = sorted(p for p in (site / "calculator").glob("pyodide-*") if not p.name.startswith("pyodide-stock-"))
     assert len(found) == 1, found
     return found[0]
 
 
-def install_floor(site: Path) -> str:
-    """bench/floor.html, floor.js, floor-worker.js into SITE/calculator/floor/; its URL path (with ?pyodide=)."""
+def install_stock_pyodide(site: Path) -> Path:
+    """Pyodide exactly as the npm package ships it (its python_stdlib.zip of .py sources, its lock
+    file), with gzip -9 twins as a plain deployment would serve them, in a content-hashed folder
+    beside the calculator's own (so nginx caches it the same way): what bare Pyodide is."""
+    import gzip
+    import hashlib
+
+    dist, version = pyodide_dist(ROOT)
+    names = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+    h = hashlib.sha256()
+    for name in names:
+        h.update(name.encode() + b"\0" + hashlib.sha256((dist / name).read_bytes()).digest())
+    folder = site / "calculator" / f"pyodide-stock-{version}.{h.hexdigest()[:10]}"
+    if not folder.is_dir():
+        folder.mkdir()
+        for name in names:
+            data = (dist / name).read_bytes()
+            (folder / name).write_bytes(data)
+            (folder / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return folder
+
+
+def install_floor(site: Path) -> tuple[str, str]:
+    """bench/floor.html, floor.js, floor-worker.js into SITE/calculator/floor/; the URL paths (with
+    ?pyodide=) of bare Pyodide as the npm package ships it, and of the same page on the calculator's
+    own Pyodide folder (trimmed, byte-compiled standard library)."""
     folder = site / "calculator" / "floor"
     folder.mkdir(exist_ok=True)
     html = (ROOT / "bench" / "floor.html").read_text(encoding="utf-8")
@@ -194,13 +221,14 @@ def install_floor(site: Path) -> str:
     for name in ("floor.js", "floor-worker.js"):
         shutil.copyfile(ROOT / "bench" / name, folder / name)
     # The calculator does not ship Pyodide's lock file (guidegen.runtime.pyodide); a bare
-    # loadPyodide() fetches it, so the floor gets it beside the shipped files, with its gzip
-    # twin as the build would have written it (as the previous releases shipped it).
+    # loadPyodide() fetches it, so the own-files floor gets it beside the shipped files, with its
+    # gzip twin as the build would have written it (as the previous releases shipped it).
     import gzip
     lock = (pyodide_dist(ROOT)[0] / "pyodide-lock.json").read_bytes()
     (pyodide_folder(site) / "pyodide-lock.json").write_bytes(lock)
     (pyodide_folder(site) / "pyodide-lock.json.gz").write_bytes(gzip.compress(lock, compresslevel=9, mtime=0))
-    return f"/calculator/floor/?pyodide=../{pyodide_folder(site).name}/"
+    stock = install_stock_pyodide(site)
+    return (f"/calculator/floor/?pyodide=../{stock.name}/", f"/calculator/floor/?pyodide=../{pyodide_folder(site).name}/")
 
 
 # --------------------------------------------------------------------------- nginx
@@ -363,16 +391,20 @@ def visitor(pw, work: Path, name: str, url: str, how) -> tuple[dict, dict]:
     return first, again
 
 
-def timing_runs(pw, work: Path, origin: str, floor_path: str) -> dict:
-    """REPEATS rounds of four visitors (the order rotates every round): the calculator; the
+def timing_runs(pw, work: Path, origin: str, floor_paths: tuple[str, str]) -> dict:
+    """REPEATS rounds of five visitors (the order rotates every round): the calculator; the
     calculator with its snapshot deleted before the return (what the snapshot saves); the
-    floor, bare loadPyodide() on the main thread; the floor in a module worker. Each makes
-    a first and a returning visit (visitor())."""
+    floor, bare loadPyodide() of the npm package's files on the main thread; the same in a
+    module worker; and loadPyodide() in a module worker from the calculator's own Pyodide folder
+    (its trimmed, byte-compiled standard library: how much of the calculator's time is its own
+    work after the boot). Each makes a first and a returning visit (visitor())."""
+    stock, own = floor_paths
     subjects = {
         "calculator": (origin + "/calculator/", visit_calculator),
         "calculator_nosnap": (origin + "/calculator/", visit_calculator),
-        "floor": (origin + floor_path, visit_floor),
-        "floor_worker": (origin + floor_path + "&worker=1", visit_floor),
+        "floor": (origin + stock, visit_floor),
+        "floor_worker": (origin + stock + "&worker=1", visit_floor),
+        "floor_own_worker": (origin + own + "&worker=1", visit_floor),
     }
     samples = {f"{name}_{kind}": [] for name in subjects for kind in ("first", "return")}
 
@@ -644,7 +676,7 @@ def figures(samples, probes, reeval, calc_bytes, guide_bytes, back_bytes, stdlib
                            f"median of {REPEATS}: {runs(c2)} s. Worker steps, ms since its start (median): "
                            f"{_phases(samples['calculator_return'])}; the worker starts {started2:.2f} s after navigation"))
     fig.append(figure("回访：Pyodide 基线 loadPyodide()", "returning visit: Pyodide floor, bare loadPyodide()",
-                      median(f2), "s", note=f"bench/floor.html on the main thread, same files and CSP, same protocol; "
+                      median(f2), "s", note=f"bench/floor.html on the main thread, Pyodide as the npm package ships it, same CSP, same protocol; "
                                         f"median of {REPEATS}: {runs(f2)} s; in a module worker: {median(w2):.2f} s "
                                         f"({runs(w2)})"))
     fig.append(figure("回访：首个结果 ÷ Pyodide 基线", "returning visit: first result ÷ Pyodide floor",
@@ -762,6 +794,7 @@ def trace_table(samples: dict) -> dict:
     (in a module worker, as the calculator runs it; and on the main thread), first and returning visit."""
     cols = [("calculator_first", "计算器·首次", "calculator, first"), ("floor_worker_first", "基线(Worker)·首次", "bare (worker), first"),
             ("floor_first", "基线(主线程)·首次", "bare (main thread), first"),
+            ("floor_own_worker_first", "基线(计算器自带文件, Worker)·首次", "bare on the calculator's files (worker), first"),
             ("calculator_return", "计算器·回访", "calculator, returning"), ("floor_worker_return", "基线(Worker)·回访", "bare (worker), returning"),
             ("floor_return", "基线(主线程)·回访", "bare (main thread), returning")]
     rows = []
@@ -790,7 +823,10 @@ def issue_table(samples: dict, load: dict) -> dict:
         c = median([x["first_result_ms"] / 1000 for x in samples[f"calculator_{kind}"]])
         f = median([x["ready_ms"] / 1000 for x in samples[f"floor_{kind}"]])
         w = median([x["ready_ms"] / 1000 for x in samples[f"floor_worker_{kind}"]])
-        rows.append([{"zh": zh, "en": en}, f"{c:.2f} s", f"{f:.2f} s", f"{c / f:.2f}", f"{c / w:.2f}", f"≤ {goal}"])
+        o = median([x["ready_ms"] / 1000 for x in samples.get(f"floor_own_worker_{kind}") or []]) \
+            if samples.get(f"floor_own_worker_{kind}") else None
+        rows.append([{"zh": zh, "en": en}, f"{c:.2f} s", f"{f:.2f} s", f"{c / f:.2f}", f"{c / w:.2f}",
+                     f"{c / o:.2f} ({o:.2f} s)" if o else "—", f"≤ {goal}"])
     where = load["class"]
     return {"title": {"zh": f"首个结果与 Pyodide 基线（{ 'machine quiet' if where == 'quiet' else 'under load' }）".replace(
                           "machine quiet", "机器空闲").replace("under load", "机器有负载"),
@@ -801,6 +837,8 @@ def issue_table(samples: dict, load: dict) -> dict:
                               f"(median {load['visits_median']}) during the visits; {load['cores']} cores."},
             "columns": [{"zh": "", "en": ""}, {"zh": "计算器", "en": "calculator"}, {"zh": "基线 loadPyodide()", "en": "bare Pyodide"},
                         {"zh": "比值", "en": "ratio"}, {"zh": "比值（基线在 Worker 中）", "en": "ratio (bare in a worker)"},
+                        {"zh": "比值（基线用计算器自带的 Pyodide 文件，Worker 中）",
+                         "en": "ratio (bare on the calculator's own Pyodide files, in a worker)"},
                         {"zh": "目标", "en": "goal"}],
             "rows": rows, "load": where}
 
@@ -847,7 +885,7 @@ def run(out_dir: Path, *, site: Path | None = None, stress: int = 0, rounds: int
     out_dir.mkdir(parents=True, exist_ok=True)
     if site is None:
         site = build_site(out_dir)
-    floor_path = install_floor(site)
+    floor_paths = install_floor(site)
     use_nginx = _nginx_path() is not None
     server_ctx = Nginx(site, out_dir) if use_nginx else StaticServer(site, calculator_csp(site))
     server_name = ("nginx with deploy/nginx/guidegen.conf (gzip_static), 127.0.0.1" if use_nginx
@@ -856,9 +894,9 @@ def run(out_dir: Path, *, site: Path | None = None, stress: int = 0, rounds: int
     with server_ctx as server, sync_playwright() as pw:
         if stress:
             with Stress(stress):
-                samples = timing_runs(pw, out_dir, server.origin, floor_path)
+                samples = timing_runs(pw, out_dir, server.origin, floor_paths)
         else:
-            samples = timing_runs(pw, out_dir, server.origin, floor_path)
+            samples = timing_runs(pw, out_dir, server.origin, floor_paths)
         load.append(_loadavg())
         back_bytes = returning_bytes(pw, server, out_dir) if use_nginx else None
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

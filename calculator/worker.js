@@ -33,8 +33,8 @@
 // it on its way to the first result: once that result is out and no request came for
 // CAPTURE_IDLE_MS, this worker starts a second one from its own file ({type: "capture"},
 // carrying the bundle's parts), which boots Pyodide with `_makeSnapshot`, does the above
-// with a profile of no answers (nothing the user entered is in the heap), copies the heap,
-// stores it as it is (not compressed: unpacking cost more than reading the larger copy) in
+// with a profile that gives only a city (nothing the user entered is in the heap), copies the heap,
+// stores it without its all-zero pages (not compressed: unpacking cost more than reading) in
 // Cache Storage under the names of the Pyodide folder, the wheel, this worker and the
 // bundle's parts (all content-hashed), and ends. The next visit restores it instead of
 // booting Python, importing and parsing, then unpacks the wheel (the file system is not in
@@ -180,8 +180,9 @@ function failedMessage(info) {
 
 // ---------------------------------------------------------------- memory snapshot
 const SNAPSHOT_CACHE = "guidegen-snapshot-v2";
-// The warm-up evaluation in the snapshot: a profile of no answers, every scheme.
-const WARM_UP_PROFILE = '{"profile": 1}';
+// The warm-up evaluation in the snapshot: every scheme, a profile whose only answer is a city, so
+// the place index (folding ~13,000 division names: most of a cold first evaluation) is built too.
+const WARM_UP_PROFILE = '{"profile": 1, "enterprise": {"city": "株洲市"}}';
 // After the first result, a capture starts once no request came for this long.
 const CAPTURE_IDLE_MS = 1500;
 let captureWanted = false; // nothing stored for this release yet: capture after the first result
@@ -218,9 +219,48 @@ async function storedSnapshot() {
   }
 }
 
+// The heap is stored without its all-zero 64 KiB pages (about 40 % of it: free memory), which
+// X-Snapshot-Pages lists (hex, one bit a page, set for a stored page); reading less is what a
+// returning visit waits for. unpack() puts the pages back in place.
+const SNAPSHOT_PAGE = 65536;
+
+function packPages(bytes) {
+  const count = Math.ceil(bytes.length / SNAPSHOT_PAGE);
+  const map = new Uint8Array(Math.ceil(count / 8));
+  const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : null;
+  const kept = [];
+  for (let i = 0; i < count; i++) {
+    const start = i * SNAPSHOT_PAGE;
+    const end = Math.min(start + SNAPSHOT_PAGE, bytes.length);
+    let zero = true;
+    if (words && end - start === SNAPSHOT_PAGE) {
+      for (let w = start >> 2, last = end >> 2; w < last; w++) if (words[w] !== 0) { zero = false; break; }
+    } else {
+      for (let b = start; b < end; b++) if (bytes[b] !== 0) { zero = false; break; }
+    }
+    if (!zero) {
+      map[i >> 3] |= 1 << (i & 7);
+      kept.push(bytes.subarray(start, end));
+    }
+  }
+  const hex = Array.from(map, (b) => b.toString(16).padStart(2, "0")).join("");
+  return { body: new Blob(kept), pages: hex };
+}
+
 async function unpack(response) {
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (String(bytes.length) !== response.headers.get("X-Snapshot-Size")) throw new Error("snapshot: wrong size");
+  const size = Number(response.headers.get("X-Snapshot-Size"));
+  const hex = response.headers.get("X-Snapshot-Pages") || "";
+  const body = new Uint8Array(await response.arrayBuffer());
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (let i = 0; i * SNAPSHOT_PAGE < size; i++) {
+    if (!(parseInt(hex.substr((i >> 3) * 2, 2) || "0", 16) & (1 << (i & 7)))) continue;
+    const length = Math.min(SNAPSHOT_PAGE, size - i * SNAPSHOT_PAGE);
+    if (offset + length > body.length) throw new Error("snapshot: wrong size");
+    bytes.set(body.subarray(offset, offset + length), i * SNAPSHOT_PAGE);
+    offset += length;
+  }
+  if (offset !== body.length || !size) throw new Error("snapshot: wrong size");
   mark("unpacked");
   return bytes;
 }
@@ -267,8 +307,10 @@ async function storeSnapshot(url, bytes) {
     for (const request of await cache.keys()) {
       if (request.url !== url) await cache.delete(request);
     }
-    await cache.put(url, new Response(bytes, {
-      headers: { "Content-Type": "application/octet-stream", "X-Snapshot": "heap", "X-Snapshot-Size": String(bytes.length) },
+    const { body, pages } = packPages(bytes);
+    await cache.put(url, new Response(body, {
+      headers: { "Content-Type": "application/octet-stream", "X-Snapshot": "heap", "X-Snapshot-Size": String(bytes.length),
+        "X-Snapshot-Pages": pages },
     }));
     return { type: "snapshot", state: "stored", bytes: bytes.length };
   } catch (err) {
@@ -488,14 +530,9 @@ async function start(announce = true) {
   wheel.catch(() => {});
   const extras = (config.extraWheels || []).map((url) => [url, fetchBytes(url)]);
   for (const [, bytes] of extras) bytes.catch(() => {});
-  // The big runtime files start downloading now, side by side, instead of one after the
-  // other as Pyodide asks for them (the WebAssembly only once pyodide.asm.mjs has loaded):
-  // Pyodide's own requests then find them in the HTTP cache (or wait for the download).
-  for (const name of ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide.asm.mjs"]) {
-    if (RUNTIME.pyodideFiles.includes(name)) {
-      fetch(new URL(name, config.pyodide)).then((r) => r.arrayBuffer()).catch(() => {});
-    }
-  }
+  // (No prefetch of the big runtime files: Pyodide 314's loadPyodide starts the WebAssembly
+  // and standard-library downloads itself before it imports pyodide.asm.mjs; measured, a
+  // prefetch saved nothing: docs-dev/perf-first-visit.md.)
   const lookup = storedSnapshot(); // never rejects; meanwhile pyodide.mjs loads
   let mod;
   try {

@@ -4,6 +4,7 @@ file list written once into the worker."""
 
 import ast
 import gzip
+import io
 import json
 import re
 import zipfile
@@ -98,7 +99,8 @@ def test_app_names_its_siblings_and_the_worker_carries_the_engine_glue(built):
     assert glue == (ROOT / "calculator" / "engine.py").read_text(encoding="utf-8")
     with zipfile.ZipFile(out / assets["wheel"]) as whl:
         names = whl.namelist()
-    assert "guidegen/core/evaluate.py" in names
+    # The engine travels as bytecode compiled by Pyodide's own Python (guidegen.runtime.bytecode).
+    assert "guidegen/core/evaluate.pyc" in names and not [n for n in names if n.endswith(".py")]
     assert any(n.endswith(".dist-info/WHEEL") for n in names)
     # The Pyodide file list, written once by the build (guidegen.runtime), is what the worker reads.
     facts = json.loads(re.search(r"const RUNTIME = (\{.*\}); // @runtime", worker).group(1))
@@ -139,10 +141,13 @@ def _guidegen_imports(name: str, source: bytes) -> set[str]:
 
 def test_the_wheel_holds_only_what_runs_in_the_browser():
     """The engine (core), and desk.py / profile_file.py for the bureau desk page: not the
-    site generator, the catalog loader or the CLI. Every guidegen import inside resolves inside."""
+    site generator, the catalog loader or the CLI. Every guidegen import inside resolves inside
+    (read from the sources the wheel's bytecode was compiled from, one for one)."""
     wheel, _ = engine_inputs()
     with zipfile.ZipFile(wheel) as whl:
-        files = {n: whl.read(n) for n in whl.namelist() if n.endswith(".py")}
+        compiled = {n for n in whl.namelist() if n.endswith(".pyc")}
+    files = {name: path.read_bytes() for name, path in runtime.browser_sources(ROOT)}
+    assert compiled == {n + "c" for n in files}
     modules = {n[:-3].replace("/", ".").removesuffix(".__init__") for n in files}
     assert {"guidegen", "guidegen.core", "guidegen.desk", "guidegen.profile_file"} <= modules
     assert not [m for m in modules if m.split(".")[1:2] in (["site"], ["catalog"], ["cli"], ["runtime"])], modules
@@ -261,12 +266,20 @@ def test_the_shipped_stdlib_is_trimmed_to_the_measured_keep_list(built):
     zips = [f for f in files if f.name == "python_stdlib.zip"]
     assert len(zips) == 1 and zips[0].with_name("python_stdlib.zip.gz") in files
     with zipfile.ZipFile(zips[0]) as z:
-        assert {n for n in z.namelist() if not n.endswith("/")} == set(keep)
+        # Each kept source travels as bytecode compiled by Pyodide's own Python (sourceless .pyc).
+        assert {n for n in z.namelist() if not n.endswith("/")} == {k[:-3] + ".pyc" if k.endswith(".py") else k for k in keep}
         assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
-        assert "json/__init__.py" in keep and "email/__init__.py" not in z.namelist()
-    # Same inputs, same bytes (the Pyodide folder's hash depends on it).
+        assert "json/__init__.py" in keep and "email/__init__.pyc" not in z.namelist()
+        magic = z.read("json/__init__.pyc")[:4]
+    # Pyodide's Python's magic number, not the build machine's CPython's.
     stock = (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
-    assert runtime.trim_stdlib(stock, keep) == zips[0].read_bytes()
+    with zipfile.ZipFile(io.BytesIO(stock)) as z:
+        assert z.read("json/__init__.py")  # the stock zip holds sources only
+    import importlib.util
+    assert magic != importlib.util.MAGIC_NUMBER
+    # Same inputs, same bytes (the Pyodide folder's hash depends on it): trimmed, then compiled.
+    from guidegen.runtime.bytecode import STDLIB_PREFIX, compile_zip
+    assert compile_zip(ROOT, runtime.trim_stdlib(stock, keep), STDLIB_PREFIX) == zips[0].read_bytes()
 
 
 def test_a_stale_keep_list_is_a_clear_error():

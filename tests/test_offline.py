@@ -60,7 +60,8 @@ DAMAGE_SNAPSHOT = """async () => {
   const [request] = await cache.keys();
   const stored = await cache.match(request);
   await cache.put(request, new Response(new Uint8Array(4096).fill(7), {headers: {
-    "X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size")}}));
+    "X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size"),
+                   "X-Snapshot-Pages": stored.headers.get("X-Snapshot-Pages") || ""}}));
 }"""
 
 

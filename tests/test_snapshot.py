@@ -93,7 +93,8 @@ DAMAGE = """async (how) => {
   const cache = await caches.open("%s");
   const [request] = await cache.keys();
   const stored = await cache.match(request);
-  const headers = {"X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size")};
+  const headers = {"X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size"),
+                   "X-Snapshot-Pages": stored.headers.get("X-Snapshot-Pages") || ""};
   let body;
   if (how === "garbage") body = new Uint8Array(4096).fill(7);
   else {

@@ -126,7 +126,11 @@ def empty_lock(dist: Path) -> dict:
 
 def pyodide_runtime(root: Path) -> tuple[str, dict[str, bytes]]:
     """(version, {file name: bytes}): the Pyodide files the site ships (PYODIDE_SHIPPED),
-    ``python_stdlib.zip`` trimmed to the measured keep-list (``stdlib_keep.txt``)."""
+    ``python_stdlib.zip`` trimmed to the measured keep-list (``stdlib_keep.txt``) and
+    byte-compiled by Pyodide's own Python (guidegen.runtime.bytecode: ``NAME.pyc`` in place
+    of each kept ``NAME.py``)."""
+    from .bytecode import STDLIB_PREFIX, compile_zip  # (bytecode reads pyodide_dist from here)
+
     dist, version = pyodide_dist(root)
     measured, keep = read_stdlib_keep()
     if measured != version:
@@ -134,7 +138,7 @@ def pyodide_runtime(root: Path) -> tuple[str, dict[str, bytes]]:
             f"{STDLIB_KEEP.name} was measured with pyodide {measured}, node_modules has {version}: "
             "regenerate it with `python3 bench/measure_stdlib.py`")
     blobs = {name: (dist / name).read_bytes() for name in PYODIDE_SHIPPED}
-    blobs["python_stdlib.zip"] = trim_stdlib(blobs["python_stdlib.zip"], keep)
+    blobs["python_stdlib.zip"] = compile_zip(root, trim_stdlib(blobs["python_stdlib.zip"], keep), STDLIB_PREFIX)
     return version, blobs
 
 

@@ -8,6 +8,10 @@ the wheel holds ``guidegen/__init__.py``, ``guidegen/core/``, ``desk.py`` and
 ``zipfile``: no build backend, no subprocess, fixed dates and order, so identical
 sources give identical bytes (and the same content hash). tests/test_calculator_assets.py
 checks that every ``guidegen`` import inside the wheel resolves inside the wheel.
+
+The modules go in as sourceless ``.pyc`` compiled by Pyodide's own Python
+(guidegen.runtime.bytecode): importing the engine from source took most of a second of a
+first visit; ``wheel_bytes(root, compiled=False)`` keeps the ``.py`` files (tools, tests).
 """
 
 from __future__ import annotations
@@ -57,19 +61,7 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def wheel_bytes(root: Path) -> tuple[str, bytes]:
-    """(file name, bytes) of the browser wheel ``guidegen-VERSION-py3-none-any.whl``."""
-    version = _project_version(root)
-    info = f"guidegen-{version}.dist-info"
-    entries = [(name, path.read_bytes()) for name, path in browser_sources(root)]
-    entries.append((f"{info}/METADATA", (f"Metadata-Version: 2.1\nName: guidegen\nVersion: {version}\n"
-                                        f"Summary: {WHEEL_SUMMARY}\nLicense: Apache-2.0\n"
-                                        f"Requires-Python: >=3.11\n").encode()))
-    entries.append((f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: guidegen.runtime\n"
-                                     b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
-    entries.append((f"{info}/top_level.txt", b"guidegen\n"))
-    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
-    entries.append((f"{info}/RECORD", (record + f"{info}/RECORD,,\n").encode()))
+def _zip(entries: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     # Stored, not deflated (like the trimmed stdlib): the build's gzip twin of the whole
     # wheel travels, smaller than deflating file by file.
@@ -79,7 +71,32 @@ def wheel_bytes(root: Path) -> tuple[str, bytes]:
             zi.compress_type = zipfile.ZIP_STORED
             zi.external_attr = 0o644 << 16
             z.writestr(zi, data)
-    return f"guidegen-{version}-py3-none-any.whl", out.getvalue()
+    return out.getvalue()
+
+
+def _compiled(root: Path, entries: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    from .bytecode import SITE_PACKAGES_PREFIX, compile_zip
+
+    with zipfile.ZipFile(io.BytesIO(compile_zip(root, _zip(entries), SITE_PACKAGES_PREFIX))) as z:
+        return [(info.filename, z.read(info)) for info in z.infolist()]
+
+
+def wheel_bytes(root: Path, *, compiled: bool = True) -> tuple[str, bytes]:
+    """(file name, bytes) of the browser wheel ``guidegen-VERSION-py3-none-any.whl``."""
+    version = _project_version(root)
+    info = f"guidegen-{version}.dist-info"
+    entries = [(name, path.read_bytes()) for name, path in browser_sources(root)]
+    if compiled:
+        entries = _compiled(Path(root), entries)
+    entries.append((f"{info}/METADATA", (f"Metadata-Version: 2.1\nName: guidegen\nVersion: {version}\n"
+                                        f"Summary: {WHEEL_SUMMARY}\nLicense: Apache-2.0\n"
+                                        f"Requires-Python: >=3.11\n").encode()))
+    entries.append((f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: guidegen.runtime\n"
+                                     b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
+    entries.append((f"{info}/top_level.txt", b"guidegen\n"))
+    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
+    entries.append((f"{info}/RECORD", (record + f"{info}/RECORD,,\n").encode()))
+    return f"guidegen-{version}-py3-none-any.whl", _zip(entries)
 
 
 def build_wheel(root: Path, out_dir: Path) -> Path:

@@ -162,7 +162,11 @@ def _boot_script(html: str, app: str, boot: str | None) -> str:
     m = re.search(r'<script type="module" src="([^"]*calculator/)%s"></script>' % re.escape(app), html)
     if not m or not boot:
         return html
-    return html[:m.start()] + f'<script type="module" async src="{m.group(1)}{boot}" data-gg-boot></script>\n' + html[m.start():]
+    tag = f'<script type="module" async src="{m.group(1)}{boot}" data-gg-boot></script>\n'
+    # As early as the page allows: right after its Content-Security-Policy (which must come first).
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', html)
+    at = csp.end() if csp and csp.end() < m.start() else m.start()
+    return html[:at] + tag + html[at:]
 
 
 def _rewrite_pages(site_dir: Path, names: dict[str, str], written: list[Path],

@@ -1,0 +1,74 @@
+"""Python bytecode for the browser runtime, compiled by Pyodide's own Python.
+
+Without it every start in the browser compiles the standard library and the engine from
+source inside WebAssembly: that was most of a first visit (docs-dev/perf-first-visit.md:
+``import guidegen.core`` 0.4–0.6 s → 0.04–0.09 s; Pyodide's boot 2–3× faster). The build
+therefore ships sourceless ``.pyc`` files in the trimmed ``python_stdlib.zip`` and the
+browser wheel. They must be compiled by the interpreter that will read them — Pyodide's
+Python, not the build machine's CPython — so ``compile_pyc.mjs`` runs under Node with the
+pinned npm package (``node_modules/pyodide``, already needed for the runtime files).
+
+Compiled with optimize=2 (no docstrings or asserts: the engine uses neither, and the
+stdlib modules kept do not read their docstrings) and without column tables, which keeps
+the download close to the source's. Results are cached in memory and on disk
+(``node_modules/.cache/guidegen-pyc/``, keyed by the input, the Pyodide version and the
+compiler script), so a second build costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .pyodide import RuntimeBuildError, pyodide_dist
+
+__all__ = ["compile_zip", "STDLIB_PREFIX", "SITE_PACKAGES_PREFIX"]
+
+COMPILER = Path(__file__).with_name("compile_pyc.mjs")
+# Where the files are imported from in the browser (the file names tracebacks give).
+STDLIB_PREFIX = "/lib/python314.zip/"
+SITE_PACKAGES_PREFIX = "/lib/python3.14/site-packages/"
+_MEMO: dict[str, bytes] = {}
+
+
+def _node() -> str:
+    found = shutil.which("node")
+    if not found:
+        raise RuntimeBuildError("node not found: the browser runtime's bytecode is compiled by Pyodide under Node "
+                                "(install Node.js 20, then `npm ci`)")
+    return found
+
+
+def compile_zip(root: Path, data: bytes, prefix: str) -> bytes:
+    """``data`` (a zip) with every ``NAME.py`` replaced by a sourceless ``NAME.pyc`` compiled by
+    Pyodide's Python; ``prefix`` + NAME.py is the file name its code objects carry."""
+    root = Path(root)
+    dist, version = pyodide_dist(root)
+    key = hashlib.sha256(b"\0".join([data, prefix.encode(), version.encode(), COMPILER.read_bytes()])).hexdigest()
+    if key in _MEMO:
+        return _MEMO[key]
+    cache = root / "node_modules" / ".cache" / "guidegen-pyc" / f"{key}.zip"
+    if cache.is_file():
+        _MEMO[key] = cache.read_bytes()
+        return _MEMO[key]
+    with tempfile.TemporaryDirectory(prefix="guidegen-pyc-") as tmp:
+        src, out = Path(tmp) / "in.zip", Path(tmp) / "out.zip"
+        src.write_bytes(data)
+        proc = subprocess.run([_node(), str(COMPILER), str(dist), str(src), str(out), prefix],
+                              capture_output=True, text=True, timeout=600, env={**os.environ, "NODE_NO_WARNINGS": "1"})
+        if proc.returncode != 0 or not out.is_file():
+            raise RuntimeBuildError(f"compiling the browser runtime's bytecode failed: {(proc.stderr or proc.stdout)[-800:]}")
+        result = out.read_bytes()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        part = cache.with_suffix(f".{os.getpid()}.tmp")
+        part.write_bytes(result)
+        part.replace(cache)  # whole or not at all: builds may run side by side
+    except OSError:
+        pass  # no cache, same result
+    _MEMO[key] = result
+    return result
