@@ -316,10 +316,12 @@ function applicationNotes(r, onAnswer) {
  *  {find(rule) -> path|null, go(path)} links a pending condition to its question. */
 export function renderResults(root, result, bundle, opts = {}) {
   clear(root);
-  // The engine's notes on the answers as a whole (said once): e.g. answers kept for schemes this
-  // edition does not publish.
-  const notes = (result.warnings || []).filter((w) => w && w.kind === "unpublished" && w.message);
-  if (notes.length) root.append(el("div", { class: "gg-alert gg-alert--info gg-warnings", id: "gg-warnings" }, notes.map((w) => el("p", { text: tx(w.message) }))));
+  // The engine's notes on the answers as a whole (said once): answers kept for schemes this
+  // edition does not publish; scenes of the other process type than the factory type given
+  // (issue 22: ticked or proposed 流程型 scenes for a discrete maker, and the reverse).
+  const SHOWN = new Set(["unpublished", "other-process-type"]);
+  const notes = (result.warnings || []).filter((w) => w && SHOWN.has(w.kind) && w.message);
+  if (notes.length) root.append(el("div", { class: "gg-alert gg-alert--info gg-warnings", id: "gg-warnings" }, notes.map((w) => el("p", { "data-warning": w.kind, text: tx(w.message) }))));
   if (result.results.length > 1) {
     // Several schemes: their verdicts at a glance, each a link to its card.
     root.append(el("ul", { class: "gg-overview" }, result.results.map((r) => el("li", { "data-scheme": r.scheme },

@@ -4,7 +4,9 @@
   eligibility, level, reachable_level, verdict, total, base, bonus, passed,
   call (the call status), plan ({reachable, total_after, steps: [{item, points, change}]}, or null),
   conditions: {condition id: status}, items: {rubric item id: points}
-and the key ``derived`` to {derived fact: value}. The same files run under
+the key ``derived`` to {derived fact: value}, and ``warnings`` to the list of the result's top-level
+warnings, each {field, kind} and optionally ``scenes`` (all of them, in any order: a warning not
+listed fails the case). The same files run under
 Pyodide (tests/pyodide/run_cases.mjs) through the same function. A case may
 give ``today`` (the evaluation date, "YYYY-MM-DD") for call status, and ``schemes``
 (the schemes to evaluate).
@@ -26,7 +28,7 @@ CASES_DIR = Path(__file__).resolve().parent / "cases"
 
 # The keys a case, its expectations and their parts may have (anything else fails the case).
 CASE_KEYS = {"name", "description", "profile", "expected", "schemes", "today"}
-EXPECTED_KEYS = {"derived", "errors"}  # besides scheme ids
+EXPECTED_KEYS = {"derived", "errors", "warnings"}  # besides scheme ids
 SCHEME_KEYS = {"eligibility", "level", "reachable_level", "verdict", "call", "plan", "total", "base", "bonus",
                "passed", "conditions", "items", "kpis", "application", "plans"}
 PART_KEYS = {"plan": {"reachable", "total_after", "target", "steps", "id", "cost"},
@@ -83,6 +85,9 @@ def mismatches(case: dict, result: dict) -> list[str]:
                 if got != value:
                     out.append(f"derived.{fact} = {got!r}, expected {value!r}")
             continue
+        if key == "warnings":
+            out += _warning_mismatches(want, result.get("warnings") or [])
+            continue
         if not isinstance(want, dict):
             continue  # reported by unknown_keys
         r = by_scheme.get(key)
@@ -114,6 +119,24 @@ def mismatches(case: dict, result: dict) -> list[str]:
         for iid, pts in (want.get("items") or {}).items():
             if items.get(iid) != pts:
                 out.append(f"{key}.items.{iid} = {items.get(iid)!r}, expected {pts!r}")
+    return out
+
+
+def _warning_mismatches(want: list, got: list) -> list[str]:
+    """The result's warnings are exactly those listed (field and kind; scenes where given)."""
+    out = []
+    if not isinstance(want, list) or any(not isinstance(w, dict) or set(w) - {"field", "kind", "scenes"}
+                                         or not {"field", "kind"} <= set(w) for w in want):
+        return ["expected.warnings must be a list of {field, kind, scenes?}"]
+    have = sorted((w["field"], w["kind"]) for w in got)
+    need = sorted((w["field"], w["kind"]) for w in want)
+    if have != need:
+        out.append(f"warnings {have}, expected {need}")
+    by = {(w["field"], w["kind"]): w for w in got}
+    for w in want:
+        g = by.get((w["field"], w["kind"]))
+        if g is not None and "scenes" in w and g.get("scenes") != w["scenes"]:
+            out.append(f"warnings {w['field']} {w['kind']} scenes = {g.get('scenes')!r}, expected {w['scenes']!r}")
     return out
 
 

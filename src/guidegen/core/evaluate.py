@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 from decimal import ROUND_DOWN, Decimal
 
-from .facts import derive_facts
+from .facts import derive_facts, process_type_warnings
 from .actions import fields_of, solve
 from .derivations import DERIVED_FROM, profile_inputs
 from .plan import cached_item_gap, cached_item_options, cached_rubric_plans
@@ -392,7 +392,8 @@ def evaluate(bundle: dict, profile: dict, *, schemes=None, today=None) -> dict:
         "bundle": bundle.get("version"),
         "derived": {k: {"value": _plain(v["value"]), "how": v["how"]} for k, v in derived.items()},
         "today": day.isoformat(),
-        "warnings": unpublished_warning(ignored) + profile_warnings(bundle, flat, vocab.label) + kpi_warnings(bundle, flat) + place_warnings(bundle, flat),  # issue #23: maturity above score, a title twice
+        "warnings": unpublished_warning(ignored) + profile_warnings(bundle, flat, vocab.label) + kpi_warnings(bundle, flat) + place_warnings(bundle, flat)
+                    + process_type_warnings(bundle, flat),  # issue #23: maturity above score, a title twice
         "results": [_with_application(bundle, s, flat, _scheme_result(bundle, s, flat, facts, vocab, day))
                     for s in chosen],
     }

@@ -10,7 +10,7 @@ from decimal import Decimal
 from .derivations import key_link_guide
 from .places import resolve_place
 
-__all__ = ["derive_facts", "other_process_scenes", "unclaimed_scenes"]
+__all__ = ["derive_facts", "other_process_scenes", "process_type_warnings", "unclaimed_scenes"]
 
 HUNDRED = Decimal(100)
 
@@ -49,6 +49,45 @@ def other_process_scenes(bundle: dict, flat: dict) -> dict[str, list[int]]:
                  if s.get("process_type") and s["process_type"] != kind]
         if other:
             out[gid] = other
+    return out
+
+
+_PROCESS = {"discrete": {"zh": "离散型", "en": "discrete"}, "process": {"zh": "流程型", "en": "process"}}
+
+
+def process_type_warnings(bundle: dict, flat: dict) -> list[dict]:
+    """Result ``warnings`` (contract 1.2, issue 22) for scenes of the other process type than
+    ``application.factory_type``: one per guide and list (``scenes.GUIDE`` ticked or confirmed,
+    ``scenes_proposed.GUIDE`` proposed through the crosswalk), naming the scenes. A flagged scene
+    still counts once ticked: the warning asks the user to check it, it decides nothing."""
+    other = other_process_scenes(bundle, flat)
+    if not other:
+        return []
+    kind = flat["application.factory_type"]
+    mine, theirs = _PROCESS[kind], _PROCESS["process" if kind == "discrete" else "discrete"]
+    out = []
+    for gid, numbers in other.items():
+        info = bundle["guide_info"].get(gid) or {}
+        title = info.get("title") or {"zh": gid, "en": gid}
+        names = {s["number"]: s["name"] for link in bundle["guides"][gid] for s in link["scenes"]}
+        for key, zh_list, en_list in (("scenes", "已勾选", "ticked or confirmed"),
+                                      ("scenes_proposed", "对照表建议", "proposed through the crosswalk")):
+            hit = [n for n in sorted(set(flat.get(f"{key}.{gid}") or ())) if n in numbers]
+            if not hit:
+                continue
+            zh = "、".join(f"{n}“{names[n]['zh']}”" for n in hit)
+            en = ", ".join(f"{n} “{names[n]['en']}”" for n in hit)
+            if key == "scenes":
+                said = {"zh": "请核对，不属实则取消勾选；属实则照常计入。",
+                        "en": "Check it: untick it if it does not apply; if it does, it counts as usual."}
+            else:
+                said = {"zh": "一般不应确认，确认前请核对。",
+                        "en": "It would not normally be confirmed: check before confirming."}
+            many = len(hit) > 1
+            out.append({"field": f"{key}.{gid}", "kind": "other-process-type", "scenes": hit, "message": {
+                "zh": f"《{title['zh']}》中{zh_list}的场景{zh}属{theirs['zh']}，而所填智能工厂类型为{mine['zh']}：{said['zh']}",
+                "en": f"{title['en']}: scene{'s' if many else ''} {en}, {en_list}, {'are' if many else 'is'} for "
+                      f"{theirs['en']} manufacturing, but the factory type given is {mine['en']}. {said['en']}"}})
     return out
 
 
