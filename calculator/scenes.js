@@ -293,8 +293,16 @@ export function scenesStep(fields, ui, guides, { saveUi, sector }) {
         const kind = CONFIRM.has(entry.relation) ? (entry.relation === "split" ? "crosswalkSplit" : "crosswalkPartly") : "fromCrosswalk";
         out.push(el("span", { class: `gg-badge ${CONFIRM.has(entry.relation) ? "gg-badge--confirm" : "gg-badge--crosswalk"}`, text: t(kind) }));
       }
-      if (flagged.has(n)) out.push(el("span", { class: "gg-badge gg-badge--warn", "data-flag": "process-type", text: t("otherProcessType") }));
+      if (flagged.has(n)) out.push(el("span", { class: "gg-badge gg-badge--warn", "data-flag": "process-type", text: processFlag(n) }));
       return out;
+    };
+    // The badge names both types: the scene's (the guide's `process_type`) and the factory's.
+    const typeWord = { discrete: "processDiscrete", process: "processProcess" };
+    const processFlag = (n) => {
+      const item = index.get(n);
+      const kind = item && item.scene.process_type;
+      const mine = getPath(ctx.profile, "application.factory_type");
+      return t("otherProcessType", { kind: t(typeWord[kind]), mine: t(typeWord[mine]) });
     };
     const noteOf = (n) => {
       const entry = entryOf(n);
