@@ -393,7 +393,8 @@ def check_hostile_profile_shown_as_text(page):
     # An injected <img onerror> would have run once every image has loaded or failed.
     poll(page, "() => [...document.images].every((img) => img.complete)")
     state = page.evaluate(NO_SCRIPT_RAN)
-    assert state == {"xss": "undefined", "links": [], "injected": 0, "scripts": 1}, state
+    # The page's own two scripts (boot.js, app.js), nothing injected.
+    assert state == {"xss": "undefined", "links": [], "injected": 0, "scripts": 2}, state
     assert canonical(page.evaluate("window.guidegen.profile()")) == canonical(HOSTILE_PROFILE)
 
 

@@ -279,7 +279,8 @@ def test_the_shipped_stdlib_is_trimmed_to_the_measured_keep_list(built):
     assert magic != importlib.util.MAGIC_NUMBER
     # Same inputs, same bytes (the Pyodide folder's hash depends on it): trimmed, then compiled.
     from guidegen.runtime.bytecode import STDLIB_PREFIX, compile_zip
-    assert compile_zip(ROOT, runtime.trim_stdlib(stock, keep), STDLIB_PREFIX) == zips[0].read_bytes()
+    dist, version = pyodide_dist(ROOT)
+    assert compile_zip(dist, version, runtime.trim_stdlib(stock, keep), STDLIB_PREFIX) == zips[0].read_bytes()
 
 
 def test_a_stale_keep_list_is_a_clear_error():

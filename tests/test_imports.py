@@ -28,7 +28,7 @@ ROOMS: dict[str, tuple[set[str], str]] = {
     "report": ({"core"}, "the text report of a result (CLI)"),
     "desk": ({"core", "profile_file", "report"}, "the bureau desk: a folder of profiles → the scheme's summary "
                                                  "workbook (also runs in the browser)"),
-    "runtime": ({"core", "catalog"}, "the browser runtimes: wheel, trimmed stdlib, Pyodide file list, bundle parts"),
+    "runtime": ({"core", "catalog"}, "the browser runtimes: wheel, trimmed stdlib, both as bytecode compiled by Pyodide's own Python, Pyodide file list, bundle parts"),
     "site": ({"core", "catalog", "runtime", "desk", "profile_file", "report"},
              "the pages: generator, templates, search, editions, the site plugin"),
     "cli": ({"core", "catalog", "runtime", "site", "desk", "profile_file", "report"}, "`guidegen` commands"),

@@ -24,9 +24,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .pyodide import RuntimeBuildError, pyodide_dist
+__all__ = ["BytecodeError", "compile_zip", "STDLIB_PREFIX", "SITE_PACKAGES_PREFIX"]
 
-__all__ = ["compile_zip", "STDLIB_PREFIX", "SITE_PACKAGES_PREFIX"]
+
+class BytecodeError(RuntimeError):
+    """The bytecode cannot be compiled (no Node, Pyodide failed); the runtime's callers say which file."""
+
 
 COMPILER = Path(__file__).with_name("compile_pyc.mjs")
 # Where the files are imported from in the browser (the file names tracebacks give).
@@ -38,20 +41,20 @@ _MEMO: dict[str, bytes] = {}
 def _node() -> str:
     found = shutil.which("node")
     if not found:
-        raise RuntimeBuildError("node not found: the browser runtime's bytecode is compiled by Pyodide under Node "
+        raise BytecodeError("node not found: the browser runtime's bytecode is compiled by Pyodide under Node "
                                 "(install Node.js 20, then `npm ci`)")
     return found
 
 
-def compile_zip(root: Path, data: bytes, prefix: str) -> bytes:
+def compile_zip(dist: Path, version: str, data: bytes, prefix: str) -> bytes:
     """``data`` (a zip) with every ``NAME.py`` replaced by a sourceless ``NAME.pyc`` compiled by
-    Pyodide's Python; ``prefix`` + NAME.py is the file name its code objects carry."""
-    root = Path(root)
-    dist, version = pyodide_dist(root)
+    the Python of the Pyodide in ``dist`` (node_modules/pyodide, ``version``); ``prefix`` + NAME.py
+    is the file name its code objects carry."""
+    dist = Path(dist)
     key = hashlib.sha256(b"\0".join([data, prefix.encode(), version.encode(), COMPILER.read_bytes()])).hexdigest()
     if key in _MEMO:
         return _MEMO[key]
-    cache = root / "node_modules" / ".cache" / "guidegen-pyc" / f"{key}.zip"
+    cache = dist.parent / ".cache" / "guidegen-pyc" / f"{key}.zip"
     if cache.is_file():
         _MEMO[key] = cache.read_bytes()
         return _MEMO[key]
@@ -61,7 +64,7 @@ def compile_zip(root: Path, data: bytes, prefix: str) -> bytes:
         proc = subprocess.run([_node(), str(COMPILER), str(dist), str(src), str(out), prefix],
                               capture_output=True, text=True, timeout=600, env={**os.environ, "NODE_NO_WARNINGS": "1"})
         if proc.returncode != 0 or not out.is_file():
-            raise RuntimeBuildError(f"compiling the browser runtime's bytecode failed: {(proc.stderr or proc.stdout)[-800:]}")
+            raise BytecodeError(f"compiling the browser runtime's bytecode failed: {(proc.stderr or proc.stdout)[-800:]}")
         result = out.read_bytes()
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from .bytecode import STDLIB_PREFIX, BytecodeError, compile_zip
+
 __all__ = [
     "PYODIDE_FILES", "PYODIDE_SHIPPED", "STDLIB_KEEP", "RuntimeBuildError", "empty_lock", "pyodide_dist",
     "pyodide_runtime", "read_measured_list", "read_stdlib_keep", "trim_stdlib", "write_pyodide_runtime",
@@ -129,7 +131,6 @@ def pyodide_runtime(root: Path) -> tuple[str, dict[str, bytes]]:
     ``python_stdlib.zip`` trimmed to the measured keep-list (``stdlib_keep.txt``) and
     byte-compiled by Pyodide's own Python (guidegen.runtime.bytecode: ``NAME.pyc`` in place
     of each kept ``NAME.py``)."""
-    from .bytecode import STDLIB_PREFIX, compile_zip  # (bytecode reads pyodide_dist from here)
 
     dist, version = pyodide_dist(root)
     measured, keep = read_stdlib_keep()
@@ -138,7 +139,10 @@ def pyodide_runtime(root: Path) -> tuple[str, dict[str, bytes]]:
             f"{STDLIB_KEEP.name} was measured with pyodide {measured}, node_modules has {version}: "
             "regenerate it with `python3 bench/measure_stdlib.py`")
     blobs = {name: (dist / name).read_bytes() for name in PYODIDE_SHIPPED}
-    blobs["python_stdlib.zip"] = compile_zip(root, trim_stdlib(blobs["python_stdlib.zip"], keep), STDLIB_PREFIX)
+    try:
+        blobs["python_stdlib.zip"] = compile_zip(dist, version, trim_stdlib(blobs["python_stdlib.zip"], keep), STDLIB_PREFIX)
+    except BytecodeError as exc:
+        raise RuntimeBuildError(f"python_stdlib.zip: {exc}") from None
     return version, blobs
 
 

@@ -23,7 +23,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from .pyodide import RuntimeBuildError
+from .bytecode import SITE_PACKAGES_PREFIX, BytecodeError, compile_zip
+from .pyodide import RuntimeBuildError, pyodide_dist
 
 __all__ = ["BROWSER_MODULES", "browser_sources", "build_wheel", "wheel_bytes"]
 
@@ -75,9 +76,12 @@ def _zip(entries: list[tuple[str, bytes]]) -> bytes:
 
 
 def _compiled(root: Path, entries: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    from .bytecode import SITE_PACKAGES_PREFIX, compile_zip
-
-    with zipfile.ZipFile(io.BytesIO(compile_zip(root, _zip(entries), SITE_PACKAGES_PREFIX))) as z:
+    dist, version = pyodide_dist(root)
+    try:
+        compiled = compile_zip(dist, version, _zip(entries), SITE_PACKAGES_PREFIX)
+    except BytecodeError as exc:
+        raise RuntimeBuildError(f"guidegen wheel: {exc}") from None
+    with zipfile.ZipFile(io.BytesIO(compiled)) as z:
         return [(info.filename, z.read(info)) for info in z.infolist()]
 
 
