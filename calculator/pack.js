@@ -661,7 +661,8 @@ export function draftModel(ctx0, schemeId) {
     layout: { paper: "A4", stated: Boolean(layout.stated), bodyFont: layout.body_font ? zh(layout.body_font) : "宋体",
       bodySizePt: layout.body_size_pt || 12, headingFonts: (layout.heading_fonts || []).map(zh), note: zh(layout.note),
       source: layout.source || form.source || null },
-    source: form.source || null, cover, blocks, profileErrors: errors, problems,
+    // A scheme without a catalogued form: its own source stands in (the note still names the edition).
+    source: form.source || scheme.source || null, cover, blocks, profileErrors: errors, problems,
     summary: { overLimit: over, missingKpis, missingFields, unwritten, engine: Boolean(sr), totals },
   };
 }
