@@ -335,14 +335,12 @@ async function capture() {
     await installWheel(wheel);
     resolveBundle({ ...config.bundle, fetched: Promise.resolve(config.bundle.fetched || []) });
     await loadEngine();
-    const warm = py.globals.get("_evaluate");
     try {
-      warm(WARM_UP_PROFILE);
+      evaluateFn(WARM_UP_PROFILE);
     } finally {
-      warm.destroy();
+      evaluateFn.destroy(); // no JS reference may remain in a snapshot
+      evaluateFn = null;
     }
-    evaluateFn.destroy();
-    evaluateFn = null;
     const bytes = py.makeMemorySnapshot();
     const message = await storeSnapshot(snapshotURL(), bytes);
     return { ...message, ms: Math.round(performance.now() - t0) };

@@ -19,11 +19,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
 from .bundle import bundle_bytes, bundle_parts, part_order, place_index
+from .cache import cached_bytes
 from .deskfiles import DeskBuildError, desk_runtime
 from .pyodide import PYODIDE_SHIPPED, RuntimeBuildError, empty_lock, pyodide_dist, pyodide_runtime
 from .wheel import wheel_bytes
@@ -35,40 +35,22 @@ HASH_LEN = 10
 GZIP_MIN_SIZE = 1024
 GZIP_MAX_RATIO = 0.9
 # Files at least this big get their twin from Zopfli (one iteration: 3–4 % smaller than gzip -9,
-# 114 KB less for pyodide.asm.wasm; about 20 s for that file, so twins are kept in a cache).
+# 114 KB less for pyodide.asm.wasm; about 20 s for that file, so twins are cached by content).
 ZOPFLI_MIN_SIZE = 64 * 1024
-_TWINS: dict[bytes, bytes] = {}
-
-
-def _twin_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "guidegen" / "gzip"
 
 
 def gzip_bytes(data: bytes) -> bytes:
-    """The gzip twin's bytes: Zopfli for big files (cached by content), gzip -9 otherwise; no
+    """The gzip twin's bytes: Zopfli for big files (guidegen.runtime.cache), gzip -9 otherwise; no
     file name or date in the header, so the same content gives the same bytes."""
     if len(data) < ZOPFLI_MIN_SIZE:
         return gzip.compress(data, compresslevel=9, mtime=0)
-    key = hashlib.sha256(data).digest()
-    if key in _TWINS:
-        return _TWINS[key]
-    cached = _twin_cache() / f"{key.hex()}-zopfli1.gz"
-    try:
-        packed = cached.read_bytes()
-    except OSError:
+
+    def zopfli_twin() -> bytes:
         import zopfli.gzip
 
-        packed = zopfli.gzip.compress(data, numiterations=1)
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            part = cached.with_suffix(f".{os.getpid()}.tmp")
-            part.write_bytes(packed)
-            part.replace(cached)
-        except OSError:
-            pass  # no cache, same bytes
-    _TWINS[key] = packed
-    return packed
+        return zopfli.gzip.compress(data, numiterations=1)
+
+    return cached_bytes("gzip", hashlib.sha256(data).hexdigest() + "-zopfli1.gz", zopfli_twin)
 
 
 def content_hash(data: bytes) -> str:

@@ -10,9 +10,8 @@ pinned npm package (``node_modules/pyodide``, already needed for the runtime fil
 
 Compiled with optimize=2 (no docstrings or asserts: the engine uses neither, and the
 stdlib modules kept do not read their docstrings) and without column tables, which keeps
-the download close to the source's. Results are cached in memory and on disk
-(``node_modules/.cache/guidegen-pyc/``, keyed by the input, the Pyodide version and the
-compiler script), so a second build costs nothing.
+the download close to the source's. Results are cached (guidegen.runtime.cache, keyed by the
+input, the Pyodide version and the compiler script), so a second build costs nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +22,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .cache import cached_bytes
 
 __all__ = ["BytecodeError", "compile_zip", "STDLIB_PREFIX", "SITE_PACKAGES_PREFIX"]
 
@@ -35,7 +36,6 @@ COMPILER = Path(__file__).with_name("compile_pyc.mjs")
 # Where the files are imported from in the browser (the file names tracebacks give).
 STDLIB_PREFIX = "/lib/python314.zip/"
 SITE_PACKAGES_PREFIX = "/lib/python3.14/site-packages/"
-_MEMO: dict[str, bytes] = {}
 
 
 def _node() -> str:
@@ -52,26 +52,15 @@ def compile_zip(dist: Path, version: str, data: bytes, prefix: str) -> bytes:
     is the file name its code objects carry."""
     dist = Path(dist)
     key = hashlib.sha256(b"\0".join([data, prefix.encode(), version.encode(), COMPILER.read_bytes()])).hexdigest()
-    if key in _MEMO:
-        return _MEMO[key]
-    cache = dist.parent / ".cache" / "guidegen-pyc" / f"{key}.zip"
-    if cache.is_file():
-        _MEMO[key] = cache.read_bytes()
-        return _MEMO[key]
-    with tempfile.TemporaryDirectory(prefix="guidegen-pyc-") as tmp:
-        src, out = Path(tmp) / "in.zip", Path(tmp) / "out.zip"
-        src.write_bytes(data)
-        proc = subprocess.run([_node(), str(COMPILER), str(dist), str(src), str(out), prefix],
-                              capture_output=True, text=True, timeout=600, env={**os.environ, "NODE_NO_WARNINGS": "1"})
-        if proc.returncode != 0 or not out.is_file():
-            raise BytecodeError(f"compiling the browser runtime's bytecode failed: {(proc.stderr or proc.stdout)[-800:]}")
-        result = out.read_bytes()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        part = cache.with_suffix(f".{os.getpid()}.tmp")
-        part.write_bytes(result)
-        part.replace(cache)  # whole or not at all: builds may run side by side
-    except OSError:
-        pass  # no cache, same result
-    _MEMO[key] = result
-    return result
+
+    def compile_now() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="guidegen-pyc-") as tmp:
+            src, out = Path(tmp) / "in.zip", Path(tmp) / "out.zip"
+            src.write_bytes(data)
+            proc = subprocess.run([_node(), str(COMPILER), str(dist), str(src), str(out), prefix], capture_output=True,
+                                  text=True, timeout=600, env={**os.environ, "NODE_NO_WARNINGS": "1"})
+            if proc.returncode != 0 or not out.is_file():
+                raise BytecodeError(f"compiling the browser runtime's bytecode failed: {(proc.stderr or proc.stdout)[-800:]}")
+            return out.read_bytes()
+
+    return cached_bytes("pyc", f"{key}.zip", compile_now)
