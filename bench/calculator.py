@@ -78,7 +78,7 @@ from test_calculator_support import (  # noqa: E402
 
 REPEATS = 5
 DWELL_S = 2.0
-SNAPSHOT_CACHE = "guidegen-snapshot-v2"  # calculator/worker.js
+SNAPSHOT_DIR = "guidegen-snapshot-v3"  # calculator/worker.js (a folder of the origin private file system)
 EDITS = 200
 WARMUP_EDITS = 10
 FORM_PROBES = 3
@@ -331,16 +331,25 @@ def visit_floor(page, url: str) -> dict:
 
 
 def stored_snapshots(page) -> list[str]:
-    """The URLs of the calculator's snapshot entries in Cache Storage (see calculator/worker.js)."""
-    return page.evaluate(f"""async () => {{
-      const cache = await caches.open({json.dumps(SNAPSHOT_CACHE)});
-      const out = [];
-      for (const r of await cache.keys()) {{
-        const m = await cache.match(r);
-        if (m.headers.get("X-Snapshot") === "heap") out.push(r.url);
-      }}
-      return out;
-    }}""")
+    """The names of the calculator's stored snapshots (complete heap files; see calculator/worker.js)."""
+    return page.evaluate(STORED_SNAPSHOTS)
+
+
+# The page's view of the worker's OPFS folder: names of the files that begin with the heap magic.
+STORED_SNAPSHOTS = """async () => {
+  let dir;
+  try { dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(%s); } catch { return []; }
+  const out = [];
+  for await (const [name, handle] of dir.entries()) {
+    try {
+      const head = new Uint8Array(await (await handle.getFile()).slice(0, 8).arrayBuffer());
+      if (String.fromCharCode(...head) === "GGHEAP01") out.push(name);
+    } catch {
+      // (being written: the capture worker holds it)
+    }
+  }
+  return out;
+}""" % json.dumps(SNAPSHOT_DIR)
 
 
 def settle(page, name: str) -> dict:
@@ -359,7 +368,8 @@ def settle(page, name: str) -> dict:
         state = wait_offline(page)
         out["offline"] = state
         if name == "calculator_nosnap":
-            page.evaluate(f"caches.delete({json.dumps(SNAPSHOT_CACHE)})")
+            page.evaluate(f"navigator.storage.getDirectory().then((root) => root.removeEntry({json.dumps(SNAPSHOT_DIR)}, "
+                          "{{recursive: true}}))")
     time.sleep(DWELL_S)
     return out
 

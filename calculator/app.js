@@ -32,11 +32,12 @@ import {
 } from "./layout.js";
 import { currentStep, openResults, startHistory } from "./nav.js";
 import { replan, renderStep, loadQuestions } from "./stepview.js";
-import { schedule, evaluateText } from "./evaluation.js";
+import { schedule, evaluateText, evaluationAsked } from "./evaluation.js";
 import { initialProfile, askAboutShare, renderSaved, startAnswers } from "./answers.js";
-import { describe } from "./client.js";
-// The worker and the bundle's downloads were started by boot.js, ahead of this module graph.
-import { ASSETS, engine as bootEngine, bundle as bootBundle } from "./boot.js";
+import { describe, startEngine } from "./client.js";
+import { loadBundle } from "./bundle.js";
+// The engine's worker was started by boot.js, ahead of this module graph.
+import { ASSETS, early } from "./boot.js";
 
 // A YAML import (the CLI's format) needs PyYAML, which only the desk's runtime files carry: the
 // worker installs these on the first YAML import, never at start.
@@ -103,7 +104,7 @@ function failed(info) {
 }
 
 function startWorker() {
-  page.engine = bootEngine;
+  page.engine = startEngine({ assets: ASSETS, base: import.meta.url, name: "guidegen-engine", on: null, early });
   page.engine.listen({
     progress: setStep,
     ready(m) {
@@ -115,11 +116,14 @@ function startWorker() {
       // Versions are for whoever asks, not in the owner's way: a 技术信息 fold.
       statusBox.append(el("details", { class: "gg-techinfo", id: "gg-techinfo" }, el("summary", { text: t("techInfo") }),
         el("p", { text: t("techRuntime", { pyodide: m.pyodide, python: m.python, version: page.bundle ? page.bundle.version : "" }) })));
-      loadQuestions(); // (requests wait for the ready promise)
-      schedule(0);
+      // The first evaluation went out with the form (the worker answered it first); after a
+      // restart the answers are evaluated again. The question list then refines the steps.
+      if (!evaluationAsked() || page.restarted) schedule(0);
+      page.restarted = false;
+      setTimeout(loadQuestions, 0); // (after schedule's timer: timers of one delay run in order)
     },
     snapshot: (state) => { timings.snapshot = state; },
-    restarting: () => { statusText.textContent = t("restarting"); },
+    restarting: () => { page.restarted = true; statusText.textContent = t("restarting"); },
     failed,
   });
   engineReady.promise = page.engine.ready.then((m) => ({ pyodide: m.pyodide, python: m.python, ms: m.ms, snapshot: m.snapshot, phases: m.phases }));
@@ -143,7 +147,7 @@ async function main() {
   startWorker();
   let bundleMessage; // the bundle's parts, fetched side by side (bundle.js), for the worker too
   try {
-    ({ bundle: page.bundle, post: bundleMessage } = await bootBundle);
+    ({ bundle: page.bundle, post: bundleMessage } = await loadBundle(ASSETS, import.meta.url));
   } catch (err) {
     page.runtime = "failed";
     statusBox.dataset.state = "failed";
@@ -174,6 +178,7 @@ async function main() {
   startHistory();
   timings.form = Math.round(performance.now());
   page.engine.post(bundleMessage);
+  schedule(0); // the first evaluation, asked now: the worker answers it as soon as it has started
   if (page.runtime === "loading") setStep(Math.max(1, Number(progress.value)));
   askAboutShare();
 }

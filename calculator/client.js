@@ -2,12 +2,15 @@
 // and the bureau desk (desk.js): start the worker, follow its progress, send requests
 // and match the answers, and name the file at fault when the runtime cannot load.
 //
-//   const engine = startEngine({assets, base, name, extraWheels, on})
-//   engine.listen(on)                 the handlers, when they were not ready at the start (on: null;
-//                                     boot.js starts the worker before the page's other modules arrive):
-//                                     what the worker said meanwhile is handed to them in order
+//   const engine = startEngine({assets, base, name, extraWheels, on, early})
+//                                     early: boot.js's worker ({worker, take()} or {error}), created
+//                                     before this module arrived; without it a worker is made here
+//   engine.listen(on)                 the handlers, when the caller needs the engine before they can
+//                                     run (on: null): what the worker said meanwhile is handed to
+//                                     them in order
 //   engine.ready                      Promise of the worker's "ready" message
-//   engine.request(message[, transfer])  Promise of the worker's "result" message
+//   engine.request(message[, transfer])  Promise of the worker's "result" message (sent at once:
+//                                     the worker answers once it has started)
 //   engine.post(message)              a message without an answer (the bundle)
 //   engine.fail(error)                give up: reject ready and every request, stop the worker
 //   engine.state                      "loading" | "ready" | "failed"
@@ -15,11 +18,11 @@
 // on: {progress(step), ready(message), snapshot(state), restarting(), failed(info) -> Error}
 // info = {detail, file?, problem?}: problem is missing | damaged | unavailable | type.
 
-export function startEngine({ assets, base, name = "guidegen-engine", extraWheels = [], on: handlers = {} }) {
+export function startEngine({ assets, base, name = "guidegen-engine", extraWheels = [], on: handlers = {}, early = null }) {
   let worker = null;
   let on = handlers;
-  const early = []; // what happened before listen(): replayed in order
-  const later = (fn) => (...args) => (on ? fn(...args) : early.push(() => fn(...args)));
+  const waiting = []; // what happened before listen(): replayed in order
+  const later = (fn) => (...args) => (on ? fn(...args) : waiting.push(() => fn(...args)));
   let nextId = 1;
   const pending = new Map();
   let resolveReady;
@@ -30,7 +33,7 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
 
   function listen(handlers) {
     on = handlers || {};
-    for (const fn of early.splice(0)) fn();
+    for (const fn of waiting.splice(0)) fn();
   }
 
   function stop() {
@@ -78,16 +81,18 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
     }
   });
 
+  // Sent at once, also while the engine loads: the worker answers each request once its start
+  // is done (a request made early is answered without waiting for the page to hear "ready").
   function request(message, transfer = []) {
-    return ready.then(() => new Promise((resolve, reject) => {
-      if (!worker) {
+    return new Promise((resolve, reject) => {
+      if (!worker || engine.state === "failed") {
         reject(new Error("engine not available"));
         return;
       }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.postMessage({ ...message, id }, transfer);
-    }));
+    });
   }
 
   function post(message) {
@@ -96,8 +101,9 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
 
   const url = new URL(assets.worker, base);
   try {
-    worker = new Worker(url, { type: "module", name });
-    performance.mark(`${name}:worker`); // for bench/: when the page created the worker
+    if (early && early.error) throw early.error;
+    worker = early ? early.worker : new Worker(url, { type: "module", name });
+    if (!early) performance.mark(`${name}:worker`); // for bench/: when the page created the worker
   } catch (err) {
     // (after the caller got the engine: its handlers are in place)
     queueMicrotask(later(() => failed({ detail: describe(err) })));
@@ -115,7 +121,14 @@ export function startEngine({ assets, base, name = "guidegen-engine", extraWheel
     event.preventDefault();
     onError(event.message || "could not be loaded");
   });
-  worker.addEventListener("messageerror", later(() => failed({ detail: "message error" })));
+  const onMessageError = later(() => failed({ detail: "message error" }));
+  worker.addEventListener("messageerror", onMessageError);
+  // What boot.js's worker said before these listeners were added, in order.
+  for (const event of early ? early.take() : []) {
+    if (event.type === "message") onMessage(event);
+    else if (event.type === "error") onError(event.message || "could not be loaded");
+    else onMessageError();
+  }
   worker.postMessage({
     type: "init",
     pyodide: new URL(assets.pyodide, base).href,

@@ -27,8 +27,14 @@ export function evaluateText(profileJson, schemes, date = null) {
     .then((m) => m.json);
 }
 
+/** Whether an evaluation was asked for since the page loaded (the first may go out while the
+ * engine is still loading: the worker answers it as soon as it has started). */
+export function evaluationAsked() {
+  return latest > 0;
+}
+
 async function runEvaluation() {
-  if (page.runtime !== "ready") return; // runs again once the engine is ready
+  if (page.runtime === "failed") return;
   const id = ++latest;
   results.classList.add("gg-busy");
   results.setAttribute("aria-busy", "true");
@@ -36,6 +42,10 @@ async function runEvaluation() {
   try {
     text = await evaluateText(toJSON(ctx.profile), chosenSchemes(), today());
   } catch {
+    if (id === latest) { // the engine failed (the page says so): nothing is on its way
+      results.classList.remove("gg-busy");
+      results.removeAttribute("aria-busy");
+    }
     return;
   }
   if (id !== latest) return; // a newer evaluation is on its way

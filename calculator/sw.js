@@ -60,7 +60,27 @@ async function status() {
   return { type: "offline", state: active ? "ready" : "installing", version: VERSION, files, bytes };
 }
 
+// The calculator's own files (content-hashed: everything under calculator/ with a dot in its
+// name; the page itself is calculator/) are served straight from this build's cache by the
+// browser, without waking this worker or queueing behind its other fetches (the Service Worker
+// static routing API; a miss goes to the network). Measured on a return visit, the engine's
+// worker script otherwise waited about 60 ms behind the page's module scripts here. Browsers
+// without it use the fetch handler below, which serves these files the same way.
+function addRoutes(event) {
+  if (typeof event.addRoutes !== "function" || typeof URLPattern !== "function") return;
+  try {
+    event.addRoutes({
+      // (A `not` beside other conditions makes the rule match nothing: Chromium 156, measured.)
+      condition: { urlPattern: new URLPattern({ pathname: `${new URL(SCOPE).pathname}calculator/*.*` }), requestMethod: "get" },
+      source: { cacheName: CACHE },
+    });
+  } catch {
+    // (an older form of the API: the fetch handler serves them)
+  }
+}
+
 self.addEventListener("install", (event) => {
+  addRoutes(event);
   event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 

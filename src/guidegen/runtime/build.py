@@ -131,18 +131,22 @@ def write_runtime(bundle: dict, out: Path, *, root: Path) -> tuple[list[Path], d
         pdata = json.dumps(places, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         places_name = write_file(out / hashed_name("place-index.json", pdata), pdata, written).name
 
+    # Size and SHA-256 of each runtime file: when the runtime fails to start, the worker
+    # names the file that is damaged (its bytes differ from these) in its message.
+    files = {name: _digest(data) for name, data in [*blobs.items(), (wheel.name, wdata)]}
     # The runtime facts worker.js reads, written once here: which Pyodide files it loads
-    # (and names when one is damaged) and the lock it hands to loadPyodide.
-    runtime = {"pyodideFiles": list(PYODIDE_SHIPPED), "lock": empty_lock(pyodide_dist(root)[0])}
+    # (and names when one is damaged), the lock it hands to loadPyodide, and this release's
+    # init (the calculator's worker starts on it before the page's init message arrives).
+    release = {"pyodide": pyodide_dir.name + "/", "wheel": wheel.name, "bundleKey": parts or [whole_path.name],
+               "files": files}
+    runtime = {"pyodideFiles": list(PYODIDE_SHIPPED), "lock": empty_lock(pyodide_dist(root)[0]), "release": release}
     text = worker_src.read_text(encoding="utf-8")
     text = replace_marker(text, "// @engine", f"const ENGINE_PY = {json.dumps(glue_src.read_text(encoding='utf-8'))}; // @engine")
     text = replace_marker(text, "// @runtime", f"const RUNTIME = {json.dumps(runtime)}; // @runtime")
     wjs = text.encode("utf-8")
     worker = write_file(out / hashed_name("worker.js", wjs), wjs, written)
 
-    # Size and SHA-256 of each runtime file: when the runtime fails to start, the worker
-    # names the file that is damaged (its bytes differ from these) in its message.
-    files = {name: _digest(data) for name, data in [*blobs.items(), (wheel.name, wdata)]}
+    files = dict(files)  # (the manifest's grows by the desk's files below)
     manifest = {"worker": worker.name, "bundle": whole_path.name, "bundleParts": parts, "bundleOrder": part_order(bundle),
                 "places": places_name, "wheel": wheel.name, "pyodide": pyodide_dir.name + "/",
                 "pyodideVersion": version, "files": files, "deskWheels": []}

@@ -156,8 +156,8 @@ def _preload_links(html: str, app: str, preload: list[str]) -> str:
 
 def _boot_script(html: str, app: str, boot: str | None) -> str:
     """Before the page's app script: boot.js as a script of its own, ``async``, so the engine's
-    worker and the bundle's downloads start as soon as its three small files arrive, not after
-    the whole module graph of app.js (which imports the same module: it runs once). Idempotent."""
+    worker starts as soon as this one small file arrives (it imports nothing), not after the
+    whole module graph of app.js (which imports the same module: it runs once). Idempotent."""
     html = _BOOT.sub("", html)
     m = re.search(r'<script type="module" src="([^"]*calculator/)%s"></script>' % re.escape(app), html)
     if not m or not boot:
