@@ -55,13 +55,17 @@ CACHED_BYTES = """async (name) => {
   return out;
 }"""
 
+# The stored snapshot's pages replaced by garbage (its header kept): the restore fails.
 DAMAGE_SNAPSHOT = """async () => {
-  const cache = await caches.open("guidegen-snapshot-v2");
-  const [request] = await cache.keys();
-  const stored = await cache.match(request);
-  await cache.put(request, new Response(new Uint8Array(4096).fill(7), {headers: {
-    "X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size"),
-                   "X-Snapshot-Pages": stored.headers.get("X-Snapshot-Pages") || ""}}));
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle("guidegen-snapshot-v3");
+  const [[, handle]] = await Array.fromAsync(dir.entries());
+  const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+  const pages = 12 + new DataView(bytes.buffer).getUint32(8, true);
+  const body = new Uint8Array(pages + 4096).fill(7);
+  body.set(bytes.subarray(0, pages));
+  const writable = await handle.createWritable();
+  await writable.write(body);
+  await writable.close();
 }"""
 
 

@@ -3,7 +3,7 @@ fatal error, in Debian's chromium on the real site (calculator/worker.js).
 
 The tests drive the calculator's own worker file directly from the calculator page
 (same origin, same CSP): a fresh ``Worker`` per start, talking the documented
-protocol, so each start reads what Cache Storage holds at that moment. The page's
+protocol, so each start reads what the origin private file system (OPFS) holds at that moment. The page's
 own worker (opened first) makes and stores the snapshot, as on a first visit.
 
 - a restored runtime evaluates every worked case (tests/cases) byte for byte as
@@ -12,8 +12,8 @@ own worker (opened first) makes and stores the snapshot, as on a first visit.
   a normal start, and the stored copy is replaced by a marker (no retry for the release);
 - the first visit makes no snapshot before its first result ("later"): a capture worker
   makes and stores it afterwards, when the page is idle;
-- no room (a tiny storage quota) or no Cache Storage at all (a plain-HTTP origin that
-  is not loopback) means a normal start and nothing stored;
+- no room (a tiny storage quota) or no OPFS at all (a plain-HTTP origin that is not
+  loopback: not a secure context) means a normal start and nothing stored;
 - a real fatal error (a profile nested deep enough to overflow the WebAssembly stack,
   past the depth guard) is followed by ``restarting``, a new ``ready`` and a correct
   evaluation.
@@ -34,7 +34,7 @@ from test_calculator_support import (  # noqa: F401 - bundle, server, browser ar
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-SNAPSHOT_CACHE = "guidegen-snapshot-v2"  # calculator/worker.js
+SNAPSHOT_DIR = "guidegen-snapshot-v3"  # calculator/worker.js: a folder of the origin private file system
 TIMEOUT_MS = 120_000
 CASES = load_cases()
 
@@ -80,40 +80,64 @@ HARNESS = """async ({steps, snapshot}) => {
   return out;
 }""" % {"timeout": TIMEOUT_MS}
 
+# The page's view of the worker's folder: each file's name and kind, read from its first
+# 8 bytes ("heap": a snapshot, "failed": the marker of a failed restore).
 STORED = """async () => {
-  const cache = await caches.open("%s");
+  let dir;
+  try { dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(%s); } catch { return []; }
+  const kinds = {GGHEAP01: "heap", GGFAIL01: "failed"};
   const out = [];
-  for (const r of await cache.keys()) out.push({url: r.url, kind: (await cache.match(r)).headers.get("X-Snapshot")});
-  return out;
-}""" % SNAPSHOT_CACHE
-
-# Rewrite the stored snapshot: "garbage" (not a heap copy) or "build-id" (a valid snapshot of
-# another Pyodide build: the 32 bytes after the magic, size and length words differ).
-DAMAGE = """async (how) => {
-  const cache = await caches.open("%s");
-  const [request] = await cache.keys();
-  const stored = await cache.match(request);
-  const headers = {"X-Snapshot": "heap", "X-Snapshot-Size": stored.headers.get("X-Snapshot-Size"),
-                   "X-Snapshot-Pages": stored.headers.get("X-Snapshot-Pages") || ""};
-  let body;
-  if (how === "garbage") body = new Uint8Array(4096).fill(7);
-  else {
-    body = new Uint8Array(await stored.arrayBuffer());
-    for (let i = 16; i < 48; i++) body[i] ^= 0xff;
+  for await (const [name, handle] of dir.entries()) {
+    const head = String.fromCharCode(...new Uint8Array(await (await handle.getFile()).slice(0, 8).arrayBuffer()));
+    out.push({name, kind: kinds[head] || head});
   }
-  await cache.put(request, new Response(body, {headers}));
-  return request.url;
-}""" % SNAPSHOT_CACHE
+  return out;
+}""" % json.dumps(SNAPSHOT_DIR)
 
+# Rewrite the stored snapshot: "garbage" (its header kept, 4 KB of garbage for its pages) or
+# "build-id" (a valid snapshot of another Pyodide build: the 32 bytes after Pyodide's magic,
+# size and length words, i.e. the heap's bytes 16-48, in the first stored page, differ).
+DAMAGE = """async (how) => {
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(%s);
+  const [[name, handle]] = await Array.fromAsync(dir.entries());
+  const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+  const pages = 12 + new DataView(bytes.buffer).getUint32(8, true);
+  let body;
+  if (how === "garbage") {
+    body = new Uint8Array(pages + 4096).fill(7);
+    body.set(bytes.subarray(0, pages));
+  } else {
+    body = bytes;
+    for (let i = pages + 16; i < pages + 48; i++) body[i] ^= 0xff;
+  }
+  const writable = await handle.createWritable();
+  await writable.write(body);
+  await writable.close();
+  return name;
+}""" % json.dumps(SNAPSHOT_DIR)
 
-# Save the stored snapshot aside (another cache) or put it back.
+# Save the stored snapshot aside (a file outside the folder) or put it back.
 KEEP = """async (what) => {
-  const [from, to] = what === "save" ? ["%s", "guidegen-test-keep"] : ["guidegen-test-keep", "%s"];
-  const source = await caches.open(from);
-  const target = await caches.open(to);
-  for (const r of await target.keys()) await target.delete(r);
-  for (const r of await source.keys()) await target.put(r, await source.match(r));
-}""" % (SNAPSHOT_CACHE, SNAPSHOT_CACHE)
+  const root = await navigator.storage.getDirectory();
+  const dir = await root.getDirectoryHandle(%s, {create: true});
+  if (what === "save") {
+    const [[name, handle]] = await Array.fromAsync(dir.entries());
+    const keep = await root.getFileHandle("guidegen-test-keep", {create: true});
+    const writable = await keep.createWritable();
+    await writable.write(JSON.stringify(name) + "\\n");
+    await writable.write(await handle.getFile());
+    await writable.close();
+  } else {
+    for (const name of await Array.fromAsync(dir.keys())) await dir.removeEntry(name);
+    const file = await (await root.getFileHandle("guidegen-test-keep")).getFile();
+    const text = await file.slice(0, 4096).text();
+    const cut = text.indexOf("\\n");
+    const name = JSON.parse(text.slice(0, cut));
+    const writable = await (await dir.getFileHandle(name, {create: true})).createWritable();
+    await writable.write(file.slice(new TextEncoder().encode(text.slice(0, cut + 1)).length));
+    await writable.close();
+  }
+}""" % json.dumps(SNAPSHOT_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +182,7 @@ def test_a_restored_runtime_evaluates_every_worked_case_as_cpython(visited, bund
     # The key names this release's Pyodide folder, wheel, worker and bundle parts (all content-hashed).
     assets = page.evaluate("window.guidegen.assets")
     for name in (assets["pyodide"].strip("/"), assets["wheel"], assets["worker"], *assets["bundleParts"]):
-        assert name in stored[0]["url"].replace("%2B", "+"), (name, stored[0]["url"])
+        assert name in stored[0]["name"].replace("%2B", "+"), (name, stored[0]["name"])
     steps = [{"profile": json.dumps(c["profile"], ensure_ascii=False), "schemes": c.get("schemes"),
               "today": c.get("today")} for c in CASES]
     out = run(page, steps)
@@ -172,7 +196,7 @@ def test_a_restored_runtime_evaluates_every_worked_case_as_cpython(visited, bund
 def test_a_damaged_snapshot_falls_back_silently_and_is_not_tried_again(visited, bundle, how):
     _, page = visited
     page.evaluate(KEEP, "save")
-    url = page.evaluate(DAMAGE, how)
+    name = page.evaluate(DAMAGE, how)
     case = CASES[0]
     step = {"profile": json.dumps(case["profile"], ensure_ascii=False), "schemes": case.get("schemes"),
             "today": case.get("today")}
@@ -181,7 +205,7 @@ def test_a_damaged_snapshot_falls_back_silently_and_is_not_tried_again(visited, 
     # Garbage has the wrong size; a valid snapshot of another build fails Pyodide's own check.
     assert ("build id mismatch" in out["ready"]["snapshotError"]) == (how == "build-id"), out["ready"]
     assert canonical(out["results"][0]) == canonical(expected_json(bundle, case))
-    assert page.evaluate(STORED) == [{"url": url, "kind": "failed"}]  # the snapshot is gone, a marker stays
+    assert page.evaluate(STORED) == [{"name": name, "kind": "failed"}]  # the snapshot is gone, a marker stays
     again = run(page, [step])
     assert again["ready"]["snapshot"] == "none" and not [m for m in again["after"] if m["type"] == "snapshot"]
     assert canonical(again["results"][0]) == canonical(expected_json(bundle, case))
@@ -208,9 +232,10 @@ def test_no_room_to_store_means_a_normal_start_and_nothing_kept(browser, server,
     context.close()
 
 
-def test_without_cache_storage_the_calculator_starts_normally(browser, server):
-    """A plain-HTTP origin that is not loopback is not a secure context: no Cache Storage
-    (nor crypto.subtle). Chromium resolves the made-up host to the test server."""
+def test_without_a_secure_context_the_calculator_starts_normally(browser, server):
+    """A plain-HTTP origin that is not loopback is not a secure context: no origin private file
+    system, no Cache Storage (nor crypto.subtle). Chromium resolves the made-up host to the
+    test server."""
     port = server.origin.rsplit(":", 1)[1]
     other = browser.browser_type.launch(executable_path=CHROMIUM,
                                         args=CHROMIUM_ARGS + ["--host-resolver-rules=MAP guidegen.internal 127.0.0.1"])
@@ -218,7 +243,7 @@ def test_without_cache_storage_the_calculator_starts_normally(browser, server):
         page = other.new_page()
         page.goto(f"http://guidegen.internal:{port}/calculator/")
         wait_for_results(page, timeout=TIMEOUT_MS)
-        assert page.evaluate("typeof caches") == "undefined"
+        assert page.evaluate("typeof caches") == "undefined" and page.evaluate("typeof navigator.storage") == "undefined"
         assert page.evaluate("window.guidegen.ready")["snapshot"] == "none"
         got = page.evaluate("p => window.guidegen.evaluate(p)", json.dumps(CASES[0]["profile"], ensure_ascii=False))
         assert got.get("results"), got
