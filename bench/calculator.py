@@ -789,7 +789,7 @@ TRACE_STEPS = (
     ("instantiated", "WebAssembly 已实例化（回访：取自代码缓存）", "WebAssembly instantiated (returning: from the code cache)"),
     ("restored", "由快照恢复 Python", "Python restored from the snapshot"),
     ("booted", "Python 已启动（loadPyodide 完成）", "Python booted (loadPyodide resolved)"),
-    ("wheel", "引擎 wheel 已解包", "engine wheel unpacked"),
+    ("wheel", "引擎 wheel 就位", "engine wheel in place"),
     # First visit: the engine imported (its modules compiled) and the bundle parsed; returning
     # visit: the engine's self-check (the snapshot holds the imported engine and the parsed bundle).
     ("engine", "引擎已导入、数据包已解析", "engine imported, bundle parsed"),

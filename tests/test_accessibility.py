@@ -313,6 +313,8 @@ def test_a_broken_runtime_file_is_explained_and_the_answers_survive(browser, sit
                 break
             page.wait_for_timeout(100)
         page.evaluate("() => caches.keys().then((ks) => Promise.all(ks.map((k) => caches.delete(k))))")
+        page.evaluate("() => navigator.storage.getDirectory().then((root) => root.removeEntry('guidegen-snapshot-v3', "
+                      "{recursive: true})).catch(() => {})")
         # Then the server loses (or garbles) a runtime file.
         broken = break_file(copy, pattern, how)
         page.reload()

@@ -228,3 +228,14 @@ def test_shaanxi_as_written_in_english_and_shanxi_with_a_city_of_shaanxi(bundle)
     # A real contradiction stays one: Shaanxi with 太原 (山西).
     _, errors = resolve_place(bundle, {"enterprise.province": "Shaanxi", "enterprise.city": "Taiyuan"})
     assert [e["field"] for e in errors] == ["enterprise.city"]
+
+
+@pytest.mark.parametrize("city, county, prefecture", [
+    ("Suzhou", "埇桥区", "341300"),  # 宿州 (Anhui), not 苏州 (Jiangsu): the county given lies there
+    ("Suzhou", "姑苏区", "320500"),  # 苏州 itself
+    ("Yichun", "袁州区", "360900"),  # 宜春 (Jiangxi), not 伊春 (Heilongjiang)
+])
+def test_a_prefecture_name_two_cities_share_is_the_one_the_county_lies_in(bundle, city, county, prefecture):
+    place, errors = resolve_place(bundle, {"enterprise.city": city, "enterprise.county": county})
+    assert errors == [], errors
+    assert place["prefecture"]["code"] == prefecture

@@ -296,6 +296,17 @@ def resolve_place(bundle: dict, flat: dict) -> tuple[dict | None, list[dict]]:
             fitting = [c for c in (m, *m["alternatives"]) if c["code"] == by_code["code"] or _inside(index, by_code, c["code"])]
             if fitting:
                 m = {**fitting[0], "how": m["how"], "alternatives": []}
+        # ... or the county-level division given lies in (Suzhou: 苏州 and 宿州; 埇桥区 is in 宿州).
+        if m is not None and m.get("alternatives") and given["county"] is not None:
+            names = (m, *m["alternatives"])
+            fitting = [c for c in names
+                       if match_place(bundle, given["county"], levels=("county",), within=c["code"]) is not None]
+            if fitting and m not in fitting:
+                zh_names = "、".join(c["name"] for c in names)
+                en_names = ", ".join(f"{c['name']} ({c['en']})" for c in names)
+                notes_zh.append(f"“{text}”为{zh_names}共用的名称，按所填县级行政区取{fitting[0]['name']}")
+                notes_en.append(f"“{text}” names {en_names}; the county-level division given lies in {fitting[0]['en']}")
+                m = {**fitting[0], "how": m["how"], "alternatives": []}
         if m is None:
             m = match_place(bundle, text, levels=("province",), within=within)
             if m is not None and m["code"][:2] not in _MUNICIPALITIES:
