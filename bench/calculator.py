@@ -369,7 +369,7 @@ def settle(page, name: str) -> dict:
         out["offline"] = state
         if name == "calculator_nosnap":
             page.evaluate(f"navigator.storage.getDirectory().then((root) => root.removeEntry({json.dumps(SNAPSHOT_DIR)}, "
-                          "{{recursive: true}}))")
+                          "{recursive: true}))")
     time.sleep(DWELL_S)
     return out
 
